@@ -1,0 +1,285 @@
+//! The byte stream between the runner and one target instance: the
+//! stdin/stdout of a spawned process, or a TCP connection to an adapter that
+//! is already running.
+//!
+//! A spawned target's stdin and stdout are each one end of a Unix socket pair
+//! rather than a pipe: to the target they read and write like any pipe, and
+//! they give the runner kernel-enforced read and write timeouts without a
+//! helper thread per direction. The target's stderr is a pipe drained into a
+//! bounded [`LogBuffer`].
+
+use std::collections::VecDeque;
+use std::io::{self, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The most target log kept in memory per connection.
+const LOG_CAPACITY: usize = 256 * 1024;
+
+/// One direction-agnostic stream.
+#[derive(Debug)]
+enum Stream {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+}
+
+impl Stream {
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_read_timeout(timeout),
+            Stream::Tcp(s) => s.set_read_timeout(timeout),
+        }
+    }
+    fn set_write_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_write_timeout(timeout),
+            Stream::Tcp(s) => s.set_write_timeout(timeout),
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Unix(s) => s.read(buf),
+            Stream::Tcp(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Unix(s) => s.write(buf),
+            Stream::Tcp(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.flush(),
+            Stream::Tcp(s) => s.flush(),
+        }
+    }
+}
+
+/// A connection to one target instance.
+pub struct Link {
+    reader: BufReader<Stream>,
+    writer: Stream,
+    process: Option<TargetProcess>,
+    log: Option<Arc<LogBuffer>>,
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
+}
+
+impl Link {
+    /// Spawns `command` with its stdin/stdout connected to this link.
+    pub fn spawn(mut command: Command) -> io::Result<Link> {
+        let (ours_in, theirs_in) = UnixStream::pair()?;
+        let (ours_out, theirs_out) = UnixStream::pair()?;
+        command
+            .stdin(Stdio::from(OwnedFd::from(theirs_in)))
+            .stdout(Stdio::from(OwnedFd::from(theirs_out)))
+            .stderr(Stdio::piped())
+            // Its own process group: a Ctrl-C at the terminal reaches the
+            // runner, which then stops the target itself.
+            .process_group(0);
+        let mut child = command.spawn()?;
+        let log = Arc::new(LogBuffer::default());
+        if let Some(stderr) = child.stderr.take() {
+            let sink = Arc::clone(&log);
+            thread::Builder::new()
+                .name("target-stderr".into())
+                .spawn(move || sink.drain(stderr))?;
+        }
+        Ok(Link {
+            reader: BufReader::with_capacity(64 * 1024, Stream::Unix(ours_out)),
+            writer: Stream::Unix(ours_in),
+            process: Some(TargetProcess { child }),
+            log: Some(log),
+            read_timeout: None,
+            write_timeout: None,
+        })
+    }
+
+    /// Connects to an adapter listening on `addr` (`HOST:PORT`).
+    pub fn connect(addr: &str, timeout: Duration) -> io::Result<Link> {
+        let mut last_err = io::Error::new(io::ErrorKind::NotFound, "address resolved to nothing");
+        for sock in addr.to_socket_addrs()? {
+            match TcpStream::connect_timeout(&sock, timeout) {
+                Ok(stream) => {
+                    stream.set_nodelay(true)?;
+                    let reader = stream.try_clone()?;
+                    return Ok(Link {
+                        reader: BufReader::with_capacity(64 * 1024, Stream::Tcp(reader)),
+                        writer: Stream::Tcp(stream),
+                        process: None,
+                        log: None,
+                        read_timeout: None,
+                        write_timeout: None,
+                    });
+                }
+                Err(err) => last_err = err,
+            }
+        }
+        Err(last_err)
+    }
+
+    /// The reading half, with buffering.
+    pub fn reader(&mut self) -> &mut BufReader<impl Read> {
+        &mut self.reader
+    }
+
+    /// Writes all of `bytes`, honouring the current write timeout.
+    pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.writer.write_all(bytes)
+    }
+
+    /// Sets the read and write timeouts, skipping the system call when
+    /// nothing changed (this sits on the per-call hot path).
+    pub fn set_timeout(&mut self, timeout: Duration) -> io::Result<()> {
+        // Zero means "no timeout" to the socket API; never ask for it.
+        let timeout = Some(timeout.max(Duration::from_millis(1)));
+        if self.read_timeout != timeout {
+            self.reader.get_ref().set_read_timeout(timeout)?;
+            self.read_timeout = timeout;
+        }
+        if self.write_timeout != timeout {
+            self.writer.set_write_timeout(timeout)?;
+            self.write_timeout = timeout;
+        }
+        Ok(())
+    }
+
+    /// The target log, when the target is a process of ours.
+    pub fn log(&self) -> Option<&LogBuffer> {
+        self.log.as_deref()
+    }
+
+    /// How the target process ended, waiting at most `grace` for it.
+    pub fn exit_status(&mut self, grace: Duration) -> Option<ExitStatus> {
+        self.process.as_mut()?.wait_for(grace)
+    }
+
+    pub fn is_process(&self) -> bool {
+        self.process.is_some()
+    }
+}
+
+/// A spawned target, killed when dropped.
+struct TargetProcess {
+    child: Child,
+}
+
+impl TargetProcess {
+    fn wait_for(&mut self, grace: Duration) -> Option<ExitStatus> {
+        let until = Instant::now() + grace;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() < until => thread::sleep(Duration::from_millis(5)),
+                _ => return None,
+            }
+        }
+    }
+}
+
+impl Drop for TargetProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Describes how a process ended, for evidence.
+pub fn describe_exit(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exited with status {code}"),
+        (None, Some(signal)) => format!("was killed by signal {signal}"),
+        _ => "ended".to_string(),
+    }
+}
+
+/// The last [`LOG_CAPACITY`] bytes a target wrote to stderr, with a running
+/// total so a scenario can take just what was written during it.
+#[derive(Default)]
+pub struct LogBuffer {
+    state: Mutex<LogState>,
+}
+
+#[derive(Default)]
+struct LogState {
+    bytes: VecDeque<u8>,
+    total: u64,
+}
+
+impl LogBuffer {
+    fn drain(&self, mut source: impl Read) {
+        let mut chunk = [0u8; 8192];
+        while let Ok(n) = source.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            self.append(&chunk[..n]);
+        }
+    }
+
+    pub fn append(&self, data: &[u8]) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        state.total += data.len() as u64;
+        state.bytes.extend(data);
+        let excess = state.bytes.len().saturating_sub(LOG_CAPACITY);
+        state.bytes.drain(..excess);
+    }
+
+    /// A position to later ask "what was written since".
+    pub fn mark(&self) -> u64 {
+        self.state.lock().map(|s| s.total).unwrap_or(0)
+    }
+
+    /// Text written since `mark`, at most `limit` bytes (the newest kept).
+    pub fn since(&self, mark: u64, limit: usize) -> String {
+        let Ok(state) = self.state.lock() else {
+            return String::new();
+        };
+        let written = state.total.saturating_sub(mark);
+        let available = (written as usize).min(state.bytes.len());
+        let shown = available.min(limit);
+        let start = state.bytes.len() - shown;
+        let text: Vec<u8> = state.bytes.range(start..).copied().collect();
+        let mut out = String::new();
+        if (written as usize) > shown {
+            out.push_str(&format!(
+                "[… {} earlier bytes not kept]\n",
+                written as usize - shown
+            ));
+        }
+        out.push_str(&String::from_utf8_lossy(&text));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_buffer_keeps_what_came_after_the_mark() {
+        let log = LogBuffer::default();
+        log.append(b"before\n");
+        let mark = log.mark();
+        log.append(b"during\n");
+        assert_eq!(log.since(mark, 1024), "during\n");
+        assert_eq!(log.since(mark, 3), "[… 4 earlier bytes not kept]\nng\n");
+    }
+}

@@ -1,0 +1,37 @@
+//! Human-readable names of operations and replies, for transcripts and
+//! messages.
+
+use super::proto::{request::Op, response::Reply, ErrorCategory};
+
+pub fn op_name(op: Option<&Op>) -> &'static str {
+    match op {
+        None => "(no operation)",
+        Some(Op::Hello(_)) => "Hello",
+        Some(Op::Reset(_)) => "Reset",
+        Some(Op::Ping(_)) => "Ping",
+        Some(Op::Remember(_)) => "Remember",
+        Some(Op::Recall(_)) => "Recall",
+    }
+}
+
+pub fn reply_name(reply: Option<&Reply>) -> String {
+    match reply {
+        None => "(no reply)".into(),
+        Some(Reply::Rejected(r)) => format!("Rejected({})", category_name(r.category)),
+        Some(Reply::Unsupported(_)) => "Unsupported".into(),
+        Some(Reply::InternalError(_)) => "InternalError".into(),
+        Some(Reply::Hello(_)) => "HelloResult".into(),
+        Some(Reply::Reset(_)) => "ResetResult".into(),
+        Some(Reply::Ping(_)) => "PingResult".into(),
+        Some(Reply::Remember(_)) => "RememberResult".into(),
+        Some(Reply::Recall(_)) => "RecallResult".into(),
+    }
+}
+
+/// The proto name of a category number, or the number when it is unknown.
+pub fn category_name(category: i32) -> String {
+    match ErrorCategory::try_from(category) {
+        Ok(known) => known.as_str_name().to_string(),
+        Err(_) => format!("unknown category {category}"),
+    }
+}

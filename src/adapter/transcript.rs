@@ -1,0 +1,97 @@
+//! A bounded record of the frames exchanged during one scenario, kept as
+//! evidence: the newest entries, each frame shown as truncated hex.
+
+use std::collections::VecDeque;
+
+const MAX_ENTRIES: usize = 64;
+const HEX_BYTES_SHOWN: usize = 48;
+
+#[derive(Debug, Default, Clone)]
+pub struct Transcript {
+    entries: VecDeque<String>,
+    dropped: usize,
+    enabled: bool,
+}
+
+impl Transcript {
+    pub fn new(enabled: bool) -> Transcript {
+        Transcript {
+            enabled,
+            ..Transcript::default()
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.dropped = 0;
+    }
+
+    /// Records one frame; `label` says what it was (`-> Ping id=3`).
+    pub fn record(&mut self, label: &str, frame: &[u8]) {
+        if !self.enabled {
+            return;
+        }
+        self.push(format!(
+            "{label} [{} B] {}",
+            frame.len(),
+            hex_excerpt(frame)
+        ));
+    }
+
+    /// Records an event that is not a frame (a timeout, a closed stream).
+    pub fn note(&mut self, text: String) {
+        if self.enabled {
+            self.push(text);
+        }
+    }
+
+    fn push(&mut self, line: String) {
+        if self.entries.len() == MAX_ENTRIES {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(line);
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.entries.len() + 1);
+        if self.dropped > 0 {
+            out.push(format!("[… {} earlier entries not kept]", self.dropped));
+        }
+        out.extend(self.entries.iter().cloned());
+        out
+    }
+}
+
+/// Lower-case hex of at most the first [`HEX_BYTES_SHOWN`] bytes.
+pub fn hex_excerpt(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(HEX_BYTES_SHOWN)];
+    let mut text = hex::encode(shown);
+    if bytes.len() > shown.len() {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_newest_entries_and_counts_the_rest() {
+        let mut t = Transcript::new(true);
+        for i in 0..(MAX_ENTRIES + 3) {
+            t.note(format!("e{i}"));
+        }
+        let lines = t.lines();
+        assert_eq!(lines[0], "[… 3 earlier entries not kept]");
+        assert_eq!(lines[1], "e3");
+        assert_eq!(lines.len(), MAX_ENTRIES + 1);
+    }
+
+    #[test]
+    fn long_frames_are_truncated() {
+        assert_eq!(hex_excerpt(&[0xab; 2]), "abab");
+        assert!(hex_excerpt(&[0; 100]).ends_with('…'));
+    }
+}

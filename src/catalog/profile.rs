@@ -1,0 +1,89 @@
+//! Profiles: the gatekeeper's parameters that a provider may need to change
+//! without recompiling (`suites/profiles/NAME.toml`). Suites add their own
+//! tables as they arrive.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+const BUILTIN: &[(&str, &str)] = &[(
+    "default",
+    include_str!("../../suites/profiles/default.toml"),
+)];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub adapter: AdapterParams,
+}
+
+/// Parameters of the adapter protocol itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdapterParams {
+    /// Largest frame body the harness sends or accepts, in bytes.
+    pub max_frame_size: u64,
+}
+
+impl Default for AdapterParams {
+    fn default() -> Self {
+        AdapterParams {
+            max_frame_size: crate::adapter::DEFAULT_MAX_FRAME as u64,
+        }
+    }
+}
+
+impl Profile {
+    /// A built-in profile by name, or a profile file by path.
+    pub fn load(name_or_path: &str) -> Result<Profile, String> {
+        if let Some((_, text)) = BUILTIN.iter().find(|(name, _)| *name == name_or_path) {
+            return Profile::parse(name_or_path, text);
+        }
+        let path = Path::new(name_or_path);
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read profile {}: {e}", path.display()))?;
+            return Profile::parse(name_or_path, &text);
+        }
+        Err(format!(
+            "unknown profile {name_or_path:?}: built-in profiles are {}; or give a path to a .toml file",
+            BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        ))
+    }
+
+    fn parse(origin: &str, text: &str) -> Result<Profile, String> {
+        let profile: Profile =
+            toml::from_str(text).map_err(|e| format!("profile {origin}: {e}"))?;
+        if profile.adapter.max_frame_size < 1024 || profile.adapter.max_frame_size > 1 << 30 {
+            return Err(format!(
+                "profile {origin}: adapter.max_frame_size must be between 1 KiB and 1 GiB"
+            ));
+        }
+        Ok(profile)
+    }
+
+    pub fn builtin_names() -> Vec<&'static str> {
+        BUILTIN.iter().map(|(n, _)| *n).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_loads() {
+        let p = Profile::load("default").expect("default profile");
+        assert_eq!(p.name, "default");
+        assert_eq!(p.adapter.max_frame_size, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn unknown_profile_is_a_clear_error() {
+        let err = Profile::load("nope").expect_err("unknown profile");
+        assert!(err.contains("built-in profiles are default"));
+    }
+}

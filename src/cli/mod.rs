@@ -1,0 +1,420 @@
+//! The command line: `certify`, `list`, `explain`, `selftest`, `target`,
+//! `bench`. Exit codes: 0 certified, 1 not certified, 2 usage or
+//! configuration error, 3 the target could not be driven at all.
+
+mod console;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::catalog::profile::Profile;
+use crate::catalog::Catalog;
+use crate::runner::plan::{build_plan, Selection, Shard};
+use crate::runner::{self, RunConfig, RunError};
+use crate::targets::hostile::HostileMode;
+use crate::targets::{mutants, Launcher, TargetSpec};
+
+pub const EXIT_CERTIFIED: u8 = 0;
+pub const EXIT_NOT_CERTIFIED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_TARGET_UNUSABLE: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "interspec",
+    version,
+    about = "Conformance and certification harness for DMA messaging interoperability"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the selected scenarios against a target and write the reports.
+    Certify(CertifyArgs),
+    /// List the scenarios a selection would run.
+    List(ListArgs),
+    /// Explain a scenario, requirement or mutant by id.
+    Explain { id: String },
+    /// Prove the harness tells the reference from every mutant.
+    Selftest(SelftestArgs),
+    /// Serve a built-in target on stdin/stdout.
+    Target {
+        #[command(subcommand)]
+        target: TargetCommand,
+    },
+    /// Measure adapter round trips per second against a raw stdio baseline.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Clone)]
+struct SelectArgs {
+    /// Only this suite (repeatable).
+    #[arg(long = "suite", value_name = "SUITE")]
+    suites: Vec<String>,
+    /// Only scenarios whose id, or one of whose requirement ids, matches this glob (repeatable).
+    #[arg(long = "filter", value_name = "GLOB")]
+    filters: Vec<String>,
+    /// Only shard K of N of the selection (deterministic).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Read the catalog from this folder instead of the built-in one.
+    #[arg(long, value_name = "DIR")]
+    catalog: Option<PathBuf>,
+}
+
+impl SelectArgs {
+    fn selection(&self) -> Selection {
+        Selection {
+            suites: self.suites.clone(),
+            filters: self.filters.clone(),
+            shard: self.shard,
+        }
+    }
+
+    fn catalog(&self) -> Result<Catalog, String> {
+        match &self.catalog {
+            Some(dir) => Catalog::load_dir(dir),
+            None => Catalog::builtin(),
+        }
+        .map_err(|e| e.to_string())
+    }
+}
+
+#[derive(Args, Clone)]
+struct RunArgs {
+    /// Seed for every generated input; printed so any run can be repeated.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Generated cases per property scenario.
+    #[arg(long, default_value_t = 32)]
+    cases: u32,
+    /// Parallel jobs, each with its own target connection [default: cores].
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Gatekeeper profile: a built-in name or a .toml file.
+    #[arg(long, default_value = "default")]
+    profile: String,
+    /// How long one adapter call may wait for its reply, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    call_timeout_ms: u64,
+    /// How long one scenario may take in all, in milliseconds.
+    #[arg(long, default_value_t = 60_000)]
+    scenario_timeout_ms: u64,
+    /// Largest adapter frame, in bytes [default: the profile's, 16 MiB].
+    #[arg(long)]
+    max_frame: Option<u64>,
+}
+
+#[derive(Args)]
+struct CertifyArgs {
+    /// builtin, builtin:mutant/NAME, exec:COMMAND or tcp://HOST:PORT.
+    #[arg(long, default_value = "builtin")]
+    target: TargetSpec,
+    #[command(flatten)]
+    select: SelectArgs,
+    #[command(flatten)]
+    run: RunArgs,
+    /// Where report.json and junit.xml go.
+    #[arg(long, default_value = "reports")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+}
+
+#[derive(Args)]
+struct SelftestArgs {
+    /// List the mutants and exit.
+    #[arg(long)]
+    list: bool,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand)]
+enum TargetCommand {
+    /// The reference implementation, or one of its mutants.
+    Reference {
+        #[arg(long)]
+        mutant: Option<String>,
+    },
+    /// A deliberately broken target for testing the runner.
+    #[command(hide = true)]
+    Hostile {
+        #[arg(long, value_enum)]
+        mode: HostileMode,
+    },
+    /// Raw stdio echo of fixed-size chunks (the benchmark baseline).
+    #[command(hide = true)]
+    RawEcho {
+        #[arg(long)]
+        size: usize,
+    },
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 2.0)]
+    seconds: f64,
+    /// Ping payload size in bytes.
+    #[arg(long, default_value_t = 64)]
+    payload: usize,
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Certify(args) => certify(args),
+        Command::List(args) => list(args),
+        Command::Explain { id } => explain(&id),
+        Command::Selftest(args) => selftest(args),
+        Command::Target { target } => serve_target(target),
+        Command::Bench(args) => bench(args),
+    };
+    ExitCode::from(code)
+}
+
+fn usage_error(message: impl std::fmt::Display) -> u8 {
+    eprintln!("interspec: {message}");
+    EXIT_USAGE
+}
+
+/// Ctrl-C sets the flag; a second Ctrl-C exits at once.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = Arc::clone(&flag);
+    let installed = ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterspec: interrupted; finishing running scenarios and writing the report (Ctrl-C again to quit now)");
+    });
+    if let Err(err) = installed {
+        eprintln!("interspec: cannot handle Ctrl-C: {err}");
+    }
+    flag
+}
+
+fn run_config(
+    target: TargetSpec,
+    args: &RunArgs,
+    interrupt: Arc<AtomicBool>,
+) -> Result<RunConfig, String> {
+    let mut profile = Profile::load(&args.profile)?;
+    if let Some(max) = args.max_frame {
+        if !(1024..=1 << 30).contains(&max) {
+            return Err("--max-frame must be between 1024 and 1073741824".into());
+        }
+        profile.adapter.max_frame_size = max;
+    }
+    if args.call_timeout_ms == 0 || args.scenario_timeout_ms == 0 {
+        return Err("timeouts must be positive".into());
+    }
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    if jobs == 0 {
+        return Err("--jobs must be at least 1".into());
+    }
+    Ok(RunConfig {
+        target,
+        launcher: Launcher::current()?,
+        seed: args.seed.unwrap_or_else(rand::random),
+        cases: args.cases,
+        jobs,
+        call_timeout: Duration::from_millis(args.call_timeout_ms),
+        scenario_timeout: Duration::from_millis(args.scenario_timeout_ms),
+        profile,
+        interrupt,
+    })
+}
+
+fn certify(args: CertifyArgs) -> u8 {
+    let catalog = match args.select.catalog() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let selection = args.select.selection();
+    let plan = match build_plan(&catalog, &selection) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    let config = match run_config(args.target, &args.run, interrupt_flag()) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    eprintln!(
+        "interspec {}: {} scenarios against {} with profile {}, seed {} (repeat with --seed {}), {} jobs",
+        crate::HARNESS_VERSION,
+        plan.len(),
+        config.target,
+        config.profile.name,
+        config.seed,
+        config.seed,
+        config.jobs
+    );
+    let mut progress = console::Progress::new(plan.len());
+    let result = runner::run(&plan, &config, &mut |outcome| progress.observe(outcome));
+    progress.finish();
+    let result = match result {
+        Ok(r) => r,
+        Err(RunError::TargetUnusable(message)) => {
+            eprintln!("interspec: the target could not be driven: {message}");
+            return EXIT_TARGET_UNUSABLE;
+        }
+    };
+    let report = crate::report::Report::build(&catalog, &plan, &selection, &config, &result);
+    console::print_summary(&report);
+    match crate::report::write_all(&report, &args.out) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("reports: {}", names.join(", "));
+        }
+        Err(e) => {
+            eprintln!("interspec: {e}");
+            return EXIT_USAGE;
+        }
+    }
+    if report.verdict.certified {
+        EXIT_CERTIFIED
+    } else {
+        EXIT_NOT_CERTIFIED
+    }
+}
+
+fn list(args: ListArgs) -> u8 {
+    let catalog = match args.select.catalog() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    match build_plan(&catalog, &args.select.selection()) {
+        Ok(plan) => {
+            print!("{}", console::render_list(&catalog, &plan));
+            EXIT_CERTIFIED
+        }
+        Err(e) => usage_error(e),
+    }
+}
+
+fn explain(id: &str) -> u8 {
+    let catalog = match Catalog::builtin() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    match console::render_explain(&catalog, id) {
+        Some(text) => {
+            print!("{text}");
+            EXIT_CERTIFIED
+        }
+        None => usage_error(format!(
+            "no scenario, requirement or mutant is called {id:?}"
+        )),
+    }
+}
+
+fn selftest(args: SelftestArgs) -> u8 {
+    if args.list {
+        for m in mutants::MUTANTS {
+            println!("{:<40} {:<10} {}", m.name, m.suite, m.defect);
+        }
+        return EXIT_CERTIFIED;
+    }
+    let catalog = match Catalog::builtin() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let config = match run_config(
+        TargetSpec::Builtin { mutant: None },
+        &args.run,
+        interrupt_flag(),
+    ) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    eprintln!(
+        "interspec selftest: seed {} (repeat with --seed {})",
+        config.seed, config.seed
+    );
+    match crate::selftest::run(&catalog, &config) {
+        Ok(outcome) => {
+            print!("{}", outcome.render());
+            if outcome.passed() {
+                EXIT_CERTIFIED
+            } else {
+                EXIT_NOT_CERTIFIED
+            }
+        }
+        Err(message) => {
+            eprintln!("interspec selftest: {message}");
+            EXIT_TARGET_UNUSABLE
+        }
+    }
+}
+
+fn serve_target(target: TargetCommand) -> u8 {
+    let result = match target {
+        TargetCommand::Reference { mutant } => {
+            let mutant = match mutant.as_deref().map(mutants::by_name) {
+                None => None,
+                Some(Some(info)) => Some(info.mutant),
+                Some(None) => {
+                    return usage_error("unknown mutant; `interspec selftest --list` names them")
+                }
+            };
+            crate::targets::reference::serve_stdio(mutant)
+        }
+        TargetCommand::Hostile { mode } => crate::targets::hostile::serve_stdio(mode),
+        TargetCommand::RawEcho { size } => crate::targets::raw_echo::serve_stdio(size),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("interspec target: {err}");
+            1
+        }
+    }
+}
+
+fn bench(args: BenchArgs) -> u8 {
+    if !(args.seconds > 0.0 && args.seconds <= 600.0) {
+        return usage_error("--seconds must be in (0, 600]");
+    }
+    let launcher = match Launcher::current() {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    match crate::bench::run(
+        &launcher,
+        args.payload,
+        Duration::from_secs_f64(args.seconds),
+    ) {
+        Ok(result) => {
+            print!("{}", result.render());
+            EXIT_CERTIFIED
+        }
+        Err(message) => {
+            eprintln!("interspec bench: {message}");
+            EXIT_TARGET_UNUSABLE
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! interspec: a conformance and certification harness for messaging
+//! interoperability under the EU Digital Markets Act.
+//!
+//! The crate is laid out as `docs/` and the README describe: the adapter
+//! protocol that drives any target ([`adapter`]), the requirement and scenario
+//! catalog ([`catalog`]), the runner ([`runner`]), one folder of scenario code
+//! per suite ([`suites`]), the gatekeeper side with its deliberate
+//! misbehaviours ([`peer`]), built-in targets and mutants ([`targets`]) and the
+//! report model with its renderings ([`report`]).
+
+pub mod adapter;
+pub mod bench;
+pub mod catalog;
+pub mod cli;
+pub mod peer;
+pub mod report;
+pub mod runner;
+pub mod selftest;
+pub mod suites;
+pub mod targets;
+
+/// The harness's own version, recorded in every report.
+pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The harness's name as sent in `Hello` and written in reports.
+pub const HARNESS_NAME: &str = "interspec";

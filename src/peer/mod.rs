@@ -1,0 +1,5 @@
+//! The gatekeeper side, written in this project so it can misbehave on
+//! purpose: each protocol gets builders whose knobs produce input that is
+//! wrong in exactly one way and otherwise valid.
+
+pub mod adapter;

@@ -1,0 +1,177 @@
+//! JUnit XML rendering of a report: one testsuite per suite, one testcase per
+//! scenario. `fail` is a `<failure>`, `error` an `<error>`, `not-applicable`
+//! `<skipped>`; requirement ids, levels, the seed and the reproduce command
+//! are testcase properties.
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+use super::model::{Report, ScenarioResult};
+use crate::runner::outcome::OutcomeKind;
+
+pub fn render(report: &Report) -> String {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    // Writing into a Vec cannot fail; the results are ignored for that reason.
+    let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let counts = &report.verdict.counts;
+    let total = counts.pass + counts.fail + counts.error + counts.not_applicable;
+    let mut root = BytesStart::new("testsuites");
+    root.push_attribute(("name", "interspec"));
+    root.push_attribute(("tests", total.to_string().as_str()));
+    root.push_attribute(("failures", counts.fail.to_string().as_str()));
+    root.push_attribute(("errors", counts.error.to_string().as_str()));
+    root.push_attribute(("skipped", counts.not_applicable.to_string().as_str()));
+    root.push_attribute(("time", seconds(report.run.duration_ms).as_str()));
+    let _ = writer.write_event(Event::Start(root));
+
+    for suite in &report.verdict.suites {
+        let cases: Vec<&ScenarioResult> = report
+            .scenarios
+            .iter()
+            .filter(|s| s.suite == suite.suite)
+            .collect();
+        let c = &suite.counts;
+        let mut start = BytesStart::new("testsuite");
+        start.push_attribute(("name", suite.suite.as_str()));
+        start.push_attribute(("tests", cases.len().to_string().as_str()));
+        start.push_attribute(("failures", c.fail.to_string().as_str()));
+        start.push_attribute(("errors", c.error.to_string().as_str()));
+        start.push_attribute(("skipped", c.not_applicable.to_string().as_str()));
+        let suite_ms: u64 = cases.iter().map(|s| s.duration_ms).sum();
+        start.push_attribute(("time", seconds(suite_ms).as_str()));
+        start.push_attribute(("timestamp", report.run.started_at.as_str()));
+        let _ = writer.write_event(Event::Start(start));
+        write_properties(
+            &mut writer,
+            &[
+                ("seed", report.run.seed.to_string()),
+                ("profile", report.run.profile.clone()),
+                ("target", report.target.spec.clone()),
+                (
+                    "implementation",
+                    format!(
+                        "{} {}",
+                        report.target.implementation_name, report.target.implementation_version
+                    ),
+                ),
+                ("harness_version", report.harness.version.clone()),
+                ("catalog_sha256", report.catalog.sha256.clone()),
+                ("covered", suite.covered.to_string()),
+            ],
+        );
+        for case in cases {
+            write_case(&mut writer, report, case);
+        }
+        let _ = writer.write_event(Event::End(BytesEnd::new("testsuite")));
+    }
+    let _ = writer.write_event(Event::End(BytesEnd::new("testsuites")));
+    let mut text = String::from_utf8_lossy(&writer.into_inner()).into_owned();
+    text.push('\n');
+    text
+}
+
+fn write_case(writer: &mut Writer<Vec<u8>>, report: &Report, case: &ScenarioResult) {
+    let mut start = BytesStart::new("testcase");
+    start.push_attribute(("name", case.id.as_str()));
+    start.push_attribute(("classname", format!("interspec.{}", case.suite).as_str()));
+    start.push_attribute(("time", seconds(case.duration_ms).as_str()));
+    let _ = writer.write_event(Event::Start(start));
+    let levels: Vec<String> = case
+        .requirements
+        .iter()
+        .map(|id| {
+            report
+                .requirements
+                .iter()
+                .find(|r| &r.id == id)
+                .map(|r| format!("{id}:{}", r.level))
+                .unwrap_or_else(|| id.clone())
+        })
+        .collect();
+    write_properties(
+        writer,
+        &[
+            ("requirements", case.requirements.join(",")),
+            ("levels", levels.join(",")),
+            ("seed", report.run.seed.to_string()),
+            ("reproduce", case.reproduce.clone()),
+        ],
+    );
+    let element = match case.outcome {
+        OutcomeKind::Pass => None,
+        OutcomeKind::Fail => Some("failure"),
+        OutcomeKind::Error => Some("error"),
+        OutcomeKind::NotApplicable => Some("skipped"),
+    };
+    if let Some(name) = element {
+        let mut tag = BytesStart::new(name);
+        tag.push_attribute(("message", xml_safe(&case.message).as_str()));
+        if case.outcome != OutcomeKind::NotApplicable {
+            tag.push_attribute(("type", case.outcome.label()));
+        }
+        let body = xml_safe(&evidence_text(case));
+        if body.is_empty() {
+            let _ = writer.write_event(Event::Empty(tag));
+        } else {
+            let _ = writer.write_event(Event::Start(tag));
+            let _ = writer.write_event(Event::Text(BytesText::new(&body)));
+            let _ = writer.write_event(Event::End(BytesEnd::new(name)));
+        }
+    }
+    let _ = writer.write_event(Event::End(BytesEnd::new("testcase")));
+}
+
+fn evidence_text(case: &ScenarioResult) -> String {
+    let Some(evidence) = &case.evidence else {
+        return String::new();
+    };
+    let mut text = String::new();
+    if let Some(ce) = &evidence.counterexample {
+        text.push_str(&format!(
+            "minimal failing input: {} (seed {})\n",
+            ce.minimal_input, ce.seed
+        ));
+    }
+    if !evidence.transcript.is_empty() {
+        text.push_str("transcript:\n");
+        for line in &evidence.transcript {
+            text.push_str(&format!("  {line}\n"));
+        }
+    }
+    if !evidence.target_log.is_empty() {
+        text.push_str("target log:\n");
+        text.push_str(&evidence.target_log);
+        text.push('\n');
+    }
+    if !text.is_empty() {
+        text.push_str(&format!("reproduce: {}\n", case.reproduce));
+    }
+    text
+}
+
+fn write_properties(writer: &mut Writer<Vec<u8>>, properties: &[(&str, String)]) {
+    let _ = writer.write_event(Event::Start(BytesStart::new("properties")));
+    for (name, value) in properties {
+        let mut property = BytesStart::new("property");
+        property.push_attribute(("name", *name));
+        property.push_attribute(("value", xml_safe(value).as_str()));
+        let _ = writer.write_event(Event::Empty(property));
+    }
+    let _ = writer.write_event(Event::End(BytesEnd::new("properties")));
+}
+
+/// Replaces characters XML 1.0 does not allow (§2.2 Char: most C0 controls,
+/// surrogates, U+FFFE/U+FFFF) so a target's log cannot break the file.
+fn xml_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}

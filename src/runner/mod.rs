@@ -1,0 +1,309 @@
+//! The runner: executes a plan against a target on a pool of connections.
+//!
+//! Each job owns one target connection and takes scenarios from a shared
+//! queue. Before every scenario the target is `Reset`; a target that crashed,
+//! hung, closed its stream or wrote garbage gives that scenario an `error`
+//! outcome with evidence and is replaced before the next one. A scenario
+//! never panics the runner (panics become `error`), and a target never hangs
+//! it (every wait is bounded by the call timeout and the scenario deadline).
+
+pub mod outcome;
+pub mod plan;
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+use crate::adapter::client::{AdapterClient, ClientConfig, Reply};
+use crate::adapter::proto::{request::Op, response, HelloResult, Reset};
+use crate::catalog::profile::Profile;
+use crate::suites::{self, ScenarioCtx};
+use crate::targets::{Launcher, TargetSpec};
+use outcome::{Check, Evidence, Finding, OutcomeKind, ScenarioOutcome};
+use plan::{scenario_seed, PlannedScenario};
+
+/// How much of the target's log is kept per scenario.
+const LOG_EXCERPT_BYTES: usize = 8 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub target: TargetSpec,
+    pub launcher: Launcher,
+    pub seed: u64,
+    /// Cases per property scenario.
+    pub cases: u32,
+    pub jobs: usize,
+    pub call_timeout: Duration,
+    pub scenario_timeout: Duration,
+    pub profile: Profile,
+    /// Set (by Ctrl-C) to stop taking new scenarios.
+    pub interrupt: Arc<AtomicBool>,
+}
+
+impl RunConfig {
+    fn client_config(&self) -> ClientConfig {
+        ClientConfig {
+            max_frame: self.profile.adapter.max_frame_size as usize,
+            call_timeout: self.call_timeout,
+            record: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// Sorted by scenario id.
+    pub outcomes: Vec<ScenarioOutcome>,
+    pub hello: HelloResult,
+    pub started: SystemTime,
+    pub finished: SystemTime,
+    pub interrupted: bool,
+    /// Planned scenarios that did not run because of an interruption.
+    pub not_run: Vec<String>,
+    /// Target instances started to replace broken ones.
+    pub restarts: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("the target could not be driven: {0}")]
+    TargetUnusable(String),
+}
+
+/// Opens one connection and performs the Hello exchange.
+pub fn connect(config: &RunConfig) -> Result<(AdapterClient, HelloResult), String> {
+    let link = config.launcher.open(&config.target, config.call_timeout)?;
+    let mut client = AdapterClient::new(link, config.client_config());
+    match client.hello() {
+        Ok(hello) => Ok((client, hello)),
+        Err(message) => {
+            let log = client
+                .link()
+                .log()
+                .map(|l| l.since(0, 2048))
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| format!("\ntarget log:\n{t}"))
+                .unwrap_or_default();
+            Err(format!("{message}{log}"))
+        }
+    }
+}
+
+/// Runs `plan`, calling `observe` (on this thread) as each outcome arrives.
+pub fn run(
+    plan: &[PlannedScenario],
+    config: &RunConfig,
+    observe: &mut dyn FnMut(&ScenarioOutcome),
+) -> Result<RunResult, RunError> {
+    let started = SystemTime::now();
+    let (first, hello) = connect(config).map_err(RunError::TargetUnusable)?;
+    if !hello.profiles.iter().any(|p| p == &config.profile.name) {
+        return Err(RunError::TargetUnusable(format!(
+            "the target does not support profile {:?} (it lists: {})",
+            config.profile.name,
+            hello.profiles.join(", ")
+        )));
+    }
+
+    let queue = Mutex::new(plan.iter().collect::<VecDeque<_>>());
+    let restarts = AtomicU32::new(0);
+    let jobs = config.jobs.clamp(1, plan.len().max(1));
+    let (sender, receiver) = mpsc::channel::<ScenarioOutcome>();
+    let mut outcomes = Vec::with_capacity(plan.len());
+    let mut first = Some(first);
+
+    std::thread::scope(|scope| {
+        for job in 0..jobs {
+            let sender = sender.clone();
+            let connection = if job == 0 { first.take() } else { None };
+            let (queue, restarts, hello) = (&queue, &restarts, &hello);
+            scope.spawn(move || {
+                let mut worker = Worker {
+                    config,
+                    hello,
+                    connection,
+                    restarts,
+                };
+                loop {
+                    if config.interrupt.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                    let Some(scenario) = next else { break };
+                    if sender.send(worker.run_one(scenario)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for outcome in receiver {
+            observe(&outcome);
+            outcomes.push(outcome);
+        }
+    });
+
+    outcomes.sort_by(|a, b| a.id.cmp(&b.id));
+    let interrupted = config.interrupt.load(Ordering::SeqCst);
+    let not_run = plan
+        .iter()
+        .filter(|p| !outcomes.iter().any(|o| o.id == p.id))
+        .map(|p| p.id.clone())
+        .collect();
+    Ok(RunResult {
+        outcomes,
+        hello,
+        started,
+        finished: SystemTime::now(),
+        interrupted,
+        not_run,
+        restarts: restarts.load(Ordering::SeqCst),
+    })
+}
+
+struct Worker<'a> {
+    config: &'a RunConfig,
+    hello: &'a HelloResult,
+    connection: Option<AdapterClient>,
+    restarts: &'a AtomicU32,
+}
+
+impl Worker<'_> {
+    fn run_one(&mut self, scenario: &PlannedScenario) -> ScenarioOutcome {
+        let start = Instant::now();
+        let mut restarted = false;
+        let (result, evidence) = self.attempt(scenario, start, &mut restarted);
+        let (kind, message) = match result {
+            Ok(note) => (OutcomeKind::Pass, note),
+            Err(finding) => (finding.kind, finding.message),
+        };
+        ScenarioOutcome {
+            id: scenario.id.clone(),
+            suite: scenario.suite.clone(),
+            kind,
+            message,
+            duration: start.elapsed(),
+            evidence,
+            restarted_target: restarted,
+        }
+    }
+
+    fn attempt(
+        &mut self,
+        scenario: &PlannedScenario,
+        start: Instant,
+        restarted: &mut bool,
+    ) -> (Check, Evidence) {
+        let no_evidence = |f: Finding| (Err(f), Evidence::default());
+        if let Some(capability) = &scenario.capability {
+            if !declares(self.hello, capability) {
+                return no_evidence(Finding::not_applicable(format!(
+                    "the target does not declare the {capability} capability"
+                )));
+            }
+        }
+        let Some(implementation) = suites::implementation(&scenario.id) else {
+            return no_evidence(Finding::error(format!(
+                "no code implements scenario {} (catalog and code disagree)",
+                scenario.id
+            )));
+        };
+        if self.connection.is_none() {
+            match connect(self.config) {
+                Ok((client, _)) => {
+                    self.restarts.fetch_add(1, Ordering::SeqCst);
+                    *restarted = true;
+                    self.connection = Some(client);
+                }
+                Err(message) => {
+                    return no_evidence(Finding::error(format!(
+                        "could not start a new target instance: {message}"
+                    )))
+                }
+            }
+        }
+        let Some(client) = self.connection.as_mut() else {
+            return no_evidence(Finding::error("no target connection"));
+        };
+        client.clear_transcript();
+        client.set_deadline(Some(start + self.config.scenario_timeout));
+        let log_mark = client.link().log().map(|l| l.mark());
+
+        let result = reset(client).and_then(|()| {
+            let seed = scenario_seed(self.config.seed, &scenario.id);
+            let mut ctx = ScenarioCtx {
+                client: &mut *client,
+                rng: ChaCha20Rng::from_seed(seed),
+                seed,
+                run_seed: self.config.seed,
+                cases: self.config.cases,
+                profile: &self.config.profile,
+                hello: self.hello,
+            };
+            match catch_unwind(AssertUnwindSafe(|| (implementation.run)(&mut ctx))) {
+                Ok(result) => result,
+                Err(panic) => Err(Finding::error(format!(
+                    "the harness panicked in this scenario: {}",
+                    panic_text(&panic)
+                ))),
+            }
+        });
+        client.set_deadline(None);
+
+        let evidence = match &result {
+            Ok(_) => Evidence::default(),
+            Err(finding) => Evidence {
+                transcript: client.transcript().lines(),
+                target_log: match (client.link().log(), log_mark) {
+                    (Some(log), Some(mark)) => log.since(mark, LOG_EXCERPT_BYTES),
+                    _ => String::new(),
+                },
+                counterexample: finding.counterexample.clone(),
+            },
+        };
+        if client.needs_replacing() {
+            // Dropping the client kills a spawned target.
+            self.connection = None;
+        }
+        (result, evidence)
+    }
+}
+
+/// Resets the target; anything but `ResetResult` is an error outcome.
+fn reset(client: &mut AdapterClient) -> Result<(), Finding> {
+    match client.call(Op::Reset(Reset {})) {
+        Ok(Reply::Result(response::Reply::Reset(_))) => Ok(()),
+        Ok(other) => {
+            client.taint();
+            Err(Finding::error(format!(
+                "Reset before the scenario was answered {}",
+                other.describe()
+            )))
+        }
+        Err(err) => Err(Finding::error(format!(
+            "Reset before the scenario failed: {err}"
+        ))),
+    }
+}
+
+/// Whether Hello declared `capability` (by its proto name, case-insensitive).
+pub fn declares(hello: &HelloResult, capability: &str) -> bool {
+    hello
+        .capabilities()
+        .any(|c| c.as_str_name().eq_ignore_ascii_case(capability))
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(no message)".to_string()
+    }
+}

@@ -1,0 +1,109 @@
+//! What a scenario ends with, and the evidence kept for it.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::adapter::client::CallError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutcomeKind {
+    /// Every check held.
+    Pass,
+    /// A requirement is violated; evidence is attached.
+    Fail,
+    /// The target said `Unsupported`, or lacks a capability the scenario
+    /// needs. Never counted as a pass.
+    NotApplicable,
+    /// The harness or the target broke (crash, hang, bad frame).
+    Error,
+}
+
+impl OutcomeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            OutcomeKind::Pass => "pass",
+            OutcomeKind::Fail => "fail",
+            OutcomeKind::NotApplicable => "not-applicable",
+            OutcomeKind::Error => "error",
+        }
+    }
+}
+
+/// The minimal failing input of a property scenario, after shrinking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counterexample {
+    /// The shrunk input, described for people.
+    pub minimal_input: String,
+    /// The run seed that reproduces it (with the same scenario id).
+    pub seed: u64,
+}
+
+/// Why a scenario did not pass.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub kind: OutcomeKind,
+    pub message: String,
+    pub counterexample: Option<Counterexample>,
+}
+
+impl Finding {
+    pub fn fail(message: impl Into<String>) -> Finding {
+        Finding {
+            kind: OutcomeKind::Fail,
+            message: message.into(),
+            counterexample: None,
+        }
+    }
+
+    pub fn error(message: impl Into<String>) -> Finding {
+        Finding {
+            kind: OutcomeKind::Error,
+            message: message.into(),
+            counterexample: None,
+        }
+    }
+
+    pub fn not_applicable(message: impl Into<String>) -> Finding {
+        Finding {
+            kind: OutcomeKind::NotApplicable,
+            message: message.into(),
+            counterexample: None,
+        }
+    }
+}
+
+/// A broken call is an `error` unless the scenario decides otherwise (a
+/// robustness scenario turns "the target died" into a failure).
+impl From<CallError> for Finding {
+    fn from(err: CallError) -> Finding {
+        Finding::error(err.to_string())
+    }
+}
+
+/// What a scenario function returns: a short note on success.
+pub type Check = Result<String, Finding>;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Evidence {
+    /// Frames exchanged during the scenario (hex-truncated).
+    pub transcript: Vec<String>,
+    /// What the target wrote to stderr during the scenario (bounded).
+    pub target_log: String,
+    pub counterexample: Option<Counterexample>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScenarioOutcome {
+    pub id: String,
+    pub suite: String,
+    pub kind: OutcomeKind,
+    pub message: String,
+    pub duration: Duration,
+    /// Kept for every outcome but `pass`.
+    pub evidence: Evidence,
+    /// Whether a new target instance was started for this scenario after an
+    /// earlier one broke.
+    pub restarted_target: bool,
+}

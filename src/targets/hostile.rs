@@ -1,0 +1,85 @@
+//! Hostile targets, for testing the runner itself (not listed in help): the
+//! reference, except that on the first `Ping` of a connection it crashes,
+//! hangs, closes its stdout, writes garbage or announces a 1 GiB frame. The
+//! runner must turn each into an `error` outcome and carry on.
+
+use std::io::{self, BufReader, BufWriter, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::time::Duration;
+
+use prost::Message;
+
+use super::reference::{write_response, Reference};
+use crate::adapter::frame::{self, FrameError};
+use crate::adapter::proto::{request::Op, Request};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HostileMode {
+    /// Aborts the process.
+    CrashOnPing,
+    /// Stops answering (and reading) for good.
+    HangOnPing,
+    /// Closes stdout but keeps running.
+    CloseStdoutOnPing,
+    /// Writes bytes that are not a Response frame.
+    GarbageOnPing,
+    /// Announces a 1 GiB frame.
+    HugeFrameOnPing,
+    /// Exits before answering anything.
+    ExitAtStart,
+}
+
+pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
+    if mode == HostileMode::ExitAtStart {
+        eprintln!("hostile: exiting at start");
+        std::process::exit(3);
+    }
+    let mut input = BufReader::new(io::stdin().lock());
+    let mut output = BufWriter::new(io::stdout().lock());
+    let mut target = Reference::new(None);
+    let mut scratch = Vec::new();
+    loop {
+        let body = match frame::read_frame(&mut input, target.max_frame()) {
+            Ok(body) => body,
+            Err(FrameError::Eof) => return Ok(()),
+            Err(err) => return Err(io::Error::other(err.to_string())),
+        };
+        let request = Request::decode(body.as_slice()).map_err(io::Error::other)?;
+        if matches!(request.op, Some(Op::Ping(_))) {
+            misbehave(mode, &mut output)?;
+            continue;
+        }
+        write_response(&mut output, &target.handle(request), &mut scratch)?;
+    }
+}
+
+fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
+    eprintln!("hostile: misbehaving ({mode:?})");
+    match mode {
+        HostileMode::CrashOnPing => std::process::abort(),
+        HostileMode::HangOnPing => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
+        HostileMode::CloseStdoutOnPing => {
+            output.flush()?;
+            // SAFETY: fd 1 is this process's stdout, open since start; after
+            // this nothing writes to it again (the loop only reads until the
+            // runner gives up and kills the process).
+            drop(unsafe { OwnedFd::from_raw_fd(1) });
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
+        HostileMode::GarbageOnPing => {
+            // Length 5, then five bytes that are not a Response.
+            output.write_all(b"\x05\xff\xff\xff\xff\xffthis is not a frame")?;
+            output.flush()
+        }
+        HostileMode::HugeFrameOnPing => {
+            // A varint announcing 2^30 bytes, then a little of the "body".
+            output.write_all(&[0x80, 0x80, 0x80, 0x80, 0x04, 1, 2, 3])?;
+            output.flush()
+        }
+        HostileMode::ExitAtStart => Ok(()),
+    }
+}

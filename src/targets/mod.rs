@@ -1,0 +1,139 @@
+//! Targets: where the runner's adapter connections go. Built-in targets (the
+//! reference implementation and its mutants) run as a child process of the
+//! `interspec` binary itself, so they are driven exactly like a provider's
+//! adapter.
+
+pub mod hostile;
+pub mod mutants;
+pub mod raw_echo;
+pub mod reference;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::adapter::link::Link;
+
+/// How to reach a target, as given to `--target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSpec {
+    /// The built-in reference, or one of its mutants.
+    Builtin { mutant: Option<String> },
+    /// A command run with `sh -c`, speaking the adapter protocol on stdio.
+    Exec(String),
+    /// An adapter already listening on `HOST:PORT`.
+    Tcp(String),
+}
+
+impl FromStr for TargetSpec {
+    type Err = String;
+    fn from_str(text: &str) -> Result<TargetSpec, String> {
+        if text == "builtin" || text == "builtin:reference" {
+            return Ok(TargetSpec::Builtin { mutant: None });
+        }
+        if let Some(name) = text.strip_prefix("builtin:mutant/") {
+            if mutants::by_name(name).is_none() {
+                return Err(format!(
+                    "unknown mutant {name:?}; `interspec selftest --list` names them all"
+                ));
+            }
+            return Ok(TargetSpec::Builtin {
+                mutant: Some(name.to_string()),
+            });
+        }
+        if let Some(command) = text.strip_prefix("exec:") {
+            if command.trim().is_empty() {
+                return Err("exec: needs a command, e.g. exec:./my-adapter".into());
+            }
+            return Ok(TargetSpec::Exec(command.to_string()));
+        }
+        if let Some(addr) = text.strip_prefix("tcp://") {
+            if !addr.contains(':') {
+                return Err(format!("tcp://{addr}: expected tcp://HOST:PORT"));
+            }
+            return Ok(TargetSpec::Tcp(addr.to_string()));
+        }
+        Err(format!(
+            "unknown target {text:?}: expected builtin, builtin:mutant/NAME, exec:COMMAND or tcp://HOST:PORT"
+        ))
+    }
+}
+
+impl fmt::Display for TargetSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetSpec::Builtin { mutant: None } => f.write_str("builtin"),
+            TargetSpec::Builtin { mutant: Some(m) } => write!(f, "builtin:mutant/{m}"),
+            TargetSpec::Exec(command) => write!(f, "exec:{command}"),
+            TargetSpec::Tcp(addr) => write!(f, "tcp://{addr}"),
+        }
+    }
+}
+
+/// Starts target instances. Built-in targets are this executable run as
+/// `interspec target reference`; tests pass the path of the built binary.
+#[derive(Debug, Clone)]
+pub struct Launcher {
+    pub interspec_exe: PathBuf,
+}
+
+impl Launcher {
+    /// A launcher for the running executable.
+    pub fn current() -> Result<Launcher, String> {
+        std::env::current_exe()
+            .map(|interspec_exe| Launcher { interspec_exe })
+            .map_err(|e| format!("cannot find the interspec executable: {e}"))
+    }
+
+    pub fn open(&self, spec: &TargetSpec, connect_timeout: Duration) -> Result<Link, String> {
+        match spec {
+            TargetSpec::Builtin { mutant } => {
+                let mut command = Command::new(&self.interspec_exe);
+                command.args(["target", "reference"]);
+                if let Some(name) = mutant {
+                    command.args(["--mutant", name]);
+                }
+                Link::spawn(command).map_err(|e| format!("cannot start the built-in target: {e}"))
+            }
+            TargetSpec::Exec(line) => {
+                let mut command = Command::new("sh");
+                command.arg("-c").arg(line);
+                Link::spawn(command).map_err(|e| format!("cannot start {line:?}: {e}"))
+            }
+            TargetSpec::Tcp(addr) => Link::connect(addr, connect_timeout)
+                .map_err(|e| format!("cannot connect to {addr}: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_specs_round_trip() {
+        for text in ["builtin", "exec:./adapter --fast", "tcp://127.0.0.1:4000"] {
+            let spec: TargetSpec = text.parse().expect(text);
+            assert_eq!(spec.to_string(), text);
+        }
+        let first = mutants::MUTANTS[0].name;
+        let spec: TargetSpec = format!("builtin:mutant/{first}").parse().expect("mutant");
+        assert_eq!(spec.to_string(), format!("builtin:mutant/{first}"));
+    }
+
+    #[test]
+    fn bad_target_specs_are_explained() {
+        assert!("builtin:mutant/nope"
+            .parse::<TargetSpec>()
+            .unwrap_err()
+            .contains("unknown mutant"));
+        assert!("exec:".parse::<TargetSpec>().is_err());
+        assert!("tcp://host".parse::<TargetSpec>().is_err());
+        assert!("http://x"
+            .parse::<TargetSpec>()
+            .unwrap_err()
+            .contains("expected builtin"));
+    }
+}

@@ -1,0 +1,259 @@
+//! The built-in reference target: an example conforming implementation of
+//! the adapter protocol, and the base every mutant alters in one place.
+//! Suites add their operations as modules beside this one.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+
+use prost::Message;
+
+use super::mutants::Mutant;
+use crate::adapter::frame::{self, FrameError};
+use crate::adapter::proto::{
+    request::Op, response::Reply, ErrorCategory, Hello, HelloResult, InternalError, PingResult,
+    Recall, RecallResult, Rejected, Remember, RememberResult, Request, ResetResult, Response,
+    Unsupported,
+};
+use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
+
+/// The buffer the `AdapterPingTruncates64k` mutant echoes through.
+const MUTANT_PING_BUFFER: usize = 64 * 1024;
+
+/// The reference's state: everything `Reset` clears.
+pub struct Reference {
+    mutant: Option<Mutant>,
+    remembered: HashMap<String, Vec<u8>>,
+    responses_sent: u64,
+}
+
+impl Reference {
+    pub fn new(mutant: Option<Mutant>) -> Reference {
+        Reference {
+            mutant,
+            remembered: HashMap::new(),
+            responses_sent: 0,
+        }
+    }
+
+    fn has(&self, defect: Mutant) -> bool {
+        self.mutant == Some(defect)
+    }
+
+    /// The largest frame this target reads.
+    pub fn max_frame(&self) -> usize {
+        if self.has(Mutant::AdapterNoFrameLimit) {
+            usize::MAX
+        } else {
+            DEFAULT_MAX_FRAME
+        }
+    }
+
+    /// Answers one decoded request.
+    pub fn handle(&mut self, request: Request) -> Response {
+        let reply = match request.op {
+            Some(Op::Hello(hello)) => self.hello(hello),
+            Some(Op::Reset(_)) => {
+                if !self.has(Mutant::AdapterResetKeepsState) {
+                    self.remembered.clear();
+                }
+                Reply::Reset(ResetResult {})
+            }
+            Some(Op::Ping(ping)) => {
+                let mut payload = ping.payload;
+                if self.has(Mutant::AdapterPingTruncates64k) {
+                    payload.truncate(MUTANT_PING_BUFFER);
+                }
+                Reply::Ping(PingResult { payload })
+            }
+            Some(Op::Remember(Remember { key, value })) => {
+                self.remembered.insert(key, value);
+                Reply::Remember(RememberResult {})
+            }
+            Some(Op::Recall(Recall { key })) => match self.remembered.get(&key) {
+                Some(value) => Reply::Recall(RecallResult {
+                    found: true,
+                    value: value.clone(),
+                }),
+                None => Reply::Recall(RecallResult::default()),
+            },
+            None if self.has(Mutant::AdapterUnknownOpInternalError) => {
+                Reply::InternalError(InternalError {
+                    detail: "unhandled operation".into(),
+                })
+            }
+            None => Reply::Unsupported(Unsupported {
+                detail: "unknown or missing operation".into(),
+            }),
+        };
+        self.responses_sent += 1;
+        let id = if self.has(Mutant::AdapterReplyIdCounter) {
+            self.responses_sent
+        } else {
+            request.id
+        };
+        Response {
+            id,
+            reply: Some(reply),
+        }
+    }
+
+    fn hello(&self, hello: Hello) -> Reply {
+        if hello.protocol_major != PROTOCOL_MAJOR && !self.has(Mutant::AdapterAcceptsAnyMajor) {
+            return rejected(
+                ErrorCategory::VersionMismatch,
+                format!(
+                    "this target speaks adapter protocol {PROTOCOL_MAJOR}.x, not {}.x",
+                    hello.protocol_major
+                ),
+            );
+        }
+        Reply::Hello(HelloResult {
+            protocol_major: PROTOCOL_MAJOR,
+            protocol_minor: PROTOCOL_MINOR,
+            implementation_name: "interspec-reference".into(),
+            implementation_version: crate::HARNESS_VERSION.into(),
+            capabilities: Vec::new(),
+            profiles: vec!["default".into()],
+            max_frame_size: DEFAULT_MAX_FRAME as u64,
+        })
+    }
+}
+
+pub fn rejected(category: ErrorCategory, detail: impl Into<String>) -> Reply {
+    Reply::Rejected(Rejected {
+        category: category as i32,
+        detail: detail.into(),
+    })
+}
+
+/// Serves the adapter protocol on this process's stdin and stdout.
+pub fn serve_stdio(mutant: Option<Mutant>) -> io::Result<()> {
+    let input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
+    let output = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    serve(input, output, mutant)
+}
+
+/// Serves requests from `input` until it ends.
+pub fn serve(
+    mut input: impl BufRead,
+    mut output: impl Write,
+    mutant: Option<Mutant>,
+) -> io::Result<()> {
+    let mut target = Reference::new(mutant);
+    let mut encoded = Vec::with_capacity(1024);
+    loop {
+        let response = match frame::read_frame(&mut input, target.max_frame()) {
+            Ok(body) => match Request::decode(body.as_slice()) {
+                Ok(request) => target.handle(request),
+                Err(_) if target.has(Mutant::AdapterDiesOnMalformedFrame) => {
+                    eprintln!("reference: could not decode a request; exiting");
+                    std::process::exit(101);
+                }
+                Err(err) => Response {
+                    id: 0,
+                    reply: Some(rejected(
+                        ErrorCategory::MalformedInput,
+                        format!("not a Request: {err}"),
+                    )),
+                },
+            },
+            Err(FrameError::Eof) => return Ok(()),
+            Err(FrameError::TooLarge { announced, max }) => {
+                // The body cannot be skipped without reading it: refuse and
+                // end the connection.
+                let refusal = Response {
+                    id: 0,
+                    reply: Some(rejected(
+                        ErrorCategory::LimitExceeded,
+                        format!("frame of {announced} bytes exceeds the limit of {max}"),
+                    )),
+                };
+                write_response(&mut output, &refusal, &mut encoded)?;
+                return Ok(());
+            }
+            Err(err) => {
+                eprintln!("reference: {err}; closing");
+                return Ok(());
+            }
+        };
+        write_response(&mut output, &response, &mut encoded)?;
+    }
+}
+
+pub fn write_response(
+    output: &mut impl Write,
+    response: &Response,
+    scratch: &mut Vec<u8>,
+) -> io::Result<()> {
+    scratch.clear();
+    // Encoding into a Vec only grows it; it cannot fail.
+    let _ = response.encode_length_delimited(scratch);
+    output.write_all(scratch)?;
+    output.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::proto::Ping;
+
+    fn exchange(requests: &[Request], mutant: Option<Mutant>) -> Vec<Response> {
+        let mut input = Vec::new();
+        for r in requests {
+            r.encode_length_delimited(&mut input).expect("encode");
+        }
+        let mut output = Vec::new();
+        serve(input.as_slice(), &mut output, mutant).expect("serve");
+        let mut responses = Vec::new();
+        let mut rest = output.as_slice();
+        while !rest.is_empty() {
+            responses.push(Response::decode_length_delimited(&mut rest).expect("response"));
+        }
+        responses
+    }
+
+    #[test]
+    fn ping_is_echoed_under_its_id() {
+        let responses = exchange(
+            &[Request {
+                id: 77,
+                op: Some(Op::Ping(Ping {
+                    payload: b"abc".to_vec(),
+                })),
+            }],
+            None,
+        );
+        assert_eq!(responses.len(), 1);
+        assert_eq!(responses[0].id, 77);
+        assert_eq!(
+            responses[0].reply,
+            Some(Reply::Ping(PingResult {
+                payload: b"abc".to_vec()
+            }))
+        );
+    }
+
+    #[test]
+    fn truncating_mutant_differs_only_above_64k() {
+        let big = vec![7u8; MUTANT_PING_BUFFER + 1];
+        let ask = |payload: Vec<u8>| {
+            exchange(
+                &[Request {
+                    id: 1,
+                    op: Some(Op::Ping(Ping { payload })),
+                }],
+                Some(Mutant::AdapterPingTruncates64k),
+            )
+        };
+        assert_eq!(
+            ask(vec![1; 10])[0].reply,
+            Some(Reply::Ping(PingResult {
+                payload: vec![1; 10]
+            }))
+        );
+        assert_ne!(
+            ask(big.clone())[0].reply,
+            Some(Reply::Ping(PingResult { payload: big }))
+        );
+    }
+}
