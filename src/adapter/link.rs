@@ -192,9 +192,11 @@ impl TargetProcess {
 
 impl Drop for TargetProcess {
     fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
+        // The target leads its own process group (see `spawn`): kill the
+        // whole group, so helpers it started do not outlive it.
+        let group = rustix::process::Pid::from_child(&self.child);
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }

@@ -3,3 +3,5 @@
 //! wrong in exactly one way and otherwise valid.
 
 pub mod adapter;
+pub mod noise;
+pub mod signal;

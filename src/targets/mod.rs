@@ -21,7 +21,8 @@ use crate::adapter::link::Link;
 pub enum TargetSpec {
     /// The built-in reference, or one of its mutants.
     Builtin { mutant: Option<String> },
-    /// A command run with `sh -c`, speaking the adapter protocol on stdio.
+    /// A command line (split like a shell would, then run directly, no
+    /// shell in between), speaking the adapter protocol on stdio.
     Exec(String),
     /// An adapter already listening on `HOST:PORT`.
     Tcp(String),
@@ -44,8 +45,10 @@ impl FromStr for TargetSpec {
             });
         }
         if let Some(command) = text.strip_prefix("exec:") {
-            if command.trim().is_empty() {
-                return Err("exec: needs a command, e.g. exec:./my-adapter".into());
+            if shlex::split(command).is_none_or(|w| w.is_empty()) {
+                return Err(
+                    "exec: needs a command, e.g. exec:./my-adapter (quotes balanced)".into(),
+                );
             }
             return Ok(TargetSpec::Exec(command.to_string()));
         }
@@ -98,8 +101,13 @@ impl Launcher {
                 Link::spawn(command).map_err(|e| format!("cannot start the built-in target: {e}"))
             }
             TargetSpec::Exec(line) => {
-                let mut command = Command::new("sh");
-                command.arg("-c").arg(line);
+                let words = shlex::split(line)
+                    .filter(|w| !w.is_empty())
+                    .ok_or_else(|| {
+                        format!("cannot split {line:?} into words (unbalanced quotes?)")
+                    })?;
+                let mut command = Command::new(&words[0]);
+                command.args(&words[1..]);
                 Link::spawn(command).map_err(|e| format!("cannot start {line:?}: {e}"))
             }
             TargetSpec::Tcp(addr) => Link::connect(addr, connect_timeout)

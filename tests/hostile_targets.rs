@@ -1,0 +1,169 @@
+//! The runner against targets that crash, hang, close stdout, write garbage
+//! or announce a 1 GiB frame: each scenario that meets the misbehaviour gets
+//! an `error` outcome with evidence, the target is restarted, and the run
+//! finishes with an outcome for every scenario.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use interspec::catalog::Catalog;
+use interspec::runner::outcome::OutcomeKind;
+use interspec::runner::plan::{build_plan, Selection};
+use interspec::runner::{run, RunError, RunResult};
+
+fn run_against(mode: &str) -> RunResult {
+    let catalog = Catalog::builtin().expect("catalog");
+    let plan = build_plan(&catalog, &Selection::default()).expect("plan");
+    let config = common::config(
+        common::hostile_spec(mode).parse().expect("spec"),
+        Duration::from_millis(1500),
+    );
+    let started = Instant::now();
+    let result = run(&plan, &config, &mut |_| {}).expect("the run completes");
+    assert_eq!(
+        result.outcomes.len(),
+        plan.len(),
+        "{mode}: every scenario has an outcome"
+    );
+    assert!(result.not_run.is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "{mode}: the run must not hang"
+    );
+    result
+}
+
+/// Scenarios that send a Ping meet the misbehaviour; those that never do
+/// must still pass on a restarted target.
+fn check(mode: &str, evidence_must_mention: &str) {
+    let result = run_against(mode);
+    let broken: Vec<_> = result
+        .outcomes
+        .iter()
+        .filter(|o| o.id.contains("ping"))
+        .collect();
+    assert!(!broken.is_empty());
+    for outcome in &broken {
+        assert_eq!(
+            outcome.kind,
+            OutcomeKind::Error,
+            "{mode}: {} was {:?}: {}",
+            outcome.id,
+            outcome.kind,
+            outcome.message
+        );
+        assert!(
+            !outcome.evidence.transcript.is_empty(),
+            "{mode}: {} has a transcript",
+            outcome.id
+        );
+        let all_evidence = format!(
+            "{} {}",
+            outcome.message,
+            outcome.evidence.transcript.join("\n")
+        );
+        assert!(
+            all_evidence.contains(evidence_must_mention),
+            "{mode}: evidence of {} should mention {evidence_must_mention:?}: {all_evidence}",
+            outcome.id
+        );
+    }
+    for id in [
+        "adapter/hello-fields-valid",
+        "adapter/reset-clears-remembered-state",
+        "adapter/hello-major-version-mismatch-refused",
+    ] {
+        let outcome = result.outcomes.iter().find(|o| o.id == id).expect(id);
+        assert_eq!(
+            outcome.kind,
+            OutcomeKind::Pass,
+            "{mode}: {id} should pass: {}",
+            outcome.message
+        );
+    }
+    assert!(result.restarts > 0, "{mode}: broken targets are replaced");
+}
+
+#[test]
+fn target_that_crashes_mid_run() {
+    check("crash-on-ping", "the target process was killed by signal 6");
+}
+
+#[test]
+fn target_that_hangs() {
+    check("hang-on-ping", "did not answer within 1500 ms");
+}
+
+#[test]
+fn target_that_closes_stdout() {
+    check(
+        "close-stdout-on-ping",
+        "the target closed the connection (the target process is still running)",
+    );
+}
+
+#[test]
+fn target_that_writes_garbage() {
+    check("garbage-on-ping", "not an adapter Response");
+}
+
+#[test]
+fn target_that_announces_a_gigabyte_frame() {
+    check("huge-frame-on-ping", "1073741824 bytes was announced");
+}
+
+#[test]
+fn target_that_exits_at_start_cannot_be_driven() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let plan = build_plan(&catalog, &Selection::default()).expect("plan");
+    let config = common::config(
+        common::hostile_spec("exit-at-start").parse().expect("spec"),
+        Duration::from_secs(2),
+    );
+    match run(&plan, &config, &mut |_| {}) {
+        Err(RunError::TargetUnusable(message)) => {
+            assert!(message.contains("exited with status 3"), "{message}");
+            assert!(
+                message.contains("hostile: exiting at start"),
+                "the target's log is shown: {message}"
+            );
+        }
+        Ok(_) => panic!("a target that exits at once cannot be certified"),
+    }
+}
+
+#[test]
+fn cli_exits_3_when_the_target_cannot_be_driven() {
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        &common::hostile_spec("exit-at-start"),
+        "--out",
+        &tempdir(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        "exec:/nonexistent/adapter",
+        "--out",
+        &tempdir(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn tempdir() -> String {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    dir.display().to_string()
+}
