@@ -18,6 +18,7 @@ pub mod runner;
 pub mod selftest;
 pub mod suites;
 pub mod targets;
+pub mod vectors;
 
 /// The harness's own version, recorded in every report.
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

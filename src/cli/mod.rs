@@ -52,6 +52,29 @@ enum Command {
     },
     /// Measure adapter round trips per second against a raw stdio baseline.
     Bench(BenchArgs),
+    /// Check the golden vectors against the peer engines.
+    Vectors {
+        #[command(subcommand)]
+        action: VectorsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum VectorsCommand {
+    /// Check the manifest and replay every vector through the peer.
+    Verify {
+        /// The vector tree.
+        #[arg(long, default_value = "vectors")]
+        dir: PathBuf,
+        /// Also check a cacophony-format Noise vector file of your own (repeatable).
+        #[arg(long, value_name = "FILE")]
+        cacophony: Vec<PathBuf>,
+    },
+    /// Rewrite vectors/MANIFEST.sha256 from the files present.
+    Manifest {
+        #[arg(long, default_value = "vectors")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -188,6 +211,7 @@ pub fn main() -> ExitCode {
         Command::Selftest(args) => selftest(args),
         Command::Target { target } => serve_target(target),
         Command::Bench(args) => bench(args),
+        Command::Vectors { action } => vectors(action),
     };
     ExitCode::from(code)
 }
@@ -415,6 +439,46 @@ fn bench(args: BenchArgs) -> u8 {
         Err(message) => {
             eprintln!("interspec bench: {message}");
             EXIT_TARGET_UNUSABLE
+        }
+    }
+}
+
+fn vectors(action: VectorsCommand) -> u8 {
+    use crate::vectors::{self as golden, VectorStatus};
+    match action {
+        VectorsCommand::Manifest { dir } => match golden::write_manifest(&dir) {
+            Ok(count) => {
+                println!(
+                    "{}: {count} files",
+                    dir.join(golden::MANIFEST_NAME).display()
+                );
+                EXIT_CERTIFIED
+            }
+            Err(e) => usage_error(e),
+        },
+        VectorsCommand::Verify { dir, cacophony } => {
+            let mut checks = match golden::verify_tree(&dir) {
+                Ok(checks) => checks,
+                Err(e) => return usage_error(e),
+            };
+            for file in &cacophony {
+                checks.extend(golden::verify_file(file, golden::noise::verify_text));
+            }
+            for check in &checks {
+                let (label, why) = match &check.status {
+                    VectorStatus::Pass => ("pass", String::new()),
+                    VectorStatus::Fail(why) => ("FAIL", format!(": {why}")),
+                    VectorStatus::NotRunnable(why) => ("not runnable", format!(": {why}")),
+                };
+                println!("{label:<13} {} {}{why}", check.file, check.name);
+            }
+            let (pass, fail, not_runnable) = golden::tally(&checks);
+            println!("vectors: {pass} passed, {fail} failed, {not_runnable} not runnable");
+            if fail == 0 {
+                EXIT_CERTIFIED
+            } else {
+                EXIT_NOT_CERTIFIED
+            }
         }
     }
 }

@@ -1,0 +1,155 @@
+//! Golden vectors: the files under `vectors/`, their SHA-256 manifest, and
+//! the checks that replay them through the peer engines
+//! (`interspec vectors verify`). Each suite registers one verifier for its
+//! folder in [`VERIFIERS`].
+
+mod manifest;
+
+use std::path::Path;
+
+pub use manifest::{check_manifest, write_manifest, MANIFEST_NAME};
+
+/// The largest vector file read (they are hostile input like any other).
+pub const MAX_VECTOR_FILE: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VectorStatus {
+    Pass,
+    Fail(String),
+    /// The vector uses something the peer does not implement.
+    NotRunnable(String),
+}
+
+/// The result of one vector (or of one file that could not be read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VectorCheck {
+    pub file: String,
+    pub name: String,
+    pub status: VectorStatus,
+}
+
+/// Checks every vector in one file's text; `file` names it in results.
+pub type Verifier = fn(file: &str, text: &str) -> Vec<VectorCheck>;
+
+/// One verifier per `vectors/<folder>`.
+pub const VERIFIERS: &[(&str, Verifier)] = &[("noise", noise::verify_text)];
+
+/// Checks the manifest, then every `*.json` file in each registered folder.
+pub fn verify_tree(root: &Path) -> Result<Vec<VectorCheck>, String> {
+    let mut checks = check_manifest(root)?;
+    for (folder, verifier) in VERIFIERS {
+        let dir = root.join(folder);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for path in files {
+            checks.extend(verify_file(&path, *verifier));
+        }
+    }
+    Ok(checks)
+}
+
+/// Checks one file with `verifier`; an unreadable file is one failed check.
+pub fn verify_file(path: &Path, verifier: Verifier) -> Vec<VectorCheck> {
+    let name = path.display().to_string();
+    match read_bounded(path) {
+        Ok(text) => verifier(&name, &text),
+        Err(message) => vec![VectorCheck {
+            file: name,
+            name: "(file)".into(),
+            status: VectorStatus::Fail(message),
+        }],
+    }
+}
+
+pub fn read_bounded(path: &Path) -> Result<String, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.len() > MAX_VECTOR_FILE {
+        return Err(format!(
+            "{} is larger than {MAX_VECTOR_FILE} bytes",
+            path.display()
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Counts of (pass, fail, not runnable).
+pub fn tally(checks: &[VectorCheck]) -> (usize, usize, usize) {
+    checks
+        .iter()
+        .fold((0, 0, 0), |(p, f, n), c| match c.status {
+            VectorStatus::Pass => (p + 1, f, n),
+            VectorStatus::Fail(_) => (p, f + 1, n),
+            VectorStatus::NotRunnable(_) => (p, f, n + 1),
+        })
+}
+
+pub mod noise {
+    //! Cacophony-format Noise vectors, replayed through the Noise peer.
+
+    use super::{VectorCheck, VectorStatus};
+    use crate::peer::noise::vectors::{check_vector_file, VectorOutcome};
+
+    pub fn verify_text(file: &str, text: &str) -> Vec<VectorCheck> {
+        match check_vector_file(text) {
+            Ok(reports) => reports
+                .into_iter()
+                .map(|r| VectorCheck {
+                    file: file.to_string(),
+                    name: format!("#{} {}", r.index, r.protocol_name),
+                    status: match r.outcome {
+                        VectorOutcome::Pass => VectorStatus::Pass,
+                        VectorOutcome::Fail(why) => VectorStatus::Fail(why),
+                        VectorOutcome::NotRunnable(why) => VectorStatus::NotRunnable(why),
+                    },
+                })
+                .collect(),
+            Err(err) => vec![VectorCheck {
+                file: file.to_string(),
+                name: "(file)".into(),
+                status: VectorStatus::Fail(format!("not a cacophony vector file: {err}")),
+            }],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_vector_tree_verifies() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+        let checks = verify_tree(&root).expect("verify");
+        let failures: Vec<_> = checks
+            .iter()
+            .filter(|c| matches!(c.status, VectorStatus::Fail(_)))
+            .collect();
+        assert!(failures.is_empty(), "{failures:#?}");
+        assert!(
+            tally(&checks).0 >= 5,
+            "published and generated Noise vectors are checked"
+        );
+    }
+
+    #[test]
+    fn a_tampered_noise_vector_fails() {
+        let root =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/noise/interspec-generated.json");
+        let text = std::fs::read_to_string(root).expect("read");
+        // Change one hex digit of the first handshake hash.
+        let at =
+            text.find("\"handshake_hash\": \"").expect("field") + "\"handshake_hash\": \"".len();
+        let mut bytes = text.into_bytes();
+        bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
+        let tampered = String::from_utf8(bytes).expect("utf8");
+        let checks = noise::verify_text("t.json", &tampered);
+        assert!(checks
+            .iter()
+            .any(|c| matches!(c.status, VectorStatus::Fail(_))));
+    }
+}
