@@ -62,7 +62,7 @@ pub fn check_manifest(root: &Path) -> Result<Vec<VectorCheck>, String> {
     }
     let actual = hash_tree(root)?;
     let check = |path: &str, status| VectorCheck {
-        file: format!("{MANIFEST_NAME}"),
+        file: MANIFEST_NAME.to_string(),
         name: path.to_string(),
         status,
     };
