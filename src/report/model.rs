@@ -172,8 +172,12 @@ impl Report {
                     restarted_target: outcome.restarted_target,
                     evidence: (outcome.kind != OutcomeKind::Pass).then(|| outcome.evidence.clone()),
                     reproduce: format!(
-                        "interspec certify --target '{}' --profile {} --filter '{}' --seed {} --cases {}",
-                        config.target, config.profile.name, p.id, config.seed, config.cases
+                        "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}",
+                        shell_word(&config.target.to_string()),
+                        shell_word(&config.profile.name),
+                        shell_word(&p.id),
+                        config.seed,
+                        config.cases
                     ),
                 })
             })
@@ -222,6 +226,15 @@ impl Report {
             requirements,
             scenarios,
         }
+    }
+}
+
+/// Quotes `word` for a POSIX shell when it needs it.
+fn shell_word(word: &str) -> String {
+    match shlex::try_quote(word) {
+        Ok(quoted) => quoted.into_owned(),
+        // Only a NUL byte cannot be quoted; show it escaped instead.
+        Err(_) => format!("{word:?}"),
     }
 }
 

@@ -150,9 +150,8 @@ fn hello_fields_valid(ctx: &mut ScenarioCtx) -> Check {
         hello.max_frame_size
     );
     Ok(format!(
-        "{} {} declares {} capabilities and profiles {:?}",
+        "{} declares {} capabilities and profiles {:?}",
         hello.implementation_name,
-        hello.implementation_version,
         seen.len(),
         hello.profiles
     ))
