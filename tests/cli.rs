@@ -182,7 +182,7 @@ fn ctrl_c_stops_the_run_and_still_writes_an_interrupted_report() {
     let dir = outdir();
     // One job against a target that hangs on Ping: the run is still going
     // when the interrupt arrives.
-    let mut child = Command::new(common::exe())
+    let child = Command::new(common::exe())
         .args([
             "certify",
             "--target",
