@@ -162,18 +162,17 @@ impl AdapterClient {
 
     /// Sends one request without waiting (for pipelining).
     pub fn send(&mut self, request: &Request) -> Result<(), CallError> {
-        self.scratch.clear();
+        let mut frame = std::mem::take(&mut self.scratch);
+        frame.clear();
         // Encoding into a Vec cannot fail: it grows as needed.
-        let _ = request.encode_length_delimited(&mut self.scratch);
+        let _ = request.encode_length_delimited(&mut frame);
         if self.config.record {
             let label = format!("-> {} id={}", op_name(request.op.as_ref()), request.id);
-            let frame = std::mem::take(&mut self.scratch);
             self.transcript.record(&label, &frame);
-            self.scratch = frame;
         }
-        let bytes = std::mem::take(&mut self.scratch);
-        let result = self.write(&bytes);
-        self.scratch = bytes;
+        let result = self.write(&frame);
+        // Keep the buffer: this is the per-call hot path.
+        self.scratch = frame;
         result
     }
 
@@ -220,17 +219,6 @@ impl AdapterClient {
     pub fn receive(&mut self) -> Result<Response, CallError> {
         let timeout = self.effective_timeout()?;
         self.receive_for(timeout)
-    }
-
-    /// Reads the next response, waiting at most `limit` (still bounded by
-    /// the call timeout and the scenario deadline).
-    pub fn receive_within(&mut self, limit: Duration) -> Result<Response, CallError> {
-        let (timeout, by_deadline) = self.effective_timeout()?;
-        if limit < timeout {
-            self.receive_for((limit, false))
-        } else {
-            self.receive_for((timeout, by_deadline))
-        }
     }
 
     fn receive_for(&mut self, timeout: (Duration, bool)) -> Result<Response, CallError> {
