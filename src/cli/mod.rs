@@ -52,10 +52,41 @@ enum Command {
     },
     /// Measure adapter round trips per second against a raw stdio baseline.
     Bench(BenchArgs),
+    /// Compare, sign and verify reports.
+    Report {
+        #[command(subcommand)]
+        action: ReportCommand,
+    },
+    /// Make an Ed25519 key pair for `report sign` (PATH and PATH.pub).
+    Keygen {
+        #[arg(long, default_value = "interspec-report.key")]
+        out: PathBuf,
+    },
     /// Check the golden vectors against the peer engines.
     Vectors {
         #[command(subcommand)]
         action: VectorsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// List regressions, fixes, newly not-applicable scenarios and catalog changes.
+    Diff { old: PathBuf, new: PathBuf },
+    /// Write manifest.json (file hashes, harness, catalog, vectors, target) and its Ed25519 signature.
+    Sign {
+        #[arg(default_value = "reports")]
+        dir: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Check every file hash and the signature; say exactly what changed.
+    Verify {
+        #[arg(default_value = "reports")]
+        dir: PathBuf,
+        /// The signer's public key: a .pub file or 64 hex digits.
+        #[arg(long)]
+        pubkey: Option<String>,
     },
 }
 
@@ -145,9 +176,12 @@ struct CertifyArgs {
     select: SelectArgs,
     #[command(flatten)]
     run: RunArgs,
-    /// Where report.json and junit.xml go.
+    /// Where report.json, junit.xml, report.html and report.md go.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
+    /// Expected non-passing scenarios (TOML): fail only on regressions and on unexpected passes.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -212,6 +246,18 @@ pub fn main() -> ExitCode {
         Command::Target { target } => serve_target(target),
         Command::Bench(args) => bench(args),
         Command::Vectors { action } => vectors(action),
+        Command::Report { action } => report(action),
+        Command::Keygen { out } => match crate::report::sign::keygen(&out) {
+            Ok(public) => {
+                println!(
+                    "private key: {} (keep it secret)\npublic key: {}.pub ({public})",
+                    out.display(),
+                    out.display()
+                );
+                EXIT_CERTIFIED
+            }
+            Err(e) => usage_error(e),
+        },
     };
     ExitCode::from(code)
 }
@@ -283,6 +329,15 @@ fn certify(args: CertifyArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
+    let baseline = match args
+        .baseline
+        .as_deref()
+        .map(crate::report::baseline::Baseline::load)
+    {
+        None => None,
+        Some(Ok(b)) => Some(b),
+        Some(Err(e)) => return usage_error(e),
+    };
     let config = match run_config(args.target, &args.run, interrupt_flag()) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
@@ -319,10 +374,66 @@ fn certify(args: CertifyArgs) -> u8 {
             return EXIT_USAGE;
         }
     }
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        for line in crate::report::markdown::annotations(&report) {
+            println!("{line}");
+        }
+    }
+    if let Some(baseline) = baseline {
+        let check = baseline.check(&report);
+        print!("{}", check.render());
+        return if check.passed() && !report.run.interrupted {
+            EXIT_CERTIFIED
+        } else {
+            EXIT_NOT_CERTIFIED
+        };
+    }
     if report.verdict.certified {
         EXIT_CERTIFIED
     } else {
         EXIT_NOT_CERTIFIED
+    }
+}
+
+fn report(action: ReportCommand) -> u8 {
+    use crate::report::{diff, sign, Report};
+    match action {
+        ReportCommand::Diff { old, new } => {
+            let (old, new) = match (Report::load(&old), Report::load(&new)) {
+                (Ok(o), Ok(n)) => (o, n),
+                (Err(e), _) | (_, Err(e)) => return usage_error(e),
+            };
+            let d = diff::diff(&old, &new);
+            print!("{}", diff::render(&d));
+            if d.has_regressions() {
+                EXIT_NOT_CERTIFIED
+            } else {
+                EXIT_CERTIFIED
+            }
+        }
+        ReportCommand::Sign { dir, key } => match sign::sign(&dir, &key) {
+            Ok(manifest) => {
+                println!(
+                    "signed {} files in {} with key {}",
+                    manifest.files.len(),
+                    dir.display(),
+                    manifest.public_key
+                );
+                EXIT_CERTIFIED
+            }
+            Err(e) => usage_error(e),
+        },
+        ReportCommand::Verify { dir, pubkey } => match sign::verify(&dir, pubkey.as_deref()) {
+            Ok(result) => {
+                print!("{}", result.render());
+                if result.ok() {
+                    EXIT_CERTIFIED
+                } else {
+                    EXIT_NOT_CERTIFIED
+                }
+            }
+            Err(e) => usage_error(e),
+        },
     }
 }
 

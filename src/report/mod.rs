@@ -1,14 +1,21 @@
 //! Reports: one model ([`model::Report`], serialized as `report.json`, the
-//! single source of truth) and renderings of it (`junit.xml`).
+//! single source of truth) and renderings of it (`junit.xml`, `report.html`,
+//! `report.md`); baselines, diffs and signatures work on `report.json`.
 
+pub mod baseline;
+pub mod diff;
+pub mod html;
 pub mod junit;
+pub mod markdown;
 pub mod model;
+pub mod sign;
 
 use std::path::{Path, PathBuf};
 
 pub use model::Report;
 
-/// Writes `report.json` and `junit.xml` into `dir`, returning their paths.
+/// Writes `report.json`, `junit.xml`, `report.html` and `report.md` into
+/// `dir`, returning their paths.
 pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let json_path = dir.join("report.json");
@@ -17,7 +24,11 @@ pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, String> {
     write_file(&json_path, format!("{json}\n").as_bytes())?;
     let junit_path = dir.join("junit.xml");
     write_file(&junit_path, junit::render(report).as_bytes())?;
-    Ok(vec![json_path, junit_path])
+    let html_path = dir.join("report.html");
+    write_file(&html_path, html::render(report).as_bytes())?;
+    let md_path = dir.join("report.md");
+    write_file(&md_path, markdown::render(report).as_bytes())?;
+    Ok(vec![json_path, junit_path, html_path, md_path])
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {

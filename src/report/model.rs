@@ -12,7 +12,18 @@ use crate::runner::outcome::{Evidence, OutcomeKind};
 use crate::runner::plan::{PlannedScenario, Selection};
 use crate::runner::{declares, RunConfig, RunResult};
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The golden-vector manifest built into this binary; its hash identifies
+/// the vectors a report was made with.
+const VECTORS_MANIFEST: &str = include_str!("../../vectors/MANIFEST.sha256");
+
+/// SHA-256 of the built-in vector manifest (which lists every vector file's
+/// SHA-256).
+pub fn vectors_sha256() -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(VECTORS_MANIFEST.as_bytes()))
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Report {
@@ -20,6 +31,7 @@ pub struct Report {
     pub harness: HarnessInfo,
     pub run: RunInfo,
     pub catalog: CatalogInfo,
+    pub vectors: VectorsInfo,
     pub target: TargetInfo,
     pub verdict: Verdict,
     pub requirements: Vec<RequirementResult>,
@@ -52,6 +64,12 @@ pub struct RunInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CatalogInfo {
     pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VectorsInfo {
+    /// SHA-256 of `vectors/MANIFEST.sha256` as built into the harness.
+    pub manifest_sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -221,6 +239,9 @@ impl Report {
             catalog: CatalogInfo {
                 sha256: catalog.sha256.clone(),
             },
+            vectors: VectorsInfo {
+                manifest_sha256: vectors_sha256(),
+            },
             target: target_info(&config.target.to_string(), &result.hello),
             verdict,
             requirements,
@@ -235,6 +256,38 @@ fn shell_word(word: &str) -> String {
         Ok(quoted) => quoted.into_owned(),
         // Only a NUL byte cannot be quoted; show it escaped instead.
         Err(_) => format!("{word:?}"),
+    }
+}
+
+/// The largest report.json read back (diff, sign, verify).
+pub const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+impl Report {
+    /// Reads a report.json, refusing oversized files and other schema versions.
+    pub fn load(path: &std::path::Path) -> Result<Report, String> {
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if meta.len() > MAX_REPORT_BYTES {
+            return Err(format!(
+                "{} is larger than {MAX_REPORT_BYTES} bytes",
+                path.display()
+            ));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let version: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+        match version.get("schema_version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            other => {
+                return Err(format!(
+                    "{}: schema_version {other:?}; this interspec reads version {SCHEMA_VERSION}",
+                    path.display()
+                ))
+            }
+        }
+        serde_json::from_value(version)
+            .map_err(|e| format!("{} is not an interspec report: {e}", path.display()))
     }
 }
 

@@ -1,0 +1,264 @@
+//! `report.html`: the certification report for people, rendered from the
+//! report model. Self-contained (inline CSS, no scripts, no external
+//! assets), readable offline and printable.
+
+use std::fmt::Write as _;
+
+use super::model::{Report, RequirementStatus, ScenarioResult};
+use crate::runner::outcome::OutcomeKind;
+
+const STYLE: &str = r#"
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 0 1.5rem 3rem; color: #1b1f24; }
+h1 { margin: 0; font-size: 2rem; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid #d0d7de; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eaeef2; }
+code, pre { font: 13px/1.4 ui-monospace, monospace; }
+pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+#verdict { padding: 1.2rem 1.5rem; margin: 1.5rem 0; border-radius: 6px; color: #fff; }
+#verdict.certified { background: #1a7f37; }
+#verdict.not-certified { background: #cf222e; }
+#verdict p { margin: .4rem 0 0; }
+.pass { background: #dafbe1; } .fail { background: #ffd8d3; } .error { background: #fff1c5; }
+.not-applicable, .not-run { background: #eaeef2; }
+.matrix th { background: #0550ae; color: #fff; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+dt { font-weight: 600; } dd { margin: 0; word-break: break-all; }
+details { border: 1px solid #d0d7de; border-radius: 6px; margin: .5rem 0; padding: .4rem .8rem; }
+summary { cursor: pointer; }
+@media print { details { break-inside: avoid; } #verdict { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
+"#;
+
+/// Escapes text for HTML element content and quoted attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An id usable as an HTML anchor (scenario ids contain `/`).
+fn anchor(id: &str) -> String {
+    let slug: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("s-{slug}")
+}
+
+fn status_label(status: RequirementStatus) -> &'static str {
+    match status {
+        RequirementStatus::Pass => "pass",
+        RequirementStatus::Fail => "fail",
+        RequirementStatus::Error => "error",
+        RequirementStatus::NotApplicable => "not-applicable",
+        RequirementStatus::NotRun => "not-run",
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let v = &report.verdict;
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>interspec report: {} {}</title><style>{STYLE}</style></head><body>\n",
+        esc(&report.target.implementation_name),
+        esc(&report.target.implementation_version)
+    );
+    let (class, headline) = if v.certified {
+        ("certified", "CERTIFIED")
+    } else {
+        ("not-certified", "NOT CERTIFIED")
+    };
+    let _ = writeln!(
+        out,
+        "<header id=\"verdict\" class=\"{class}\"><h1>{headline}</h1><p>{} {} against profile <b>{}</b>, scope {}; \
+         MUST requirements not met: {}; SHOULD warnings: {}{}</p></header>",
+        esc(&report.target.implementation_name),
+        esc(&report.target.implementation_version),
+        esc(&v.profile),
+        esc(&v.scope),
+        if v.must_unmet.is_empty() { "none".to_string() } else { esc(&v.must_unmet.join(", ")) },
+        if v.should_warnings.is_empty() { "none".to_string() } else { esc(&v.should_warnings.join(", ")) },
+        if report.run.interrupted { "; the run was interrupted" } else { "" }
+    );
+
+    out.push_str("<section id=\"suites\"><h2>Suites</h2><table><tr><th>suite</th><th>covered</th><th>pass</th><th>fail</th><th>not applicable</th><th>error</th></tr>\n");
+    for s in &v.suites {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&s.suite),
+            if s.covered {
+                "yes"
+            } else {
+                "no: capability not declared"
+            },
+            s.counts.pass,
+            s.counts.fail,
+            s.counts.not_applicable,
+            s.counts.error
+        );
+    }
+    out.push_str("</table></section>\n");
+
+    out.push_str("<section id=\"matrix\"><h2>Requirement matrix</h2><table class=\"matrix\"><tr><th>requirement</th><th>level</th><th>statement</th><th>source</th><th>status</th><th>scenarios</th></tr>\n");
+    for r in &report.requirements {
+        let links: Vec<String> = r
+            .scenarios
+            .iter()
+            .map(|id| format!("<a href=\"#{}\">{}</a>", anchor(id), esc(id)))
+            .collect();
+        let label = status_label(r.status);
+        let _ = writeln!(
+            out,
+            "<tr id=\"r-{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{label}\">{label}</td><td>{}</td></tr>",
+            r.level,
+            esc(&r.statement),
+            esc(&r.source),
+            links.join("<br>"),
+            id = esc(&r.id)
+        );
+    }
+    out.push_str("</table></section>\n");
+
+    out.push_str("<section id=\"scenarios\"><h2>Scenarios</h2>\n");
+    for s in &report.scenarios {
+        render_scenario(&mut out, s);
+    }
+    out.push_str("</section>\n");
+
+    let t = &report.target;
+    let r = &report.run;
+    out.push_str("<section id=\"run\"><h2>Target and run</h2><dl>\n");
+    for (term, value) in [
+        ("target", t.spec.clone()),
+        (
+            "implementation",
+            format!("{} {}", t.implementation_name, t.implementation_version),
+        ),
+        ("adapter protocol", t.protocol_version.clone()),
+        ("capabilities", t.capabilities.join(", ")),
+        ("profiles", t.profiles.join(", ")),
+        (
+            "harness",
+            format!("{} {}", report.harness.name, report.harness.version),
+        ),
+        ("catalog SHA-256", report.catalog.sha256.clone()),
+        (
+            "vectors manifest SHA-256",
+            report.vectors.manifest_sha256.clone(),
+        ),
+        ("seed", r.seed.to_string()),
+        ("cases per property", r.cases.to_string()),
+        ("profile", r.profile.clone()),
+        ("selection", selection_text(report)),
+        ("started", r.started_at.clone()),
+        ("finished", r.finished_at.clone()),
+        ("target restarts", r.target_restarts.to_string()),
+    ] {
+        let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(term), esc(&value));
+    }
+    out.push_str("</dl></section>\n</body></html>\n");
+    out
+}
+
+fn selection_text(report: &Report) -> String {
+    let r = &report.run;
+    let mut parts = Vec::new();
+    if !r.suites.is_empty() {
+        parts.push(format!("suites {}", r.suites.join(", ")));
+    }
+    if !r.filters.is_empty() {
+        parts.push(format!("filters {}", r.filters.join(", ")));
+    }
+    if let Some(shard) = &r.shard {
+        parts.push(format!("shard {shard}"));
+    }
+    if parts.is_empty() {
+        "everything".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn render_scenario(out: &mut String, s: &ScenarioResult) {
+    let label = s.outcome.label();
+    let open = if s.outcome == OutcomeKind::Pass {
+        ""
+    } else {
+        " open"
+    };
+    let _ = write!(
+        out,
+        "<details id=\"{}\"{open}><summary><span class=\"{label}\">{label}</span> <code>{}</code> {} <small>({} ms; {})</small></summary>\n<p>{}</p>\n",
+        anchor(&s.id),
+        esc(&s.id),
+        esc(&s.title),
+        s.duration_ms,
+        esc(&s.requirements.join(", ")),
+        esc(&s.message)
+    );
+    if s.outcome != OutcomeKind::Pass {
+        let _ = writeln!(out, "<p>Reproduce:</p><pre>{}</pre>", esc(&s.reproduce));
+    }
+    if let Some(evidence) = &s.evidence {
+        if let Some(ce) = &evidence.counterexample {
+            let _ = writeln!(
+                out,
+                "<p>Minimal failing input (seed {}):</p><pre>{}</pre>",
+                ce.seed,
+                esc(&ce.minimal_input)
+            );
+        }
+        if !evidence.transcript.is_empty() {
+            let _ = writeln!(
+                out,
+                "<p>Adapter transcript:</p><pre>{}</pre>",
+                esc(&evidence.transcript.join("\n"))
+            );
+        }
+        if !evidence.target_log.is_empty() {
+            let _ = writeln!(
+                out,
+                "<p>Target log:</p><pre>{}</pre>",
+                esc(&evidence.target_log)
+            );
+        }
+    }
+    out.push_str("</details>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_markup_and_quotes() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(
+            anchor("adapter/ping-echoes-1mib"),
+            "s-adapter_ping-echoes-1mib"
+        );
+    }
+}

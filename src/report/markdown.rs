@@ -1,0 +1,237 @@
+//! `report.md`, for `$GITHUB_STEP_SUMMARY` and pull requests: the verdict,
+//! the suite table and every failure in detail, with passes summarised so
+//! the file stays under GitHub's 1 MiB summary limit. Also the
+//! `::error`/`::warning` workflow-command lines printed under GitHub Actions.
+
+use std::fmt::Write as _;
+
+use super::model::{Report, ScenarioResult};
+use crate::catalog::Level;
+use crate::runner::outcome::OutcomeKind;
+
+/// GitHub refuses step summaries over 1 MiB; leave room for the tail.
+pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024 - 16 * 1024;
+/// Transcript lines shown per failure (the rest are in report.json).
+const TRANSCRIPT_LINES: usize = 12;
+/// GitHub shows at most 10 annotations of each kind per step.
+pub const ANNOTATIONS_PER_KIND: usize = 10;
+
+pub fn render(report: &Report) -> String {
+    let v = &report.verdict;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# interspec: {}\n",
+        if v.certified {
+            "CERTIFIED"
+        } else {
+            "NOT CERTIFIED"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "Target `{}` ({} {}), profile `{}`, scope {}, seed `{}`, harness {}.{}\n",
+        report.target.spec,
+        report.target.implementation_name,
+        report.target.implementation_version,
+        v.profile,
+        v.scope,
+        report.run.seed,
+        report.harness.version,
+        if report.run.interrupted {
+            " **The run was interrupted.**"
+        } else {
+            ""
+        }
+    );
+    out.push_str(
+        "| suite | covered | pass | fail | n/a | error |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for s in &v.suites {
+        let c = &s.counts;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            s.suite,
+            if s.covered { "yes" } else { "no" },
+            c.pass,
+            c.fail,
+            c.not_applicable,
+            c.error
+        );
+    }
+    if !v.must_unmet.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**MUST requirements not met:** {}",
+            v.must_unmet.join(", ")
+        );
+    }
+    if !v.should_warnings.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**SHOULD warnings:** {}",
+            v.should_warnings.join(", ")
+        );
+    }
+
+    let problems: Vec<&ScenarioResult> = report
+        .scenarios
+        .iter()
+        .filter(|s| matches!(s.outcome, OutcomeKind::Fail | OutcomeKind::Error))
+        .collect();
+    if !problems.is_empty() {
+        out.push_str("\n## Failures and errors\n");
+        for (shown, s) in problems.iter().enumerate() {
+            let section = failure_section(s);
+            if out.len() + section.len() > MAX_MARKDOWN_BYTES {
+                let _ = writeln!(
+                    out,
+                    "\n… and {} more; see report.json.",
+                    problems.len() - shown
+                );
+                break;
+            }
+            out.push_str(&section);
+        }
+    }
+
+    let not_applicable: Vec<&str> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == OutcomeKind::NotApplicable)
+        .map(|s| s.id.as_str())
+        .collect();
+    let passed: Vec<&str> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == OutcomeKind::Pass)
+        .map(|s| s.id.as_str())
+        .collect();
+    for (title, ids) in [("Not applicable", not_applicable), ("Passed", passed)] {
+        if ids.is_empty() {
+            continue;
+        }
+        let list = format!(
+            "\n<details><summary>{title}: {} scenarios</summary>\n\n{}\n</details>\n",
+            ids.len(),
+            ids.iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if out.len() + list.len() > MAX_MARKDOWN_BYTES {
+            let _ = writeln!(
+                out,
+                "\n{title}: {} scenarios (list omitted for size).",
+                ids.len()
+            );
+        } else {
+            out.push_str(&list);
+        }
+    }
+    out
+}
+
+fn failure_section(s: &ScenarioResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n### {} `{}`\n\n{} (requirements {})\n\n> {}\n",
+        s.outcome.label(),
+        s.id,
+        s.title,
+        s.requirements.join(", "),
+        s.message.replace('\n', " ")
+    );
+    if let Some(evidence) = &s.evidence {
+        if let Some(ce) = &evidence.counterexample {
+            let _ = writeln!(
+                out,
+                "Minimal failing input (seed {}): `{}`\n",
+                ce.seed,
+                ce.minimal_input.replace('`', "'")
+            );
+        }
+        if !evidence.transcript.is_empty() {
+            let skip = evidence.transcript.len().saturating_sub(TRANSCRIPT_LINES);
+            let _ = writeln!(
+                out,
+                "```text\n{}\n```",
+                evidence.transcript[skip..].join("\n").replace("```", "'''")
+            );
+        }
+    }
+    let _ = writeln!(out, "Reproduce:\n```sh\n{}\n```", s.reproduce);
+    out
+}
+
+/// Workflow-command escaping for messages (GitHub Actions docs,
+/// "Workflow commands": `%`, CR and LF are percent-encoded).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Property values additionally escape `:` and `,`.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `::error` lines for failed and errored scenarios and for unmet MUST
+/// requirements' scenarios, `::warning` lines for SHOULD failures; at most
+/// ten of each kind, the tenth summarising the rest.
+pub fn annotations(report: &Report) -> Vec<String> {
+    let level_of = |s: &ScenarioResult| {
+        let should_only = s.requirements.iter().all(|id| {
+            report
+                .requirements
+                .iter()
+                .find(|r| &r.id == id)
+                .is_some_and(|r| r.level != Level::Must)
+        });
+        if should_only {
+            "warning"
+        } else {
+            "error"
+        }
+    };
+    let mut lines = Vec::new();
+    for kind in ["error", "warning"] {
+        let items: Vec<&ScenarioResult> = report
+            .scenarios
+            .iter()
+            .filter(|s| {
+                matches!(s.outcome, OutcomeKind::Fail | OutcomeKind::Error) && level_of(s) == kind
+            })
+            .collect();
+        for (index, s) in items.iter().enumerate() {
+            if items.len() > ANNOTATIONS_PER_KIND && index == ANNOTATIONS_PER_KIND - 1 {
+                lines.push(format!(
+                    "::{kind} title={}::{} more scenarios did not pass; see report.md",
+                    escape_property("interspec"),
+                    items.len() - index
+                ));
+                break;
+            }
+            lines.push(format!(
+                "::{kind} title={}::{}",
+                escape_property(&format!("interspec {} {}", s.outcome.label(), s.id)),
+                escape_data(&format!("{} Reproduce: {}", s.message, s.reproduce))
+            ));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_command_escaping() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}
