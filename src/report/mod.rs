@@ -8,6 +8,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod redact;
 pub mod sign;
 
 use std::path::{Path, PathBuf};
