@@ -91,6 +91,7 @@ fn adapter_pings(launcher: &Launcher, payload: usize, duration: Duration) -> Res
             max_frame: crate::adapter::DEFAULT_MAX_FRAME,
             call_timeout: Duration::from_secs(10),
             record: false,
+            plaintext_excerpt: 0,
         },
     );
     client.hello()?;

@@ -13,6 +13,7 @@ use super::names::{op_name, reply_name};
 use super::proto::{request::Op, response, Hello, HelloResult, Request, Response};
 use super::transcript::Transcript;
 use super::{PROTOCOL_MAJOR, PROTOCOL_MINOR};
+use crate::report::redact::Redactor;
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -23,6 +24,8 @@ pub struct ClientConfig {
     pub call_timeout: Duration,
     /// Whether to keep a transcript (off for benchmarks).
     pub record: bool,
+    /// Leading bytes of a registered plaintext that evidence may show.
+    pub plaintext_excerpt: usize,
 }
 
 /// A reply, classified as the adapter protocol defines.
@@ -96,6 +99,7 @@ pub struct AdapterClient {
     broken: Option<String>,
     tainted: bool,
     scratch: Vec<u8>,
+    redactor: Redactor,
 }
 
 impl AdapterClient {
@@ -110,6 +114,7 @@ impl AdapterClient {
             broken: None,
             tainted: false,
             scratch: Vec::with_capacity(1024),
+            redactor: Redactor::default(),
         }
     }
 
@@ -168,7 +173,7 @@ impl AdapterClient {
         let _ = request.encode_length_delimited(&mut frame);
         if self.config.record {
             let label = format!("-> {} id={}", op_name(request.op.as_ref()), request.id);
-            self.transcript.record(&label, &frame);
+            self.transcript.record(&label, &frame, &self.redactor);
         }
         let result = self.write(&frame);
         // Keep the buffer: this is the per-call hot path.
@@ -181,7 +186,8 @@ impl AdapterClient {
     pub fn send_body(&mut self, label: &str, body: &[u8]) -> Result<(), CallError> {
         let mut framed = Vec::with_capacity(body.len() + 10);
         frame::encode_frame(body, &mut framed);
-        self.transcript.record(&format!("-> {label}"), &framed);
+        self.transcript
+            .record(&format!("-> {label}"), &framed, &self.redactor);
         self.write(&framed)
     }
 
@@ -190,7 +196,8 @@ impl AdapterClient {
     /// before the next scenario.
     pub fn send_raw(&mut self, label: &str, bytes: &[u8]) -> Result<(), CallError> {
         self.tainted = true;
-        self.transcript.record(&format!("-> {label} (raw)"), bytes);
+        self.transcript
+            .record(&format!("-> {label} (raw)"), bytes, &self.redactor);
         self.write(bytes)
     }
 
@@ -249,12 +256,13 @@ impl AdapterClient {
                         reply_name(response.reply.as_ref()),
                         response.id
                     );
-                    self.transcript.record(&label, &body);
+                    self.transcript.record(&label, &body, &self.redactor);
                 }
                 Ok(response)
             }
             Err(err) => {
-                self.transcript.record("<- undecodable frame", &body);
+                self.transcript
+                    .record("<- undecodable frame", &body, &self.redactor);
                 Err(self.fail(CallError::BadFrame(format!(
                     "not an adapter Response: {err}"
                 ))))
@@ -309,8 +317,26 @@ impl AdapterClient {
         &self.transcript
     }
 
+    /// Starts a new scenario's evidence: transcript and registered secrets.
     pub fn clear_transcript(&mut self) {
         self.transcript.clear();
+        self.redactor.clear();
+    }
+
+    /// Registers bytes that must never appear in evidence. Register before
+    /// sending them: frames are redacted as they are recorded.
+    pub fn register_secret(&mut self, bytes: &[u8]) {
+        self.redactor.secret(bytes);
+    }
+
+    /// Registers user plaintext: evidence shows only its leading excerpt.
+    pub fn register_plaintext(&mut self, bytes: &[u8]) {
+        let excerpt = self.config.plaintext_excerpt;
+        self.redactor.plaintext(bytes, excerpt);
+    }
+
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// Asks for this connection to be replaced before the next scenario (the

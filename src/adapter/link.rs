@@ -221,6 +221,8 @@ pub struct LogBuffer {
 struct LogState {
     bytes: VecDeque<u8>,
     total: u64,
+    /// The target closed its stderr (it exited, usually).
+    drained: bool,
 }
 
 impl LogBuffer {
@@ -231,6 +233,21 @@ impl LogBuffer {
                 break;
             }
             self.append(&chunk[..n]);
+        }
+        if let Ok(mut state) = self.state.lock() {
+            state.drained = true;
+        }
+    }
+
+    /// Waits (at most `timeout`) until the target's stderr has been read to
+    /// its end, so the last lines of a target that died are not lost.
+    pub fn wait_drained(&self, timeout: Duration) {
+        let until = Instant::now() + timeout;
+        while Instant::now() < until {
+            if self.state.lock().map(|s| s.drained).unwrap_or(true) {
+                return;
+            }
+            thread::sleep(Duration::from_millis(5));
         }
     }
 

@@ -3,6 +3,8 @@
 
 use std::collections::VecDeque;
 
+use crate::report::redact::Redactor;
+
 const MAX_ENTRIES: usize = 64;
 const HEX_BYTES_SHOWN: usize = 48;
 
@@ -27,15 +29,17 @@ impl Transcript {
     }
 
     /// Records one frame; `label` says what it was (`-> Ping id=3`).
-    pub fn record(&mut self, label: &str, frame: &[u8]) {
+    /// Bytes the redactor marks are shown as `**`.
+    pub fn record(&mut self, label: &str, frame: &[u8], redactor: &Redactor) {
         if !self.enabled {
             return;
         }
-        self.push(format!(
-            "{label} [{} B] {}",
-            frame.len(),
+        let excerpt = if redactor.is_empty() {
             hex_excerpt(frame)
-        ));
+        } else {
+            masked_hex_excerpt(frame, &redactor.mask(frame))
+        };
+        self.push(format!("{label} [{} B] {excerpt}", frame.len()));
     }
 
     /// Records an event that is not a frame (a timeout, a closed stream).
@@ -73,6 +77,23 @@ pub fn hex_excerpt(bytes: &[u8]) -> String {
     text
 }
 
+/// Like [`hex_excerpt`], with masked bytes shown as `**`.
+pub fn masked_hex_excerpt(bytes: &[u8], mask: &[bool]) -> String {
+    let shown = bytes.len().min(HEX_BYTES_SHOWN);
+    let mut text = String::with_capacity(shown * 2 + 1);
+    for (index, byte) in bytes[..shown].iter().enumerate() {
+        if mask.get(index).copied().unwrap_or(false) {
+            text.push_str("**");
+        } else {
+            text.push_str(&format!("{byte:02x}"));
+        }
+    }
+    if bytes.len() > shown {
+        text.push('…');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +108,15 @@ mod tests {
         assert_eq!(lines[0], "[… 3 earlier entries not kept]");
         assert_eq!(lines[1], "e3");
         assert_eq!(lines.len(), MAX_ENTRIES + 1);
+    }
+
+    #[test]
+    fn registered_secrets_are_masked_in_frames() {
+        let mut redactor = Redactor::default();
+        redactor.secret(&[0xde, 0xad, 0xbe, 0xef]);
+        let mut t = Transcript::new(true);
+        t.record("-> X", &[1, 0xde, 0xad, 0xbe, 0xef, 2], &redactor);
+        assert_eq!(t.lines(), ["-> X [6 B] 01********02"]);
     }
 
     #[test]

@@ -165,6 +165,9 @@ struct RunArgs {
     /// Largest adapter frame, in bytes [default: the profile's, 16 MiB].
     #[arg(long)]
     max_frame: Option<u64>,
+    /// Leading bytes of user plaintext that reports may show (secrets never appear).
+    #[arg(long, default_value_t = 16)]
+    plaintext_excerpt: usize,
 }
 
 #[derive(Args)]
@@ -316,6 +319,7 @@ fn run_config(
         scenario_timeout: Duration::from_millis(args.scenario_timeout_ms),
         profile,
         interrupt,
+        plaintext_excerpt: args.plaintext_excerpt,
     })
 }
 

@@ -115,7 +115,10 @@ mod tests {
     fn plaintext_keeps_only_its_excerpt() {
         let mut r = Redactor::default();
         r.plaintext(b"hello, this is a private message", 5);
-        assert_eq!(r.text("got: hello, this is a private message"), "got: hello[redacted]");
+        assert_eq!(
+            r.text("got: hello, this is a private message"),
+            "got: hello[redacted]"
+        );
         let frame = b"xxhello, this is a private messageyy";
         let mask = r.mask(frame);
         assert!(!mask[2..7].iter().any(|m| *m), "the excerpt stays");

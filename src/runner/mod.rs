@@ -43,6 +43,8 @@ pub struct RunConfig {
     pub profile: Profile,
     /// Set (by Ctrl-C) to stop taking new scenarios.
     pub interrupt: Arc<AtomicBool>,
+    /// Leading bytes of user plaintext that evidence may show.
+    pub plaintext_excerpt: usize,
 }
 
 impl RunConfig {
@@ -51,6 +53,7 @@ impl RunConfig {
             max_frame: self.profile.adapter.max_frame_size as usize,
             call_timeout: self.call_timeout,
             record: true,
+            plaintext_excerpt: self.plaintext_excerpt,
         }
     }
 }
@@ -82,6 +85,9 @@ pub fn connect(config: &RunConfig) -> Result<(AdapterClient, HelloResult), Strin
     match client.hello() {
         Ok(hello) => Ok((client, hello)),
         Err(message) => {
+            if let Some(log) = client.link().log() {
+                log.wait_drained(Duration::from_millis(500));
+            }
             let log = client
                 .link()
                 .log()
@@ -255,12 +261,34 @@ impl Worker<'_> {
         });
         client.set_deadline(None);
 
+        if result.is_err() && client.needs_replacing() {
+            if let Some(log) = client.link().log() {
+                // A target that died may still have log lines in flight.
+                log.wait_drained(Duration::from_millis(200));
+            }
+        }
+        // Everything kept from the scenario passes through its redactor.
+        let redactor = client.redactor();
+        let result = result
+            .map(|note| redactor.text(&note))
+            .map_err(|mut finding| {
+                finding.message = redactor.text(&finding.message);
+                if let Some(ce) = &mut finding.counterexample {
+                    ce.minimal_input = redactor.text(&ce.minimal_input);
+                }
+                finding
+            });
         let evidence = match &result {
             Ok(_) => Evidence::default(),
             Err(finding) => Evidence {
-                transcript: client.transcript().lines(),
+                transcript: client
+                    .transcript()
+                    .lines()
+                    .iter()
+                    .map(|l| redactor.text(l))
+                    .collect(),
                 target_log: match (client.link().log(), log_mark) {
-                    (Some(log), Some(mark)) => log.since(mark, LOG_EXCERPT_BYTES),
+                    (Some(log), Some(mark)) => redactor.text(&log.since(mark, LOG_EXCERPT_BYTES)),
                     _ => String::new(),
                 },
                 counterexample: finding.counterexample.clone(),

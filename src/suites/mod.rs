@@ -32,6 +32,17 @@ pub struct ScenarioCtx<'a> {
 }
 
 impl ScenarioCtx<'_> {
+    /// Registers bytes (a private key, a token secret) that must never
+    /// appear in the report. Register before sending them.
+    pub fn secret(&mut self, bytes: &[u8]) {
+        self.client.register_secret(bytes);
+    }
+
+    /// Registers user plaintext: the report shows only a short excerpt.
+    pub fn plaintext(&mut self, bytes: &[u8]) {
+        self.client.register_plaintext(bytes);
+    }
+
     /// Calls the target; a broken call is an `error` finding.
     pub fn call(&mut self, op: Op) -> Result<Reply, Finding> {
         Ok(self.client.call(op)?)

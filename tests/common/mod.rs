@@ -40,6 +40,7 @@ pub fn config(target: TargetSpec, call_timeout: Duration) -> RunConfig {
         call_timeout,
         scenario_timeout: Duration::from_secs(30),
         profile: Profile::load("default").expect("default profile"),
+        plaintext_excerpt: 16,
         interrupt: Arc::new(AtomicBool::new(false)),
     }
 }
