@@ -12,6 +12,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// The largest catalog file read from disk.
+const MAX_CATALOG_FILE: u64 = 4 * 1024 * 1024;
+
 /// The catalog files built into the binary, in a fixed order.
 const BUILTIN: &[(&str, &str)] = &[("adapter.toml", include_str!("../../suites/adapter.toml"))];
 
@@ -117,15 +120,13 @@ impl Catalog {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let meta = std::fs::metadata(&path).map_err(|e| CatalogError::Io(e.to_string()))?;
-                if meta.len() > 4 * 1024 * 1024 {
-                    return Err(CatalogError::Invalid {
-                        file: name,
-                        message: "larger than 4 MiB".into(),
-                    });
-                }
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| CatalogError::Io(format!("{}: {e}", path.display())))?;
+                let text =
+                    crate::bounded::read_text(&path, MAX_CATALOG_FILE).map_err(|message| {
+                        CatalogError::Invalid {
+                            file: name.clone(),
+                            message,
+                        }
+                    })?;
                 files.push((name, text));
             }
         }

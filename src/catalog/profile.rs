@@ -44,8 +44,8 @@ impl Profile {
         }
         let path = Path::new(name_or_path);
         if path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read profile {}: {e}", path.display()))?;
+            let text = crate::bounded::read_text(path, 1024 * 1024)
+                .map_err(|e| format!("profile: {e}"))?;
             return Profile::parse(name_or_path, &text);
         }
         Err(format!(

@@ -85,13 +85,8 @@ impl BaselineCheck {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-        if meta.len() > 16 * 1024 * 1024 {
-            return Err(format!("baseline {} is larger than 16 MiB", path.display()));
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        let text = crate::bounded::read_text(path, 16 * 1024 * 1024)
+            .map_err(|e| format!("baseline: {e}"))?;
         Baseline::parse(&text).map_err(|e| format!("baseline {}: {e}", path.display()))
     }
 

@@ -265,16 +265,7 @@ pub const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
 impl Report {
     /// Reads a report.json, refusing oversized files and other schema versions.
     pub fn load(path: &std::path::Path) -> Result<Report, String> {
-        let meta =
-            std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if meta.len() > MAX_REPORT_BYTES {
-            return Err(format!(
-                "{} is larger than {MAX_REPORT_BYTES} bytes",
-                path.display()
-            ));
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = crate::bounded::read_text(path, MAX_REPORT_BYTES)?;
         let version: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
         match version.get("schema_version").and_then(|v| v.as_u64()) {

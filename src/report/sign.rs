@@ -34,15 +34,7 @@ pub struct Manifest {
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > MAX_FILE {
-        return Err(format!(
-            "{} is larger than {MAX_FILE} bytes",
-            path.display()
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    crate::bounded::read(path, MAX_FILE)
 }
 
 /// Every regular file in `dir` except the manifest and its signature.

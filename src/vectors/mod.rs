@@ -66,15 +66,7 @@ pub fn verify_file(path: &Path, verifier: Verifier) -> Vec<VectorCheck> {
 }
 
 pub fn read_bounded(path: &Path) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > MAX_VECTOR_FILE {
-        return Err(format!(
-            "{} is larger than {MAX_VECTOR_FILE} bytes",
-            path.display()
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    crate::bounded::read_text(path, MAX_VECTOR_FILE)
 }
 
 /// Counts of (pass, fail, not runnable).
