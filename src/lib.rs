@@ -10,6 +10,7 @@
 
 pub mod adapter;
 pub mod bench;
+pub mod bench_handshake;
 pub mod catalog;
 pub mod cli;
 pub mod peer;
