@@ -975,3 +975,122 @@ impl FrameIn {
         Ok(frames)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conventions(header: &[u8], prefix: u32, max_frame: u32) -> HsConventions {
+        HsConventions {
+            connection_header: header.to_vec(),
+            length_prefix_bytes: prefix,
+            max_frame,
+            ..HsConventions::default()
+        }
+    }
+
+    #[test]
+    fn frames_come_out_whatever_the_chunking() {
+        let (mut out, _) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), true).unwrap();
+        let (_, mut inbound) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), false).unwrap();
+        let mut wire = out.encode(b"first").unwrap();
+        assert_eq!(&wire[..7], b"WA\x06\x03\x00\x00\x05");
+        wire.extend(out.encode(b"").unwrap());
+        wire.extend(out.encode(b"third").unwrap());
+        let mut frames = Vec::new();
+        for byte in &wire {
+            frames.extend(inbound.push(std::slice::from_ref(byte), None).unwrap());
+        }
+        assert_eq!(frames, vec![b"first".to_vec(), vec![], b"third".to_vec()]);
+    }
+
+    #[test]
+    fn wrong_header_and_oversized_prefix_are_refused_and_poison_the_stream() {
+        let (_, mut inbound) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), false).unwrap();
+        let err = inbound.push(b"WA\x05", None).unwrap_err();
+        assert_eq!(err.0, ErrorCategory::MalformedInput);
+        assert_eq!(
+            inbound.push(b"", None).unwrap_err().0,
+            ErrorCategory::InvalidState
+        );
+        let (_, mut inbound) = FrameOut::pair(&conventions(b"", 2, 100), false).unwrap();
+        assert_eq!(
+            inbound.push(&[0, 101], None).unwrap_err().0,
+            ErrorCategory::LimitExceeded
+        );
+        assert!(FrameOut::pair(&conventions(b"", 4, 100), false).is_err());
+    }
+
+    fn transport(mutant: Option<Mutant>) -> (Transport, Transport) {
+        let a = Transport {
+            mutant,
+            send: Direction::new([1; KEY]),
+            recv: Direction::new([2; KEY]),
+        };
+        let b = Transport {
+            mutant: None,
+            send: Direction::new([2; KEY]),
+            recv: Direction::new([1; KEY]),
+        };
+        (a, b)
+    }
+
+    #[test]
+    fn failed_open_keeps_the_nonce_and_replays_are_refused() {
+        let (mut a, mut b) = transport(None);
+        let m0 = b.seal(b"zero").unwrap();
+        let mut forged = m0.clone();
+        forged[0] ^= 1;
+        assert_eq!(a.open(&forged).unwrap_err().0, ErrorCategory::BadMac);
+        assert_eq!(a.recv.n, 0);
+        assert_eq!(a.open(&m0).unwrap(), b"zero");
+        assert_eq!(a.open(&m0).unwrap_err().0, ErrorCategory::BadMac);
+        assert_eq!(
+            a.open(&[0; 15]).unwrap_err().0,
+            ErrorCategory::MalformedInput
+        );
+        assert_eq!(
+            a.open(&vec![0; 65536]).unwrap_err().0,
+            ErrorCategory::LimitExceeded
+        );
+    }
+
+    #[test]
+    fn nonce_layout_and_exhaustion() {
+        let (mut a, mut b) = transport(None);
+        // The peer engine's AESGCM (cross-checked with snow) opens ours.
+        let m = a.seal(b"x").unwrap();
+        let n1 = a.seal(b"x").unwrap();
+        assert_ne!(m, n1);
+        assert_eq!(b.open(&m).unwrap(), b"x");
+        let direct = crate::peer::noise::cipher_state::encrypt(&[1; KEY], 1, &[], b"x").unwrap();
+        assert_eq!(n1, direct);
+        a.send.n = u64::MAX;
+        assert_eq!(a.seal(b"x").unwrap_err().0, ErrorCategory::InvalidState);
+    }
+
+    #[test]
+    fn rekey_matches_the_default_definition() {
+        let mut d = Direction::new([0x42; KEY]);
+        d.rekey().unwrap();
+        assert_eq!(
+            Some(d.key),
+            crate::peer::noise::cipher_state::rekey_key(&[0x42; KEY]).ok()
+        );
+    }
+
+    #[test]
+    fn low_order_points_are_recognised() {
+        use crate::peer::noise::LowOrderPoint;
+        for p in [
+            LowOrderPoint::AllZero,
+            LowOrderPoint::One,
+            LowOrderPoint::Order8,
+        ] {
+            assert!(is_low_order(&p.bytes()));
+        }
+        assert!(!is_low_order(
+            &engine::KeyPair::from_private([7; 32]).public()
+        ));
+    }
+}
