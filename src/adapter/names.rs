@@ -19,6 +19,7 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::HsOpen(_)) => "HsOpen",
         Some(Op::HsRekey(_)) => "HsRekey",
         Some(Op::HsFeed(_)) => "HsFeed",
+        Some(Op::HsSetNonce(_)) => "HsSetNonce",
     }
 }
 
@@ -41,6 +42,7 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::HsOpen(_)) => "HsOpenResult".into(),
         Some(Reply::HsRekey(_)) => "HsRekeyResult".into(),
         Some(Reply::HsFeed(_)) => "HsFeedResult".into(),
+        Some(Reply::HsSetNonce(_)) => "HsSetNonceResult".into(),
     }
 }
 

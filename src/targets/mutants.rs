@@ -22,6 +22,7 @@ pub enum Mutant {
     HandshakePayloadNotHashed,
     HandshakeRetryAfterFailure,
     HandshakeOneFramePerRead,
+    HandshakeUsesReservedNonce,
 }
 
 pub struct MutantInfo {
@@ -135,6 +136,12 @@ pub const MUTANTS: &[MutantInfo] = &[
         name: "handshake-one-frame-per-read",
         suite: "handshake",
         defect: "returns only the first frame of a read that carries several",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeUsesReservedNonce,
+        name: "handshake-uses-reserved-nonce",
+        suite: "handshake",
+        defect: "seals with the reserved nonce 2^64-1 and wraps the counter to 0",
     },
 ];
 

@@ -9,8 +9,8 @@ use crate::adapter::client::Reply;
 use crate::adapter::names::category_name;
 use crate::adapter::proto::{
     request::Op, response, ErrorCategory, HsConventions, HsFeed, HsFeedResult, HsOpen, HsRead,
-    HsReadResult, HsRekey, HsRole, HsSeal, HsSealResult, HsStart, HsStatus, HsStatusResult,
-    HsWrite, HsWriteResult,
+    HsReadResult, HsRekey, HsRole, HsSeal, HsSealResult, HsSetNonce, HsStart, HsStatus,
+    HsStatusResult, HsWrite, HsWriteResult,
 };
 use crate::ensure;
 use crate::peer::noise::{
@@ -345,6 +345,18 @@ pub fn hs_rekey(ctx: &mut ScenarioCtx, outgoing: bool, incoming: bool) -> Result
     match ctx.expect_result(Op::HsRekey(HsRekey { outgoing, incoming }), "HsRekey")? {
         response::Reply::HsRekey(_) => Ok(()),
         other => Err(unexpected(Reply::Result(other), "HsRekey")),
+    }
+}
+
+/// The optional test hook; Unsupported makes the scenario not applicable.
+pub fn hs_set_nonce(
+    ctx: &mut ScenarioCtx,
+    send: Option<u64>,
+    recv: Option<u64>,
+) -> Result<(), Finding> {
+    match ctx.expect_result(Op::HsSetNonce(HsSetNonce { send, recv }), "HsSetNonce")? {
+        response::Reply::HsSetNonce(_) => Ok(()),
+        other => Err(unexpected(Reply::Result(other), "HsSetNonce")),
     }
 }
 

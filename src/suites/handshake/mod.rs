@@ -69,6 +69,7 @@ pub fn scenarios() -> Vec<ScenarioImpl> {
         "handshake/transport-failed-decrypt-keeps-nonce" => transport::failed_decrypt_keeps_nonce,
         "handshake/transport-oversized-refused" => transport::oversized_refused,
         "handshake/transport-rekey" => transport::rekey,
+        "handshake/transport-nonce-exhaustion-ends-session" => transport::nonce_exhaustion_ends_session,
         "handshake/stream-one-byte-chunks" => stream::one_byte_chunks,
         "handshake/stream-coalesced-frames" => stream::coalesced_frames,
         "handshake/stream-wire-follows-profile" => stream::wire_format_follows_profile,

@@ -258,3 +258,58 @@ pub fn rekey(ctx: &mut ScenarioCtx) -> Check {
     );
     Ok("rekey in each direction changed the key, kept the nonce and interoperated".into())
 }
+
+fn seal_op(payload: &[u8]) -> crate::adapter::proto::request::Op {
+    crate::adapter::proto::request::Op::HsSeal(crate::adapter::proto::HsSeal {
+        payload: payload.to_vec(),
+    })
+}
+
+/// §5.1: "The maximum n value (2^64-1) is reserved"; once reached the
+/// session ends (§5). Needs the optional HsSetNonce hook.
+pub fn nonce_exhaustion_ends_session(ctx: &mut ScenarioCtx) -> Check {
+    let last = u64::MAX - 1;
+    // Receiving direction.
+    let mut t = established(ctx, &Setup::new(Protocol::XX, Role::Initiator))?;
+    hs_set_nonce(ctx, None, Some(last))?;
+    t.set_send_nonce(last);
+    let m = seal(&mut t, b"last")?;
+    ensure!(
+        hs_open(ctx, &m, "the message under nonce 2^64-2")? == b"last",
+        "the message under nonce 2^64-2 changed"
+    );
+    let mut any = vec![0u8; 48];
+    rand::RngCore::fill_bytes(&mut ctx.rng, &mut any);
+    expect_refused(
+        ctx,
+        open_op(&any),
+        ErrorCategory::InvalidState,
+        "a message after the receiving nonce reached 2^64-1",
+    )?;
+    expect_refused(
+        ctx,
+        seal_op(b"more"),
+        ErrorCategory::InvalidState,
+        "sealing after the session ended on the receiving side",
+    )?;
+    // Sending direction.
+    let mut t = established(ctx, &Setup::new(Protocol::XX, Role::Responder))?;
+    hs_set_nonce(ctx, Some(last), None)?;
+    t.set_recv_nonce(last);
+    let sealed = hs_seal(ctx, b"last")?;
+    ensure!(
+        peer_opens(
+            &mut t,
+            &sealed.message,
+            "the target's message under nonce 2^64-2"
+        )? == b"last",
+        "the target's message under nonce 2^64-2 changed"
+    );
+    expect_refused(
+        ctx,
+        seal_op(b"more"),
+        ErrorCategory::InvalidState,
+        "sealing at nonce 2^64-1",
+    )?;
+    Ok("nonce 2^64-1 never used in either direction; the session ended there".into())
+}

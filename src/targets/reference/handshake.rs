@@ -24,8 +24,8 @@ use rand_core::{OsRng, RngCore};
 use super::rejected;
 use crate::adapter::proto::{
     response::Reply, ErrorCategory, HsConventions, HsFeedResult, HsOpenResult, HsReadResult,
-    HsRekey, HsRekeyResult, HsRole, HsSealResult, HsStart, HsStartResult, HsStatusResult,
-    HsWriteResult, InternalError, Unsupported,
+    HsRekey, HsRekeyResult, HsRole, HsSealResult, HsSetNonce, HsSetNonceResult, HsStart,
+    HsStartResult, HsStatusResult, HsWriteResult, InternalError, Unsupported,
 };
 use crate::peer::noise::{self as engine, wrapping, HandshakePattern};
 use crate::targets::mutants::Mutant;
@@ -126,6 +126,20 @@ impl HandshakeSuite {
                 transport.recv.rekey()?;
             }
             Ok(Reply::HsRekey(HsRekeyResult {}))
+        })
+    }
+
+    /// The test hook that reaches the reserved nonce.
+    pub fn set_nonce(&mut self, nonces: HsSetNonce) -> Reply {
+        self.with_session(|s| {
+            let transport = s.transport()?;
+            if let Some(n) = nonces.send {
+                transport.send.n = n;
+            }
+            if let Some(n) = nonces.recv {
+                transport.recv.n = n;
+            }
+            Ok(Reply::HsSetNonce(HsSetNonceResult {}))
         })
     }
 
@@ -644,6 +658,7 @@ impl Session {
             mutant: self.mutant,
             send: Direction::new(send),
             recv: Direction::new(recv),
+            ended: false,
         });
         Ok(())
     }
@@ -739,17 +754,6 @@ impl Direction {
             .map_err(|_| refuse(ErrorCategory::HandshakeFailed, "bad transport key"))
     }
 
-    /// §5.1: 2^64-1 is reserved; reaching it ends the session.
-    fn check_nonce(&self) -> Result<(), Refusal> {
-        if self.n == u64::MAX {
-            return Err(refuse(
-                ErrorCategory::InvalidState,
-                "nonce exhausted: the session must end (§5.1)",
-            ));
-        }
-        Ok(())
-    }
-
     /// `REKEY(k)`: the first 32 bytes of ENCRYPT(k, 2^64-1, "", zeros)
     /// (§4.2); `n` is unchanged (§11.3).
     fn rekey(&mut self) -> Result<(), Refusal> {
@@ -766,11 +770,28 @@ struct Transport {
     mutant: Option<Mutant>,
     send: Direction,
     recv: Direction,
+    /// Nonce exhaustion ended the session (§5).
+    ended: bool,
 }
 
 impl Transport {
     fn has(&self, defect: Mutant) -> bool {
         self.mutant == Some(defect)
+    }
+
+    /// §5: once a nonce is exhausted "the application must delete the
+    /// CipherState and terminate the session": both directions end.
+    fn check_alive(&mut self, exhausted: bool) -> Result<(), Refusal> {
+        if exhausted {
+            self.ended = true;
+        }
+        if self.ended {
+            return Err(refuse(
+                ErrorCategory::InvalidState,
+                "the session ended: a nonce reached the reserved 2^64-1 (§5.1)",
+            ));
+        }
+        Ok(())
     }
 
     fn seal(&mut self, payload: &[u8]) -> Result<Vec<u8>, Refusal> {
@@ -783,7 +804,8 @@ impl Transport {
                 ),
             ));
         }
-        self.send.check_nonce()?;
+        let reserved = self.send.n == u64::MAX && !self.has(Mutant::HandshakeUsesReservedNonce);
+        self.check_alive(reserved)?;
         let message = self
             .send
             .cipher()?
@@ -796,7 +818,9 @@ impl Transport {
             )
             .map_err(|_| refuse(ErrorCategory::HandshakeFailed, "encryption failed"))?;
         if !self.has(Mutant::HandshakeReusesSendNonce) {
-            self.send.n += 1;
+            // Only the reserved-nonce mutant gets here with n = 2^64-1 (and
+            // wraps to 0).
+            self.send.n = self.send.n.wrapping_add(1);
         }
         Ok(message)
     }
@@ -814,7 +838,7 @@ impl Transport {
                 "a transport message holds at least a 16-byte tag",
             ));
         }
-        self.recv.check_nonce()?;
+        self.check_alive(self.recv.n == u64::MAX)?;
         let cipher = self.recv.cipher()?;
         let attempt = |n: u64| {
             cipher.decrypt(
@@ -1026,11 +1050,13 @@ mod tests {
             mutant,
             send: Direction::new([1; KEY]),
             recv: Direction::new([2; KEY]),
+            ended: false,
         };
         let b = Transport {
             mutant: None,
             send: Direction::new([2; KEY]),
             recv: Direction::new([1; KEY]),
+            ended: false,
         };
         (a, b)
     }
@@ -1067,6 +1093,9 @@ mod tests {
         assert_eq!(n1, direct);
         a.send.n = u64::MAX;
         assert_eq!(a.seal(b"x").unwrap_err().0, ErrorCategory::InvalidState);
+        // The whole session ended, the receiving side too.
+        let m = b.seal(b"y").unwrap();
+        assert_eq!(a.open(&m).unwrap_err().0, ErrorCategory::InvalidState);
     }
 
     #[test]

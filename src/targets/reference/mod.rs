@@ -89,6 +89,7 @@ impl Reference {
             Some(Op::HsOpen(o)) => self.handshake.open(&o.message),
             Some(Op::HsRekey(r)) => self.handshake.rekey(r),
             Some(Op::HsFeed(f)) => self.handshake.feed(&f.data),
+            Some(Op::HsSetNonce(n)) => self.handshake.set_nonce(n),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
