@@ -164,9 +164,13 @@ pub fn start(ctx: &mut ScenarioCtx, setup: &Setup) -> Result<Live, Finding> {
     if setup.protocol == Protocol::IK && peer_role == Role::Initiator {
         config = config.remote_static(setup.peer_cached_target_key.unwrap_or(target_static));
     }
-    if let Some(fixed) = setup.fixed {
-        config = config.local_ephemeral(KeyPair::from_private(fixed.peer_ephemeral));
-    }
+    // The peer's ephemeral comes from the scenario's RNG too, so a run seed
+    // replays the same messages.
+    let peer_ephemeral = match setup.fixed {
+        Some(fixed) => fixed.peer_ephemeral,
+        None => random_key(ctx),
+    };
+    config = config.local_ephemeral(KeyPair::from_private(peer_ephemeral));
     let peer = HandshakeState::new(config.clone()).map_err(|e| harness("start", e))?;
     Ok(Live {
         peer,

@@ -335,6 +335,7 @@ pub fn xx_never_falls_back(ctx: &mut ScenarioCtx) -> Check {
             .prologue(&prologue(ctx))
             .local_static(live.peer_static.clone())
             .remote_ephemeral(re)
+            .local_ephemeral(KeyPair::from_private(random_key(ctx)))
             .knobs(profile_knobs(ctx, NoiseKnobs::default())),
     )
     .map_err(|e| harness("start XXfallback", e))?;
