@@ -74,6 +74,7 @@ pub fn scenarios() -> Vec<ScenarioImpl> {
         "handshake/stream-coalesced-frames" => stream::coalesced_frames,
         "handshake/stream-wire-follows-profile" => stream::wire_format_follows_profile,
         "handshake/stream-header-or-prologue-mismatch-refused" => stream::header_or_prologue_mismatch_refused,
+        "handshake/stream-malformed-handshake-frame-refused" => stream::malformed_handshake_frame_refused,
         "handshake/property-single-bit-flip-refused" => properties::single_bit_flip_refused,
         "handshake/property-random-chunkings-round-trip" => properties::random_chunkings_round_trip,
         "handshake/property-random-payload-sizes" => properties::random_payload_sizes,

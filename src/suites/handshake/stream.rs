@@ -148,10 +148,14 @@ pub fn stream_session(
     expected.push(p0);
     feed(ctx, &f0, &mut got)?;
     ensure!(
-        got == expected,
+        got.len() == expected.len(),
         "after message 0 the stream yielded {} payloads, expected {}",
         got.len(),
         expected.len()
+    );
+    ensure!(
+        got == expected,
+        "the payload of message 0 read from the stream differs from the one sent"
     );
     let p1 = random_payload(ctx, 16);
     let w1 = hs_write(ctx, &p1, "XX message 1")?;
@@ -354,5 +358,54 @@ pub fn header_or_prologue_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
     Ok(format!(
         "prologue mismatch refused with BAD_MAC; header {} refused with MALFORMED_INPUT",
         hex::encode(&bad)
+    ))
+}
+
+/// A frame whose body cannot be the handshake message due at its position
+/// is MALFORMED_INPUT: too short when messages travel bare; the wrong
+/// HandshakeMessage field, a part of the wrong size, or not a protobuf at
+/// all when they are wrapped.
+pub fn malformed_handshake_frame_refused(ctx: &mut ScenarioCtx) -> Check {
+    use crate::peer::noise::wrapping::proto::handshake_message::ClientHello;
+    use crate::peer::noise::wrapping::proto::HandshakeMessage;
+    use prost::Message;
+
+    let wrapped = ctx.profile.handshake.wrap_handshake_messages;
+    let mut bodies: Vec<(&str, Vec<u8>)> = Vec::new();
+    if wrapped {
+        let fake: Vec<u8> = (0..96u8).collect();
+        let server_hello =
+            wrapping::wrap(HandshakePattern::XX, 1, &fake).map_err(|e| harness("wrap", e))?;
+        bodies.push(("a serverHello where the clientHello is due", server_hello));
+        let short = HandshakeMessage {
+            client_hello: Some(ClientHello {
+                ephemeral: vec![7; 31],
+                ..ClientHello::default()
+            }),
+            ..HandshakeMessage::default()
+        };
+        bodies.push((
+            "a clientHello with a 31-byte ephemeral",
+            short.encode_to_vec(),
+        ));
+        bodies.push(("bytes that are not a HandshakeMessage", vec![0xff; 40]));
+    } else {
+        bodies.push(("a 31-byte XX message 0", vec![7; 31]));
+    }
+    for (what, body) in &bodies {
+        start(ctx, &Setup::new(Protocol::XX, Role::Responder))?;
+        let data = PeerStream::new(ctx, true).frame(body);
+        expect_refused(
+            ctx,
+            Op::HsFeed(HsFeed { data }),
+            ErrorCategory::MalformedInput,
+            &format!("a frame holding {what}"),
+        )?;
+        expect_aborted(ctx, what)?;
+    }
+    Ok(format!(
+        "{} malformed handshake frame bodies ({}) refused with MALFORMED_INPUT",
+        bodies.len(),
+        if wrapped { "wrapped" } else { "bare" }
     ))
 }
