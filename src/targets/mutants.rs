@@ -23,6 +23,7 @@ pub enum Mutant {
     HandshakeRetryAfterFailure,
     HandshakeOneFramePerRead,
     HandshakeUsesReservedNonce,
+    HandshakeNoLowOrderCheck,
 }
 
 pub struct MutantInfo {
@@ -142,6 +143,12 @@ pub const MUTANTS: &[MutantInfo] = &[
         name: "handshake-uses-reserved-nonce",
         suite: "handshake",
         defect: "seals with the reserved nonce 2^64-1 and wraps the counter to 0",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeNoLowOrderCheck,
+        name: "handshake-no-low-order-check",
+        suite: "handshake",
+        defect: "passes low-order ephemeral keys to snow unchecked (an all-zero DH output goes unnoticed)",
     },
 ];
 

@@ -529,7 +529,7 @@ impl Session {
                 ),
             ));
         }
-        if e > 0 && is_low_order(&message[..32]) {
+        if e > 0 && is_low_order(&message[..32]) && !self.has(Mutant::HandshakeNoLowOrderCheck) {
             return Err(refuse(
                 ErrorCategory::InvalidKey,
                 "the remote ephemeral is a low-order point",
