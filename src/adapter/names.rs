@@ -11,6 +11,15 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::Ping(_)) => "Ping",
         Some(Op::Remember(_)) => "Remember",
         Some(Op::Recall(_)) => "Recall",
+        Some(Op::HsStart(_)) => "HsStart",
+        Some(Op::HsWrite(_)) => "HsWrite",
+        Some(Op::HsRead(_)) => "HsRead",
+        Some(Op::HsStatus(_)) => "HsStatus",
+        Some(Op::HsSeal(_)) => "HsSeal",
+        Some(Op::HsOpen(_)) => "HsOpen",
+        Some(Op::HsRekey(_)) => "HsRekey",
+        Some(Op::HsFeed(_)) => "HsFeed",
+        Some(Op::HsSetNonce(_)) => "HsSetNonce",
     }
 }
 
@@ -25,6 +34,15 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::Ping(_)) => "PingResult".into(),
         Some(Reply::Remember(_)) => "RememberResult".into(),
         Some(Reply::Recall(_)) => "RecallResult".into(),
+        Some(Reply::HsStart(_)) => "HsStartResult".into(),
+        Some(Reply::HsWrite(_)) => "HsWriteResult".into(),
+        Some(Reply::HsRead(_)) => "HsReadResult".into(),
+        Some(Reply::HsStatus(_)) => "HsStatusResult".into(),
+        Some(Reply::HsSeal(_)) => "HsSealResult".into(),
+        Some(Reply::HsOpen(_)) => "HsOpenResult".into(),
+        Some(Reply::HsRekey(_)) => "HsRekeyResult".into(),
+        Some(Reply::HsFeed(_)) => "HsFeedResult".into(),
+        Some(Reply::HsSetNonce(_)) => "HsSetNonceResult".into(),
     }
 }
 

@@ -16,7 +16,13 @@ use sha2::{Digest, Sha256};
 const MAX_CATALOG_FILE: u64 = 4 * 1024 * 1024;
 
 /// The catalog files built into the binary, in a fixed order.
-const BUILTIN: &[(&str, &str)] = &[("adapter.toml", include_str!("../../suites/adapter.toml"))];
+const BUILTIN: &[(&str, &str)] = &[
+    ("adapter.toml", include_str!("../../suites/adapter.toml")),
+    (
+        "handshake.toml",
+        include_str!("../../suites/handshake.toml"),
+    ),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {

@@ -6,10 +6,16 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-const BUILTIN: &[(&str, &str)] = &[(
-    "default",
-    include_str!("../../suites/profiles/default.toml"),
-)];
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "default",
+        include_str!("../../suites/profiles/default.toml"),
+    ),
+    (
+        "gatekeeper-deployed",
+        include_str!("../../suites/profiles/gatekeeper-deployed.toml"),
+    ),
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +24,74 @@ pub struct Profile {
     pub description: String,
     #[serde(default)]
     pub adapter: AdapterParams,
+    #[serde(default)]
+    pub handshake: HandshakeParams,
+}
+
+/// The gatekeeper's Noise conventions (docs/handshake.md, suites/profiles).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandshakeParams {
+    /// The Noise prologue (§6), hex.
+    pub prologue: String,
+    /// Bytes the initiator sends once before its first frame, hex; empty
+    /// for none.
+    pub connection_header: String,
+    /// Bytes of the big-endian length in front of every frame: 2 or 3.
+    pub length_prefix_bytes: u32,
+    /// The largest frame body, in bytes.
+    pub max_frame: u32,
+    /// Handshake messages travel inside the `HandshakeMessage` protobuf.
+    pub wrap_handshake_messages: bool,
+    /// The deployed deviation: no MixHash of an empty payload sent before
+    /// any key exists.
+    pub skip_empty_payload_mixhash: bool,
+}
+
+impl Default for HandshakeParams {
+    /// Strict Noise: the recommended 16-bit length prefix (§13), no header,
+    /// no wrapping, no deviation.
+    fn default() -> Self {
+        HandshakeParams {
+            prologue: hex::encode(b"interspec-default"),
+            connection_header: String::new(),
+            length_prefix_bytes: 2,
+            max_frame: 65535,
+            wrap_handshake_messages: false,
+            skip_empty_payload_mixhash: false,
+        }
+    }
+}
+
+impl HandshakeParams {
+    pub fn prologue_bytes(&self) -> Vec<u8> {
+        hex::decode(&self.prologue).unwrap_or_default()
+    }
+
+    pub fn connection_header_bytes(&self) -> Vec<u8> {
+        hex::decode(&self.connection_header).unwrap_or_default()
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let prologue = hex::decode(&self.prologue)
+            .map_err(|e| format!("handshake.prologue is not hex: {e}"))?;
+        let header = hex::decode(&self.connection_header)
+            .map_err(|e| format!("handshake.connection_header is not hex: {e}"))?;
+        if prologue.len() > 1024 || header.len() > 64 {
+            return Err("handshake.prologue (1 KiB) or connection_header (64 B) too long".into());
+        }
+        if !(2..=3).contains(&self.length_prefix_bytes) {
+            return Err("handshake.length_prefix_bytes must be 2 or 3".into());
+        }
+        let most = (1u64 << (8 * self.length_prefix_bytes)) - 1;
+        if self.max_frame < 1024 || u64::from(self.max_frame) > most {
+            return Err(format!(
+                "handshake.max_frame must be between 1024 and {most} for a {}-byte prefix",
+                self.length_prefix_bytes
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Parameters of the adapter protocol itself.
@@ -62,6 +136,10 @@ impl Profile {
                 "profile {origin}: adapter.max_frame_size must be between 1 KiB and 1 GiB"
             ));
         }
+        profile
+            .handshake
+            .validate()
+            .map_err(|e| format!("profile {origin}: {e}"))?;
         Ok(profile)
     }
 
@@ -85,5 +163,18 @@ mod tests {
     fn unknown_profile_is_a_clear_error() {
         let err = Profile::load("nope").expect_err("unknown profile");
         assert!(err.contains("built-in profiles are default"));
+    }
+
+    #[test]
+    fn gatekeeper_profile_carries_the_deployed_conventions() {
+        let p = Profile::load("gatekeeper-deployed").expect("profile");
+        let hs = &p.handshake;
+        assert_eq!(hs.connection_header_bytes(), b"WA\x06\x03".to_vec());
+        assert_eq!(hs.prologue_bytes(), hs.connection_header_bytes());
+        assert_eq!(hs.length_prefix_bytes, 3);
+        assert!(hs.wrap_handshake_messages && hs.skip_empty_payload_mixhash);
+        let d = Profile::load("default").expect("default");
+        assert_eq!(d.handshake.length_prefix_bytes, 2);
+        assert!(!d.handshake.skip_empty_payload_mixhash);
     }
 }

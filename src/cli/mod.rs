@@ -542,13 +542,13 @@ fn bench(args: BenchArgs) -> u8 {
         Ok(l) => l,
         Err(e) => return usage_error(e),
     };
-    match crate::bench::run(
+    match crate::bench::run_all(
         &launcher,
         args.payload,
         Duration::from_secs_f64(args.seconds),
     ) {
-        Ok(result) => {
-            print!("{}", result.render());
+        Ok(text) => {
+            print!("{text}");
             EXIT_CERTIFIED
         }
         Err(message) => {

@@ -3,6 +3,7 @@
 //! in step in both directions.
 
 pub mod adapter;
+pub mod handshake;
 mod property;
 
 use std::sync::OnceLock;
@@ -100,6 +101,7 @@ pub fn registry() -> &'static [ScenarioImpl] {
     ALL.get_or_init(|| {
         let mut all = Vec::new();
         all.extend(adapter::scenarios());
+        all.extend(handshake::scenarios());
         all
     })
 }

@@ -12,6 +12,18 @@ pub enum Mutant {
     AdapterUnknownOpInternalError,
     AdapterNoFrameLimit,
     AdapterDiesOnMalformedFrame,
+    HandshakeIgnoresPrologue,
+    HandshakeAcceptsAnyServerKey,
+    HandshakeNonceAdvancesOnFailure,
+    HandshakeReusesSendNonce,
+    HandshakeNoMessageSizeCheck,
+    HandshakeAcceptsReplayedFrame,
+    HandshakeCannotFallBack,
+    HandshakePayloadNotHashed,
+    HandshakeRetryAfterFailure,
+    HandshakeOneFramePerRead,
+    HandshakeUsesReservedNonce,
+    HandshakeNoLowOrderCheck,
 }
 
 pub struct MutantInfo {
@@ -65,6 +77,78 @@ pub const MUTANTS: &[MutantInfo] = &[
         name: "adapter-dies-on-malformed-frame",
         suite: "adapter",
         defect: "exits when a frame does not decode as a Request",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeIgnoresPrologue,
+        name: "handshake-ignores-prologue",
+        suite: "handshake",
+        defect: "hashes an empty prologue instead of the configured one (header not bound)",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeAcceptsAnyServerKey,
+        name: "handshake-accepts-any-server-key",
+        suite: "handshake",
+        defect: "an IK initiator with a pinned server key still accepts an XXfallback answer from any other key",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeNonceAdvancesOnFailure,
+        name: "handshake-nonce-advances-on-failure",
+        suite: "handshake",
+        defect: "increments the receiving nonce when a transport message fails to decrypt",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeReusesSendNonce,
+        name: "handshake-reuses-send-nonce",
+        suite: "handshake",
+        defect: "never increments the sending nonce: every transport message uses nonce 0",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeNoMessageSizeCheck,
+        name: "handshake-no-message-size-check",
+        suite: "handshake",
+        defect: "opens transport messages longer than the 65535 bytes of Noise §3",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeAcceptsReplayedFrame,
+        name: "handshake-accepts-replayed-frame",
+        suite: "handshake",
+        defect: "retries a failed transport decrypt with the previous nonce, so a replayed frame opens",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeCannotFallBack,
+        name: "handshake-cannot-fall-back",
+        suite: "handshake",
+        defect: "never switches from IK to XXfallback (no Noise Pipes)",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakePayloadNotHashed,
+        name: "handshake-payload-not-hashed",
+        suite: "handshake",
+        defect: "leaves the payload of the pattern's last message out of the handshake hash",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeRetryAfterFailure,
+        name: "handshake-retry-after-failure",
+        suite: "handshake",
+        defect: "keeps a handshake alive after a message failed to decrypt, so it can be retried",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeOneFramePerRead,
+        name: "handshake-one-frame-per-read",
+        suite: "handshake",
+        defect: "returns only the first frame of a read that carries several",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeUsesReservedNonce,
+        name: "handshake-uses-reserved-nonce",
+        suite: "handshake",
+        defect: "seals with the reserved nonce 2^64-1 and wraps the counter to 0",
+    },
+    MutantInfo {
+        mutant: Mutant::HandshakeNoLowOrderCheck,
+        name: "handshake-no-low-order-check",
+        suite: "handshake",
+        defect: "passes low-order ephemeral keys to snow unchecked (an all-zero DH output goes unnoticed)",
     },
 ];
 

@@ -4,6 +4,7 @@
 //! folder in [`VERIFIERS`].
 
 mod manifest;
+mod snow_replay;
 
 use std::path::Path;
 
@@ -84,22 +85,41 @@ pub mod noise {
     //! Cacophony-format Noise vectors, replayed through the Noise peer.
 
     use super::{VectorCheck, VectorStatus};
-    use crate::peer::noise::vectors::{check_vector_file, VectorOutcome};
+    use crate::peer::noise::vectors::{check_vector_file, from_json, VectorOutcome};
 
+    /// The peer engine's replay of every vector, then snow's replay of the
+    /// XX and IK ones (the independent cross-check).
     pub fn verify_text(file: &str, text: &str) -> Vec<VectorCheck> {
         match check_vector_file(text) {
-            Ok(reports) => reports
-                .into_iter()
-                .map(|r| VectorCheck {
-                    file: file.to_string(),
-                    name: format!("#{} {}", r.index, r.protocol_name),
-                    status: match r.outcome {
-                        VectorOutcome::Pass => VectorStatus::Pass,
-                        VectorOutcome::Fail(why) => VectorStatus::Fail(why),
-                        VectorOutcome::NotRunnable(why) => VectorStatus::NotRunnable(why),
-                    },
-                })
-                .collect(),
+            Ok(reports) => {
+                let mut checks: Vec<VectorCheck> = reports
+                    .into_iter()
+                    .map(|r| VectorCheck {
+                        file: file.to_string(),
+                        name: format!("#{} {}", r.index, r.protocol_name),
+                        status: match r.outcome {
+                            VectorOutcome::Pass => VectorStatus::Pass,
+                            VectorOutcome::Fail(why) => VectorStatus::Fail(why),
+                            VectorOutcome::NotRunnable(why) => VectorStatus::NotRunnable(why),
+                        },
+                    })
+                    .collect();
+                // The text parsed above, so it parses again.
+                let vectors = from_json(text).map(|f| f.vectors).unwrap_or_default();
+                for (index, vector) in vectors.iter().enumerate() {
+                    let status = match super::snow_replay::replay(vector) {
+                        Ok(false) => continue,
+                        Ok(true) => VectorStatus::Pass,
+                        Err(why) => VectorStatus::Fail(why),
+                    };
+                    checks.push(VectorCheck {
+                        file: file.to_string(),
+                        name: format!("#{index} {} (snow)", vector.protocol_name),
+                        status,
+                    });
+                }
+                checks
+            }
             Err(err) => vec![VectorCheck {
                 file: file.to_string(),
                 name: "(file)".into(),
@@ -126,6 +146,14 @@ mod tests {
             tally(&checks).0 >= 5,
             "published and generated Noise vectors are checked"
         );
+        let snow = checks
+            .iter()
+            .filter(|c| c.name.ends_with("(snow)") && c.status == VectorStatus::Pass)
+            .count();
+        assert_eq!(
+            snow, 4,
+            "XX and IK, published and generated, confirmed by snow"
+        );
     }
 
     #[test]
@@ -140,8 +168,18 @@ mod tests {
         bytes[at] = if bytes[at] == b'0' { b'1' } else { b'0' };
         let tampered = String::from_utf8(bytes).expect("utf8");
         let checks = noise::verify_text("t.json", &tampered);
-        assert!(checks
+        let failed: Vec<&str> = checks
             .iter()
-            .any(|c| matches!(c.status, VectorStatus::Fail(_))));
+            .filter(|c| matches!(c.status, VectorStatus::Fail(_)))
+            .map(|c| c.name.as_str())
+            .collect();
+        // Both the peer engine and snow notice.
+        assert_eq!(
+            failed,
+            [
+                "#0 Noise_XX_25519_AESGCM_SHA256",
+                "#0 Noise_XX_25519_AESGCM_SHA256 (snow)"
+            ]
+        );
     }
 }

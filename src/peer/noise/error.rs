@@ -81,6 +81,8 @@ pub enum NoiseError {
     DecoderPoisoned,
     /// A vector file (or one field of it) is not well formed.
     VectorFormat(String),
+    /// A `HandshakeMessage` wrapper (wrapping.rs) is not well formed.
+    MalformedWrapper(&'static str),
 }
 
 impl fmt::Display for NoiseError {
@@ -129,6 +131,7 @@ impl fmt::Display for NoiseError {
                 f.write_str("frame decoder poisoned by an earlier error")
             }
             NoiseError::VectorFormat(why) => write!(f, "malformed vector: {why}"),
+            NoiseError::MalformedWrapper(why) => write!(f, "malformed HandshakeMessage: {why}"),
         }
     }
 }

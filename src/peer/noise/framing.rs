@@ -35,6 +35,14 @@ pub const LENGTH_PREFIX_LEN: usize = 3;
 pub const MAX_FRAME_LEN: usize = (1 << 24) - 1;
 /// Connection header length.
 pub const HEADER_LEN: usize = 4;
+/// The length prefix Noise rev34 §13 recommends when none is given: "a
+/// 16-bit big-endian length field".
+pub const NOISE_LENGTH_PREFIX_LEN: usize = 2;
+
+/// The largest frame a `prefix_len`-byte length can describe (2 or 3 bytes).
+pub fn max_frame_for_prefix(prefix_len: usize) -> usize {
+    (1usize << (8 * prefix_len.clamp(1, 3))) - 1
+}
 
 /// The 4-byte connection header: `"WA"` + two version bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +70,7 @@ impl ConnectionHeader {
 #[derive(Debug, Clone)]
 pub struct FrameEncoder {
     pending_header: Option<[u8; HEADER_LEN]>,
+    prefix_len: usize,
 }
 
 impl FrameEncoder {
@@ -69,6 +78,7 @@ impl FrameEncoder {
     pub fn new(header: ConnectionHeader) -> Self {
         FrameEncoder {
             pending_header: Some(header.bytes()),
+            prefix_len: LENGTH_PREFIX_LEN,
         }
     }
 
@@ -76,6 +86,7 @@ impl FrameEncoder {
     pub fn with_knobs(header: ConnectionHeader, knobs: &NoiseKnobs) -> Self {
         FrameEncoder {
             pending_header: Some(knobs.wrong_connection_header.unwrap_or(header.bytes())),
+            prefix_len: LENGTH_PREFIX_LEN,
         }
     }
 
@@ -83,24 +94,32 @@ impl FrameEncoder {
     pub fn without_header() -> Self {
         FrameEncoder {
             pending_header: None,
+            prefix_len: LENGTH_PREFIX_LEN,
         }
+    }
+
+    /// The same encoder with a 2- or 3-byte length prefix (3 by default).
+    pub fn with_prefix_len(mut self, prefix_len: usize) -> Self {
+        self.prefix_len = prefix_len.clamp(NOISE_LENGTH_PREFIX_LEN, LENGTH_PREFIX_LEN);
+        self
     }
 
     /// Encode one frame (header first if not yet sent).
     pub fn encode(&mut self, frame: &[u8]) -> NoiseResult<Vec<u8>> {
-        if frame.len() > MAX_FRAME_LEN {
+        let max = max_frame_for_prefix(self.prefix_len);
+        if frame.len() > max {
             return Err(NoiseError::FrameTooLarge {
                 len: frame.len(),
-                max: MAX_FRAME_LEN,
+                max,
             });
         }
         let header = self.pending_header.take();
-        let mut out = Vec::with_capacity(HEADER_LEN + LENGTH_PREFIX_LEN + frame.len());
+        let mut out = Vec::with_capacity(HEADER_LEN + self.prefix_len + frame.len());
         if let Some(h) = header {
             out.extend_from_slice(&h);
         }
         let len = frame.len() as u32;
-        out.extend_from_slice(&len.to_be_bytes()[1..]);
+        out.extend_from_slice(&len.to_be_bytes()[4 - self.prefix_len..]);
         out.extend_from_slice(frame);
         Ok(out)
     }
@@ -112,6 +131,7 @@ impl FrameEncoder {
 pub struct FrameDecoder {
     expected_header: Option<[u8; HEADER_LEN]>,
     header_seen: usize,
+    prefix_len: usize,
     max_frame_len: usize,
     buf: Vec<u8>,
     poisoned: bool,
@@ -124,6 +144,7 @@ impl FrameDecoder {
         FrameDecoder {
             expected_header: Some(header.bytes()),
             header_seen: 0,
+            prefix_len: LENGTH_PREFIX_LEN,
             max_frame_len: max_frame_len.min(MAX_FRAME_LEN),
             buf: Vec::new(),
             poisoned: false,
@@ -135,10 +156,21 @@ impl FrameDecoder {
         FrameDecoder {
             expected_header: None,
             header_seen: 0,
+            prefix_len: LENGTH_PREFIX_LEN,
             max_frame_len: max_frame_len.min(MAX_FRAME_LEN),
             buf: Vec::new(),
             poisoned: false,
         }
+    }
+
+    /// The same decoder with a 2- or 3-byte length prefix (3 by default);
+    /// the bound is clamped to what the prefix can describe.
+    pub fn with_prefix_len(mut self, prefix_len: usize) -> Self {
+        self.prefix_len = prefix_len.clamp(NOISE_LENGTH_PREFIX_LEN, LENGTH_PREFIX_LEN);
+        self.max_frame_len = self
+            .max_frame_len
+            .min(max_frame_for_prefix(self.prefix_len));
+        self
     }
 
     /// Bytes buffered but not yet returned as a frame.
@@ -180,15 +212,15 @@ impl FrameDecoder {
         self.buf.extend_from_slice(chunk);
         let mut frames = Vec::new();
         let mut pos = 0;
-        while let Some(prefix) = self.buf.get(pos..pos + LENGTH_PREFIX_LEN) {
-            let len = (usize::from(prefix[0]) << 16)
-                | (usize::from(prefix[1]) << 8)
-                | usize::from(prefix[2]);
+        while let Some(prefix) = self.buf.get(pos..pos + self.prefix_len) {
+            let len = prefix
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
             if len > self.max_frame_len {
                 let max = self.max_frame_len;
                 return Err(self.poison(NoiseError::FrameTooLarge { len, max }));
             }
-            let start = pos + LENGTH_PREFIX_LEN;
+            let start = pos + self.prefix_len;
             let Some(body) = self.buf.get(start..start + len) else {
                 break;
             };
@@ -265,6 +297,21 @@ mod tests {
             assert_eq!(got, frames, "round {round}");
             assert_eq!(dec.buffered(), 0);
         }
+    }
+
+    #[test]
+    fn two_byte_prefix_round_trips_and_bounds() {
+        let mut enc = FrameEncoder::without_header().with_prefix_len(2);
+        assert_eq!(enc.encode(b"ab").unwrap(), vec![0, 2, b'a', b'b']);
+        assert!(enc.encode(&vec![0u8; 65536]).is_err());
+        let mut dec = FrameDecoder::without_header(1 << 20).with_prefix_len(2);
+        let wire = enc.encode(&[9u8; 300]).unwrap();
+        assert_eq!(dec.push(&wire).unwrap(), vec![vec![9u8; 300]]);
+        let mut dec = FrameDecoder::without_header(10).with_prefix_len(2);
+        assert!(matches!(
+            dec.push(&[0, 11]),
+            Err(NoiseError::FrameTooLarge { len: 11, max: 10 })
+        ));
     }
 
     #[test]

@@ -599,6 +599,17 @@ impl HandshakeState {
         }
     }
 
+    /// The raw keys of `Split()` after the last message: `(k1, k2)`, k1 for
+    /// initiator-to-responder traffic. For users that run the transport
+    /// phase with their own nonce bookkeeping.
+    pub fn split_keys(&self) -> NoiseResult<([u8; 32], [u8; 32])> {
+        match self.status {
+            Status::Finished => Ok(self.symmetric.split_keys()),
+            Status::Failed { .. } => Err(NoiseError::HandshakeAborted),
+            Status::Active => Err(NoiseError::HandshakeNotFinished),
+        }
+    }
+
     /// Split and wrap the two CipherStates by direction for this role.
     pub fn into_transport(self) -> NoiseResult<TransportState> {
         let (c1, c2) = self.split()?;

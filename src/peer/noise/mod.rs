@@ -19,6 +19,7 @@
 //! * [`transport`]: the post-`Split()` transport state (§5, §11.3).
 //! * [`pipes`]: Noise Pipes drivers with trial decryption (§10.4, §10.5).
 //! * [`framing`]: the deployed `"WA"` header + 3-byte length framing.
+//! * [`wrapping`]: the deployed `HandshakeMessage` protobuf wrapper.
 //! * [`vectors`]: cacophony-format vectors: read, write, generate, check.
 
 pub mod cipher_state;
@@ -33,6 +34,7 @@ pub mod pipes;
 pub mod symmetric_state;
 pub mod transport;
 pub mod vectors;
+pub mod wrapping;
 
 #[cfg(test)]
 mod interop;

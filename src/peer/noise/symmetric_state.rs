@@ -87,10 +87,15 @@ impl SymmetricState {
         Ok(pt)
     }
 
+    /// The two keys `Split()` (§5.2) derives, `(temp_k1, temp_k2)`.
+    pub fn split_keys(&self) -> ([u8; KEYLEN], [u8; KEYLEN]) {
+        hkdf2(&self.ck, &[])
+    }
+
     /// `Split()` (§5.2): `temp_k1, temp_k2 = HKDF(ck, zerolen, 2)`; returns
     /// `(c1, c2)`, c1 for initiator-to-responder traffic (§5).
     pub fn split(&self) -> (CipherState, CipherState) {
-        let (k1, k2): ([u8; KEYLEN], [u8; KEYLEN]) = hkdf2(&self.ck, &[]);
+        let (k1, k2) = self.split_keys();
         let mut c1 = CipherState::empty();
         let mut c2 = CipherState::empty();
         c1.initialize_key(Some(k1));

@@ -7,12 +7,14 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
 use prost::Message;
 
+mod handshake;
+
 use super::mutants::Mutant;
 use crate::adapter::frame::{self, FrameError};
 use crate::adapter::proto::{
-    request::Op, response::Reply, ErrorCategory, Hello, HelloResult, InternalError, PingResult,
-    Recall, RecallResult, Rejected, Remember, RememberResult, Request, ResetResult, Response,
-    Unsupported,
+    request::Op, response::Reply, Capability, ErrorCategory, Hello, HelloResult, InternalError,
+    PingResult, Recall, RecallResult, Rejected, Remember, RememberResult, Request, ResetResult,
+    Response, Unsupported,
 };
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 
@@ -24,6 +26,7 @@ pub struct Reference {
     mutant: Option<Mutant>,
     remembered: HashMap<String, Vec<u8>>,
     responses_sent: u64,
+    handshake: handshake::HandshakeSuite,
 }
 
 impl Reference {
@@ -32,6 +35,7 @@ impl Reference {
             mutant,
             remembered: HashMap::new(),
             responses_sent: 0,
+            handshake: handshake::HandshakeSuite::default(),
         }
     }
 
@@ -55,6 +59,7 @@ impl Reference {
             Some(Op::Reset(_)) => {
                 if !self.has(Mutant::AdapterResetKeepsState) {
                     self.remembered.clear();
+                    self.handshake.reset();
                 }
                 Reply::Reset(ResetResult {})
             }
@@ -76,6 +81,15 @@ impl Reference {
                 }),
                 None => Reply::Recall(RecallResult::default()),
             },
+            Some(Op::HsStart(start)) => self.handshake.start(start, self.mutant),
+            Some(Op::HsWrite(w)) => self.handshake.write(&w.payload),
+            Some(Op::HsRead(r)) => self.handshake.read(&r.message),
+            Some(Op::HsStatus(_)) => self.handshake.status(),
+            Some(Op::HsSeal(s)) => self.handshake.seal(&s.payload),
+            Some(Op::HsOpen(o)) => self.handshake.open(&o.message),
+            Some(Op::HsRekey(r)) => self.handshake.rekey(r),
+            Some(Op::HsFeed(f)) => self.handshake.feed(&f.data),
+            Some(Op::HsSetNonce(n)) => self.handshake.set_nonce(n),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -112,8 +126,8 @@ impl Reference {
             protocol_minor: PROTOCOL_MINOR,
             implementation_name: "interspec-reference".into(),
             implementation_version: crate::HARNESS_VERSION.into(),
-            capabilities: Vec::new(),
-            profiles: vec!["default".into()],
+            capabilities: vec![Capability::Handshake as i32],
+            profiles: vec!["default".into(), "gatekeeper-deployed".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,
         })
     }

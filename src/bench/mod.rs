@@ -1,7 +1,10 @@
 //! `interspec bench`: adapter Ping round trips per second on one connection
 //! to the built-in target, against a raw stdio ping-pong of the same payload
 //! size in the same run (the physical baseline: same process setup, same
-//! kind of stdio, no framing and no protobuf).
+//! kind of stdio, no framing and no protobuf). Suites add their own
+//! measurements as submodules.
+
+pub mod handshake;
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -50,6 +53,13 @@ impl BenchResult {
     }
 }
 
+/// Every measurement, rendered: adapter overhead first, then each suite's.
+pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Result<String, String> {
+    let ping = run(launcher, payload, duration)?;
+    let handshake = handshake::run(launcher, duration)?;
+    Ok(format!("{}\n{}", ping.render(), handshake.render()))
+}
+
 pub fn run(launcher: &Launcher, payload: usize, duration: Duration) -> Result<BenchResult, String> {
     let adapter_per_sec = adapter_pings(launcher, payload, duration)?;
     let raw_per_sec = raw_pingpong(launcher, payload, duration)?;
@@ -60,27 +70,30 @@ pub fn run(launcher: &Launcher, payload: usize, duration: Duration) -> Result<Be
     })
 }
 
-/// Runs `step` in batches until `duration` passes (after a warm-up batch);
-/// returns steps per second.
-fn measure(
+/// Runs `step` in batches of `batch` until `duration` passes (after a
+/// warm-up batch); returns steps per second. Batches keep clock reads off
+/// fast steps.
+pub(crate) fn measure(
     duration: Duration,
+    batch: u64,
     mut step: impl FnMut() -> Result<(), String>,
 ) -> Result<f64, String> {
-    for _ in 0..BATCH {
+    for _ in 0..batch {
         step()?;
     }
     let start = Instant::now();
     let mut count = 0u64;
     while start.elapsed() < duration {
-        for _ in 0..BATCH {
+        for _ in 0..batch {
             step()?;
         }
-        count += BATCH;
+        count += batch;
     }
     Ok(count as f64 / start.elapsed().as_secs_f64())
 }
 
-fn adapter_pings(launcher: &Launcher, payload: usize, duration: Duration) -> Result<f64, String> {
+/// A connection to the built-in reference, after Hello, without transcript.
+pub(crate) fn builtin_client(launcher: &Launcher) -> Result<AdapterClient, String> {
     let link = launcher.open(
         &TargetSpec::Builtin { mutant: None },
         Duration::from_secs(10),
@@ -95,8 +108,13 @@ fn adapter_pings(launcher: &Launcher, payload: usize, duration: Duration) -> Res
         },
     );
     client.hello()?;
+    Ok(client)
+}
+
+fn adapter_pings(launcher: &Launcher, payload: usize, duration: Duration) -> Result<f64, String> {
+    let mut client = builtin_client(launcher)?;
     let body = vec![0x5au8; payload];
-    measure(duration, || {
+    measure(duration, BATCH, || {
         match client.call(Op::Ping(Ping {
             payload: body.clone(),
         })) {
@@ -116,7 +134,7 @@ fn raw_pingpong(launcher: &Launcher, payload: usize, duration: Duration) -> Resu
         .map_err(|e| e.to_string())?;
     let out = vec![0x5au8; size];
     let mut back = vec![0u8; size];
-    measure(duration, || {
+    measure(duration, BATCH, || {
         link.write_all(&out).map_err(|e| e.to_string())?;
         link.reader()
             .read_exact(&mut back)

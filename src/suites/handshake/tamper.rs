@@ -1,0 +1,351 @@
+//! Handshakes that must fail: tampered, truncated, over-long and low-order
+//! messages, mismatched prologues, fallback where none is allowed, and the
+//! abort that follows any failure (§5).
+
+use rand::Rng;
+
+use super::super::ScenarioCtx;
+use super::drive::*;
+use crate::adapter::proto::ErrorCategory;
+use crate::ensure;
+use crate::peer::noise::{
+    respond_to_first_message, BitFlip, HandshakeConfig, HandshakeState, KeyPair, LowOrderPoint,
+    MessagePart, NoiseKnobs, PipeStart, Protocol, Role,
+};
+use crate::runner::outcome::{Check, Finding};
+
+/// Runs honest messages until the peer is about to write `message`.
+pub fn advance_to(ctx: &mut ScenarioCtx, live: &mut Live, message: usize) -> Result<(), Finding> {
+    while live.peer.message_index() < message {
+        let index = live.peer.message_index();
+        let payload = random_payload(ctx, 32);
+        exchange(ctx, live, index, &payload)?;
+    }
+    if !live.peer.is_my_turn() {
+        return Err(Finding::error(format!(
+            "scenario bug: message {message} is not the peer's to send"
+        )));
+    }
+    Ok(())
+}
+
+/// The peer writes `message` (with whatever knob `setup` holds); the
+/// target must refuse it with `category` and abort.
+fn refused_at(
+    ctx: &mut ScenarioCtx,
+    setup: Setup,
+    message: usize,
+    category: ErrorCategory,
+    what: &str,
+) -> Result<(), Finding> {
+    let mut live = start(ctx, &setup)?;
+    advance_to(ctx, &mut live, message)?;
+    let mut payload = random_payload(ctx, 32);
+    payload.push(0x42);
+    let m = live
+        .peer
+        .write_message(&payload)
+        .map_err(|e| harness(&format!("write message {message}"), e))?;
+    expect_refused(ctx, read_op(&m), category, what)?;
+    expect_aborted(ctx, what)
+}
+
+/// A single bit flipped in one part of one message, refused with BAD_MAC.
+fn flipped(
+    ctx: &mut ScenarioCtx,
+    protocol: Protocol,
+    target_role: Role,
+    message: usize,
+    part: MessagePart,
+) -> Check {
+    let bit = ctx.rng.gen_range(0..4096);
+    let setup = Setup::new(protocol, target_role).knobs(NoiseKnobs {
+        flip_bit: Some(BitFlip { message, part, bit }),
+        ..NoiseKnobs::default()
+    });
+    let what = format!(
+        "{} message {message} with a bit of its {part:?} flipped (bit {bit} mod its length)",
+        protocol.name()
+    );
+    refused_at(ctx, setup, message, ErrorCategory::BadMac, &what)?;
+    Ok(format!(
+        "{what}: refused with BAD_MAC and the handshake aborted"
+    ))
+}
+
+macro_rules! flip_scenario {
+    ($name:ident, $protocol:expr, $role:expr, $message:expr, $part:expr) => {
+        pub fn $name(ctx: &mut ScenarioCtx) -> Check {
+            flipped(ctx, $protocol, $role, $message, $part)
+        }
+    };
+}
+
+use MessagePart::{EncryptedStatic, Ephemeral, Payload, Tag};
+flip_scenario!(
+    xx_msg1_ephemeral,
+    Protocol::XX,
+    Role::Initiator,
+    1,
+    Ephemeral
+);
+flip_scenario!(
+    xx_msg1_static,
+    Protocol::XX,
+    Role::Initiator,
+    1,
+    EncryptedStatic
+);
+flip_scenario!(xx_msg1_payload, Protocol::XX, Role::Initiator, 1, Payload);
+flip_scenario!(xx_msg1_tag, Protocol::XX, Role::Initiator, 1, Tag);
+flip_scenario!(
+    xx_msg2_static,
+    Protocol::XX,
+    Role::Responder,
+    2,
+    EncryptedStatic
+);
+flip_scenario!(xx_msg2_payload, Protocol::XX, Role::Responder, 2, Payload);
+flip_scenario!(xx_msg2_tag, Protocol::XX, Role::Responder, 2, Tag);
+flip_scenario!(
+    ik_msg0_ephemeral,
+    Protocol::IK,
+    Role::Responder,
+    0,
+    Ephemeral
+);
+flip_scenario!(
+    ik_msg0_static,
+    Protocol::IK,
+    Role::Responder,
+    0,
+    EncryptedStatic
+);
+flip_scenario!(ik_msg0_payload, Protocol::IK, Role::Responder, 0, Payload);
+flip_scenario!(ik_msg0_tag, Protocol::IK, Role::Responder, 0, Tag);
+flip_scenario!(
+    ik_msg1_ephemeral,
+    Protocol::IK,
+    Role::Initiator,
+    1,
+    Ephemeral
+);
+flip_scenario!(ik_msg1_payload, Protocol::IK, Role::Initiator, 1, Payload);
+flip_scenario!(ik_msg1_tag, Protocol::IK, Role::Initiator, 1, Tag);
+
+/// Cut short by one byte: the last tag no longer verifies.
+pub fn truncated_refused(ctx: &mut ScenarioCtx) -> Check {
+    for (role, message) in [(Role::Initiator, 1), (Role::Responder, 2)] {
+        let setup = Setup::new(Protocol::XX, role).knobs(NoiseKnobs {
+            truncate: Some((message, 1)),
+            ..NoiseKnobs::default()
+        });
+        let what = format!("XX message {message} without its last byte");
+        refused_at(ctx, setup, message, ErrorCategory::BadMac, &what)?;
+    }
+    Ok("XX messages 1 and 2 one byte short: refused with BAD_MAC, handshake aborted".into())
+}
+
+/// Too short to hold the pattern's keys and tag: MALFORMED_INPUT.
+pub fn short_message_malformed(ctx: &mut ScenarioCtx) -> Check {
+    for (protocol, role, message, keep) in [
+        (Protocol::IK, Role::Responder, 0, 40usize),
+        (Protocol::XX, Role::Initiator, 1, 31usize),
+    ] {
+        let mut live = start(ctx, &Setup::new(protocol, role))?;
+        advance_to(ctx, &mut live, message)?;
+        let m = live
+            .peer
+            .write_message(b"")
+            .map_err(|e| harness("write", e))?;
+        let short = &m[..keep.min(m.len())];
+        let what = format!("{} message {message} cut to {keep} bytes", protocol.name());
+        expect_refused(ctx, read_op(short), ErrorCategory::MalformedInput, &what)?;
+        expect_aborted(ctx, &what)?;
+    }
+    Ok("messages too short for their pattern: refused with MALFORMED_INPUT".into())
+}
+
+/// One byte too many fails the tag; over 65535 bytes is over §3's limit.
+pub fn over_long_refused(ctx: &mut ScenarioCtx) -> Check {
+    let setup = Setup::new(Protocol::XX, Role::Initiator).knobs(NoiseKnobs {
+        extend: Some((1, vec![0])),
+        ..NoiseKnobs::default()
+    });
+    refused_at(
+        ctx,
+        setup,
+        1,
+        ErrorCategory::BadMac,
+        "XX message 1 with one byte appended",
+    )?;
+    let mut live = start(ctx, &Setup::new(Protocol::XX, Role::Initiator))?;
+    advance_to(ctx, &mut live, 1)?;
+    let mut m = live
+        .peer
+        .write_message(b"")
+        .map_err(|e| harness("write", e))?;
+    m.resize(65536, 0);
+    let what = "a 65536-byte XX message 1";
+    expect_refused(ctx, read_op(&m), ErrorCategory::LimitExceeded, what)?;
+    expect_aborted(ctx, what)?;
+    Ok("an appended byte is BAD_MAC; 65536 bytes is LIMIT_EXCEEDED".into())
+}
+
+/// Small-order points as the peer's ephemeral: INVALID_KEY (§12.1 lets an
+/// implementation detect the all-zero DH output they cause).
+pub fn low_order_ephemeral_refused(ctx: &mut ScenarioCtx) -> Check {
+    for point in [LowOrderPoint::One, LowOrderPoint::Order8] {
+        let setup = Setup::new(Protocol::XX, Role::Initiator).knobs(NoiseKnobs {
+            low_order_ephemeral: Some(point),
+            ..NoiseKnobs::default()
+        });
+        let what = format!("XX message 1 with a {point:?} ephemeral");
+        refused_at(ctx, setup, 1, ErrorCategory::InvalidKey, &what)?;
+    }
+    Ok("order-4 and order-8 ephemerals refused with INVALID_KEY".into())
+}
+
+pub fn all_zero_ephemeral_refused(ctx: &mut ScenarioCtx) -> Check {
+    for (protocol, role, message) in [
+        (Protocol::IK, Role::Responder, 0),
+        (Protocol::IK, Role::Initiator, 1),
+    ] {
+        let setup = Setup::new(protocol, role).knobs(NoiseKnobs {
+            low_order_ephemeral: Some(LowOrderPoint::AllZero),
+            ..NoiseKnobs::default()
+        });
+        let what = format!(
+            "{} message {message} with an all-zero ephemeral",
+            protocol.name()
+        );
+        refused_at(ctx, setup, message, ErrorCategory::InvalidKey, &what)?;
+    }
+    Ok("all-zero ephemerals refused with INVALID_KEY in both IK messages".into())
+}
+
+/// §6: a different prologue makes the first encrypted field fail.
+pub fn prologue_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
+    let wrong = {
+        let mut p = prologue(ctx);
+        p.push(b'!');
+        p
+    };
+    for (protocol, role, message) in [
+        (Protocol::XX, Role::Initiator, 1),
+        (Protocol::IK, Role::Responder, 0),
+    ] {
+        let setup = Setup::new(protocol, role).knobs(NoiseKnobs {
+            wrong_prologue: Some(wrong.clone()),
+            ..NoiseKnobs::default()
+        });
+        let what = format!(
+            "{} message {message} from a peer with another prologue",
+            protocol.name()
+        );
+        refused_at(ctx, setup, message, ErrorCategory::BadMac, &what)?;
+    }
+    Ok("a peer hashing another prologue is refused (XX message 1, IK message 0)".into())
+}
+
+/// §5: after a DECRYPT failure the handshake is aborted; the untampered
+/// message that follows must not revive it.
+pub fn failure_aborts_handshake(ctx: &mut ScenarioCtx) -> Check {
+    let mut live = start(ctx, &Setup::new(Protocol::XX, Role::Initiator))?;
+    advance_to(ctx, &mut live, 1)?;
+    let m1 = live
+        .peer
+        .write_message(b"hello")
+        .map_err(|e| harness("write", e))?;
+    let mut tampered = m1.clone();
+    if let Some(last) = tampered.last_mut() {
+        *last ^= 0x01;
+    }
+    expect_refused(
+        ctx,
+        read_op(&tampered),
+        ErrorCategory::BadMac,
+        "XX message 1 with a flipped tag bit",
+    )?;
+    expect_refused(
+        ctx,
+        read_op(&m1),
+        ErrorCategory::InvalidState,
+        "the untampered XX message 1 after a refused one",
+    )?;
+    expect_aborted(ctx, "a refused message")?;
+    Ok("after BAD_MAC the session refused even the genuine message with INVALID_STATE".into())
+}
+
+/// A pinned IK initiator (no Noise Pipes) must not accept an XXfallback
+/// answer: that would accept any server key.
+pub fn ik_pinned_refuses_fallback(ctx: &mut ScenarioCtx) -> Check {
+    let mut setup = Setup::new(Protocol::IK, Role::Initiator);
+    setup.target_cached_peer_key = Some(KeyPair::from_private(random_key(ctx)).public());
+    let live = start(ctx, &setup)?;
+    let w0 = hs_write(ctx, b"0-rtt", "IK message 0")?;
+    let PipeStart::Fallback { state: mut peer } =
+        respond_to_first_message(live.peer_config.clone(), &w0.message)
+            .map_err(|e| Finding::error(format!("the peer refused IK message 0: {e}")))?
+    else {
+        return Err(Finding::error(
+            "the peer decrypted IK message 0 with a stale key",
+        ));
+    };
+    let m1 = peer
+        .write_message(b"new key")
+        .map_err(|e| harness("write", e))?;
+    let what = "an XXfallback answer to a pinned IK initiator";
+    expect_refused(ctx, read_op(&m1), ErrorCategory::BadMac, what)?;
+    let status = hs_status(ctx)?;
+    ensure!(
+        !status.fell_back && status.remote_static.is_empty(),
+        "the pinned IK initiator reports fell_back={} and remote static {}",
+        status.fell_back,
+        hex::encode(&status.remote_static)
+    );
+    expect_aborted(ctx, what)?;
+    Ok("a pinned IK initiator refused the fallback to another server key".into())
+}
+
+/// IK responder without Noise Pipes: a message 0 for a stale key is refused.
+pub fn ik_responder_without_pipes_refuses(ctx: &mut ScenarioCtx) -> Check {
+    let mut setup = Setup::new(Protocol::IK, Role::Responder);
+    setup.peer_cached_target_key = Some(KeyPair::from_private(random_key(ctx)).public());
+    let what = "IK message 0 for another key, fallback not allowed";
+    refused_at(ctx, setup, 0, ErrorCategory::BadMac, what)?;
+    Ok("without Noise Pipes the IK responder refused, not fell back".into())
+}
+
+/// Fallback only follows an IK first message (§10.2): an XX initiator
+/// answered in XXfallback form refuses it.
+pub fn xx_never_falls_back(ctx: &mut ScenarioCtx) -> Check {
+    let mut setup = Setup::new(Protocol::XX, Role::Initiator);
+    setup.allow_fallback = true;
+    let live = start(ctx, &setup)?;
+    let w0 = hs_write(ctx, b"", "XX message 0")?;
+    let mut re = [0u8; 32];
+    re.copy_from_slice(
+        w0.message
+            .get(..32)
+            .ok_or_else(|| Finding::fail("XX message 0 is shorter than an ephemeral key"))?,
+    );
+    let mut fallback = HandshakeState::new(
+        HandshakeConfig::new(Protocol::XX_FALLBACK, Role::Responder)
+            .prologue(&prologue(ctx))
+            .local_static(live.peer_static.clone())
+            .remote_ephemeral(re)
+            .local_ephemeral(KeyPair::from_private(random_key(ctx)))
+            .knobs(profile_knobs(ctx, NoiseKnobs::default())),
+    )
+    .map_err(|e| harness("start XXfallback", e))?;
+    let m = fallback
+        .write_message(b"")
+        .map_err(|e| harness("write", e))?;
+    let what = "an XXfallback message answering XX message 0";
+    expect_refused(ctx, read_op(&m), ErrorCategory::BadMac, what)?;
+    let status = hs_status(ctx)?;
+    ensure!(!status.fell_back, "the XX session reports a fallback");
+    expect_aborted(ctx, what)?;
+    Ok("an XX session refused an XXfallback answer".into())
+}
