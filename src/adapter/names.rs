@@ -11,6 +11,14 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::Ping(_)) => "Ping",
         Some(Op::Remember(_)) => "Remember",
         Some(Op::Recall(_)) => "Recall",
+        Some(Op::E2eeCreateDevice(_)) => "E2eeCreateDevice",
+        Some(Op::E2eeGetBundle(_)) => "E2eeGetBundle",
+        Some(Op::E2eeProcessBundle(_)) => "E2eeProcessBundle",
+        Some(Op::E2eeEncrypt(_)) => "E2eeEncrypt",
+        Some(Op::E2eeDecrypt(_)) => "E2eeDecrypt",
+        Some(Op::E2eeSafetyNumber(_)) => "E2eeSafetyNumber",
+        Some(Op::E2eeApproveIdentity(_)) => "E2eeApproveIdentity",
+        Some(Op::E2eeDeleteSession(_)) => "E2eeDeleteSession",
     }
 }
 
@@ -25,6 +33,14 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::Ping(_)) => "PingResult".into(),
         Some(Reply::Remember(_)) => "RememberResult".into(),
         Some(Reply::Recall(_)) => "RecallResult".into(),
+        Some(Reply::E2eeCreateDevice(_)) => "E2eeCreateDeviceResult".into(),
+        Some(Reply::E2eeGetBundle(_)) => "E2eeGetBundleResult".into(),
+        Some(Reply::E2eeProcessBundle(_)) => "E2eeProcessBundleResult".into(),
+        Some(Reply::E2eeEncrypt(_)) => "E2eeEncryptResult".into(),
+        Some(Reply::E2eeDecrypt(_)) => "E2eeDecryptResult".into(),
+        Some(Reply::E2eeSafetyNumber(_)) => "E2eeSafetyNumberResult".into(),
+        Some(Reply::E2eeApproveIdentity(_)) => "E2eeApproveIdentityResult".into(),
+        Some(Reply::E2eeDeleteSession(_)) => "E2eeDeleteSessionResult".into(),
     }
 }
 

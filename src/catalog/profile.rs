@@ -18,6 +18,33 @@ pub struct Profile {
     pub description: String,
     #[serde(default)]
     pub adapter: AdapterParams,
+    #[serde(default)]
+    pub e2ee: E2eeParams,
+}
+
+/// Signal v3 limits the gatekeeper applies (docs/e2ee.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct E2eeParams {
+    /// Largest accepted `counter - chain index` jump.
+    // libsignal-protocol-java SessionCipher: "Over 2000 messages into the future!".
+    pub max_forward_jump: u32,
+    /// Skipped message keys kept per receiving chain (oldest evicted).
+    // libsignal-protocol-java SessionState: MAX_MESSAGE_KEYS = 2000.
+    pub max_skipped_keys: u32,
+    /// Largest ciphertext body accepted, in bytes (the harness's own bound).
+    pub max_body_len: u32,
+}
+
+impl Default for E2eeParams {
+    fn default() -> Self {
+        let engine = crate::peer::signal::SignalConfig::default();
+        E2eeParams {
+            max_forward_jump: engine.max_forward_jump,
+            max_skipped_keys: engine.max_skipped_keys as u32,
+            max_body_len: engine.max_body_len as u32,
+        }
+    }
 }
 
 /// Parameters of the adapter protocol itself.

@@ -12,6 +12,16 @@ pub enum Mutant {
     AdapterUnknownOpInternalError,
     AdapterNoFrameLimit,
     AdapterDiesOnMalformedFrame,
+    E2eeAcceptsReplay,
+    E2eeSkipsMacCheck,
+    E2eeStateBeforeMac,
+    E2eeUnlimitedSkippedKeys,
+    E2eeIgnoresIdentityChange,
+    E2eeSkipsPrekeySignatureCheck,
+    E2eeKeepsUsedOneTimePrekey,
+    E2eeNeverRatchets,
+    E2eeConstantIv,
+    E2eeWrongFingerprintIterations,
 }
 
 pub struct MutantInfo {

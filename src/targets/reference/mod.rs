@@ -2,6 +2,8 @@
 //! the adapter protocol, and the base every mutant alters in one place.
 //! Suites add their operations as modules beside this one.
 
+pub mod e2ee;
+
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
@@ -10,9 +12,9 @@ use prost::Message;
 use super::mutants::Mutant;
 use crate::adapter::frame::{self, FrameError};
 use crate::adapter::proto::{
-    request::Op, response::Reply, ErrorCategory, Hello, HelloResult, InternalError, PingResult,
-    Recall, RecallResult, Rejected, Remember, RememberResult, Request, ResetResult, Response,
-    Unsupported,
+    request::Op, response::Reply, Capability, ErrorCategory, Hello, HelloResult, InternalError,
+    PingResult, Recall, RecallResult, Rejected, Remember, RememberResult, Request, ResetResult,
+    Response, Unsupported,
 };
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 
@@ -24,6 +26,7 @@ pub struct Reference {
     mutant: Option<Mutant>,
     remembered: HashMap<String, Vec<u8>>,
     responses_sent: u64,
+    e2ee: e2ee::E2ee,
 }
 
 impl Reference {
@@ -32,6 +35,7 @@ impl Reference {
             mutant,
             remembered: HashMap::new(),
             responses_sent: 0,
+            e2ee: e2ee::E2ee::new(mutant),
         }
     }
 
@@ -55,6 +59,7 @@ impl Reference {
             Some(Op::Reset(_)) => {
                 if !self.has(Mutant::AdapterResetKeepsState) {
                     self.remembered.clear();
+                    self.e2ee.reset();
                 }
                 Reply::Reset(ResetResult {})
             }
@@ -76,6 +81,16 @@ impl Reference {
                 }),
                 None => Reply::Recall(RecallResult::default()),
             },
+            Some(
+                op @ (Op::E2eeCreateDevice(_)
+                | Op::E2eeGetBundle(_)
+                | Op::E2eeProcessBundle(_)
+                | Op::E2eeEncrypt(_)
+                | Op::E2eeDecrypt(_)
+                | Op::E2eeSafetyNumber(_)
+                | Op::E2eeApproveIdentity(_)
+                | Op::E2eeDeleteSession(_)),
+            ) => self.e2ee.handle(op),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -112,7 +127,7 @@ impl Reference {
             protocol_minor: PROTOCOL_MINOR,
             implementation_name: "interspec-reference".into(),
             implementation_version: crate::HARNESS_VERSION.into(),
-            capabilities: Vec::new(),
+            capabilities: vec![Capability::E2ee as i32],
             profiles: vec!["default".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,
         })
