@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The catalog files built into the binary, in a fixed order.
-const BUILTIN: &[(&str, &str)] = &[("adapter.toml", include_str!("../../suites/adapter.toml"))];
+const BUILTIN: &[(&str, &str)] = &[
+    ("adapter.toml", include_str!("../../suites/adapter.toml")),
+    ("e2ee.toml", include_str!("../../suites/e2ee.toml")),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {

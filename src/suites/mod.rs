@@ -3,6 +3,7 @@
 //! in step in both directions.
 
 pub mod adapter;
+pub mod e2ee;
 mod property;
 
 use std::sync::OnceLock;
@@ -89,6 +90,7 @@ pub fn registry() -> &'static [ScenarioImpl] {
     ALL.get_or_init(|| {
         let mut all = Vec::new();
         all.extend(adapter::scenarios());
+        all.extend(e2ee::scenarios());
         all
     })
 }

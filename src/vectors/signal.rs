@@ -496,6 +496,27 @@ pub fn verify_text(file: &str, text: &str) -> Vec<VectorCheck> {
         .collect()
 }
 
+/// Name of the generated vector with the transcript parties' safety number.
+pub const TRANSCRIPT_SAFETY_NUMBER: &str = "safety number of the transcript parties";
+
+/// The committed safety number of the transcript parties (embedded).
+pub fn builtin_safety_number() -> Result<String, String> {
+    let file = parse(include_str!(
+        "../../vectors/signal/interspec-generated.json"
+    ))?;
+    file.vectors
+        .into_iter()
+        .find_map(|v| match v.body {
+            VectorBody::NumericFingerprint { displayable, .. }
+                if v.name == TRANSCRIPT_SAFETY_NUMBER =>
+            {
+                Some(displayable)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| format!("no vector named {TRANSCRIPT_SAFETY_NUMBER:?}"))
+}
+
 /// The committed session transcripts (embedded, so scenarios can feed them
 /// to targets without reading files at run time).
 pub fn builtin_transcripts() -> Result<Vec<(String, Transcript)>, String> {
@@ -687,6 +708,25 @@ pub(crate) mod generate {
                 bob_signed_prekey_public: public_of("bob signed prekey"),
                 bob_one_time_prekey_public: Some(public_of("bob one-time prekey 0")),
                 chain_key: h(&bob_state.sender_chain.chain_key.key),
+            },
+        ));
+        let alice_identity = IdentityKeyPair::from_private_bytes(k("alice identity"));
+        let bob_identity = IdentityKeyPair::from_private_bytes(k("bob identity"));
+        vectors.push(vector(
+            TRANSCRIPT_SAFETY_NUMBER,
+            VectorBody::NumericFingerprint {
+                iterations: 5200,
+                local_id: "+14152222222".into(),
+                local_identity: h(&alice_identity.public().serialize()),
+                remote_id: "+14153333333".into(),
+                remote_identity: h(&bob_identity.public().serialize()),
+                displayable: safety_number(
+                    5200,
+                    b"+14152222222",
+                    alice_identity.public(),
+                    b"+14153333333",
+                    bob_identity.public(),
+                ),
             },
         ));
         let forty = [0x2au8; 40];
