@@ -12,6 +12,7 @@ pub mod adapter;
 pub mod bench;
 pub mod catalog;
 pub mod cli;
+pub mod e2ee_bench;
 pub mod peer;
 pub mod report;
 pub mod runner;
