@@ -171,3 +171,48 @@ pub fn bundle_fields_valid(ctx: &mut ScenarioCtx) -> Check {
     );
     Ok("identity, device id, 64-byte signature that verifies, one-time prekey on request".into())
 }
+
+/// E2eeDeleteSession forgets the session: encrypting is refused until a new
+/// session is made, and a new one works.
+pub fn delete_session_then_new_session(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let existed = delete_session(ctx, &c)?;
+    ensure!(existed, "E2eeDeleteSession reports that no session existed");
+    let reply = ctx.call(super::harness::encrypt_op(
+        &c.target_addr,
+        &c.peer_addr,
+        b"x",
+    ))?;
+    super::harness::expect_rejected(
+        reply,
+        &[crate::adapter::proto::ErrorCategory::NotFound],
+        "encrypting to a deleted session",
+    )?;
+    ensure!(
+        !delete_session(ctx, &c)?,
+        "a second E2eeDeleteSession reports a session still existed"
+    );
+    // The peer starts over from a fresh bundle.
+    let bundle = get_bundle(ctx, &c.target_addr, true)?;
+    c.peer
+        .process_bundle(&c.target_addr, &bundle)
+        .map_err(|e| Finding::fail(format!("the target's bundle was refused: {e}")))?;
+    c.peer_to_target(ctx, b"a new session")?;
+    c.target_to_peer(ctx, b"on the new session")?;
+    Ok("deleted session refused with NOT_FOUND; a new session from a fresh bundle works".into())
+}
+
+fn delete_session(ctx: &mut ScenarioCtx, c: &Conversation) -> Result<bool, Finding> {
+    use crate::adapter::proto::{request::Op, response, E2eeDeleteSession};
+    let op = Op::E2eeDeleteSession(E2eeDeleteSession {
+        local: Some(super::harness::proto_address(&c.target_addr)),
+        remote: Some(super::harness::proto_address(&c.peer_addr)),
+    });
+    match ctx.expect_result(op, "E2eeDeleteSession")? {
+        response::Reply::E2eeDeleteSession(r) => Ok(r.existed),
+        other => Err(crate::suites::unexpected(
+            crate::adapter::client::Reply::Result(other),
+            "E2eeDeleteSession",
+        )),
+    }
+}

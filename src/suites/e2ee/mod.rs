@@ -36,6 +36,7 @@ pub fn scenarios() -> Vec<ScenarioImpl> {
         "e2ee/target-initiates-without-one-time-prekey" => establish::target_initiates_without_one_time_prekey,
         "e2ee/prekey-messages-until-first-reply" => establish::prekey_messages_until_first_reply,
         "e2ee/bundle-fields-valid" => establish::bundle_fields_valid,
+        "e2ee/delete-session-then-new-session" => establish::delete_session_then_new_session,
         "e2ee/alternating-round-trips" => roundtrip::alternating_round_trips,
         "e2ee/bursty-round-trips" => roundtrip::bursty_round_trips,
         "e2ee/message-sizes-0-to-64k" => roundtrip::message_sizes_0_to_64k,

@@ -383,3 +383,162 @@ fn fixed_device(
     device.script_ephemerals(ephemerals);
     Ok(device)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::proto::{E2eeFixedPreKey, Rejected};
+
+    fn a(name: &str) -> Option<E2eeAddress> {
+        Some(E2eeAddress {
+            name: name.into(),
+            device_id: 1,
+        })
+    }
+
+    fn create(e: &mut E2ee, name: &str, fixed_keys: Option<E2eeFixedKeys>) -> Reply {
+        e.handle(Op::E2eeCreateDevice(E2eeCreateDevice {
+            address: a(name),
+            registration_id: 0,
+            one_time_prekeys: 2,
+            fixed_keys,
+        }))
+    }
+
+    fn category(reply: &Reply) -> Option<ErrorCategory> {
+        match reply {
+            Reply::Rejected(Rejected { category, .. }) => ErrorCategory::try_from(*category).ok(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn two_local_devices_talk_and_reset_forgets_them() {
+        let mut e = E2ee::new(None);
+        assert!(matches!(
+            create(&mut e, "alice", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        assert!(matches!(
+            create(&mut e, "bob", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        assert_eq!(
+            category(&create(&mut e, "bob", None)),
+            Some(ErrorCategory::InvalidState)
+        );
+        let Reply::E2eeGetBundle(b) = e.handle(Op::E2eeGetBundle(E2eeGetBundle {
+            local: a("bob"),
+            with_one_time_prekey: true,
+        })) else {
+            panic!("bundle")
+        };
+        let processed = e.handle(Op::E2eeProcessBundle(E2eeProcessBundle {
+            local: a("alice"),
+            remote: a("bob"),
+            bundle: b.bundle,
+        }));
+        assert!(matches!(processed, Reply::E2eeProcessBundle(_)));
+        let Reply::E2eeEncrypt(m) = e.handle(Op::E2eeEncrypt(E2eeEncrypt {
+            local: a("alice"),
+            remote: a("bob"),
+            plaintext: b"hi".to_vec(),
+        })) else {
+            panic!("encrypt")
+        };
+        assert_eq!(m.message_type, 3);
+        let decrypt = E2eeDecrypt {
+            local: a("bob"),
+            remote: a("alice"),
+            message_type: m.message_type,
+            ciphertext: m.ciphertext,
+        };
+        assert_eq!(
+            e.handle(Op::E2eeDecrypt(decrypt.clone())),
+            Reply::E2eeDecrypt(E2eeDecryptResult {
+                plaintext: b"hi".to_vec()
+            })
+        );
+        assert_eq!(
+            category(&e.handle(Op::E2eeDecrypt(decrypt))),
+            Some(ErrorCategory::DuplicateMessage)
+        );
+        e.reset();
+        assert_eq!(
+            category(&e.handle(Op::E2eeSafetyNumber(E2eeSafetyNumber {
+                local: a("bob"),
+                remote: a("alice"),
+            }))),
+            Some(ErrorCategory::NotFound)
+        );
+    }
+
+    #[test]
+    fn malformed_requests_are_refused_not_panicked_on() {
+        let mut e = E2ee::new(None);
+        let short = E2eeFixedKeys {
+            identity_private: vec![1; 31],
+            ..Default::default()
+        };
+        assert_eq!(
+            category(&create(&mut e, "x", Some(short))),
+            Some(ErrorCategory::MalformedInput)
+        );
+        let bad_otp = E2eeFixedKeys {
+            identity_private: vec![1; 32],
+            signed_prekey_private: vec![2; 32],
+            signed_prekey_signature: vec![0; 64],
+            one_time_prekeys: vec![E2eeFixedPreKey {
+                id: 1,
+                private_key: vec![3; 5],
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            category(&create(&mut e, "y", Some(bad_otp))),
+            Some(ErrorCategory::MalformedInput)
+        );
+        assert_eq!(
+            category(&create(&mut e, "", None)),
+            Some(ErrorCategory::MalformedInput)
+        );
+        assert_eq!(
+            category(&e.handle(Op::E2eeEncrypt(E2eeEncrypt {
+                local: a("nobody"),
+                remote: a("x"),
+                plaintext: vec![],
+            }))),
+            Some(ErrorCategory::NotFound)
+        );
+        assert!(matches!(
+            create(&mut e, "z", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        assert_eq!(
+            category(&e.handle(Op::E2eeDecrypt(E2eeDecrypt {
+                local: a("z"),
+                remote: a("x"),
+                message_type: 3,
+                ciphertext: vec![0x33, 0xff, 0xff],
+            }))),
+            Some(ErrorCategory::MalformedInput)
+        );
+        assert_eq!(
+            category(&e.handle(Op::E2eeApproveIdentity(E2eeApproveIdentity {
+                local: a("z"),
+                remote: a("x"),
+                identity_key: vec![5; 33],
+            }))),
+            None,
+            "a well-formed key is accepted"
+        );
+        assert_eq!(
+            category(&e.handle(Op::E2eeApproveIdentity(E2eeApproveIdentity {
+                local: a("z"),
+                remote: a("x"),
+                identity_key: vec![6; 33],
+            }))),
+            Some(ErrorCategory::InvalidKey)
+        );
+    }
+}
