@@ -89,6 +89,17 @@ impl Profile {
                 "profile {origin}: adapter.max_frame_size must be between 1 KiB and 1 GiB"
             ));
         }
+        let e2ee = &profile.e2ee;
+        if e2ee.max_forward_jump == 0
+            || e2ee.max_skipped_keys == 0
+            || e2ee.max_skipped_keys > 1_000_000
+            || e2ee.max_body_len < 64 * 1024 + 16
+            || u64::from(e2ee.max_body_len) > profile.adapter.max_frame_size / 2
+        {
+            return Err(format!(
+                "profile {origin}: e2ee limits must be positive, max_skipped_keys at most 1000000, and max_body_len between 64 KiB + 16 (bodies up to 64 KiB must work) and half the frame size"
+            ));
+        }
         Ok(profile)
     }
 
@@ -106,6 +117,18 @@ mod tests {
         let p = Profile::load("default").expect("default profile");
         assert_eq!(p.name, "default");
         assert_eq!(p.adapter.max_frame_size, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn default_e2ee_limits_are_libsignals() {
+        let p = Profile::load("default").expect("default profile");
+        assert_eq!(p.e2ee.max_forward_jump, 2000);
+        assert_eq!(p.e2ee.max_skipped_keys, 2000);
+        let bad = include_str!("../../suites/profiles/default.toml")
+            .replace("max_body_len = 262144", "max_body_len = 100");
+        assert!(Profile::parse("t", &bad)
+            .unwrap_err()
+            .contains("e2ee limits"));
     }
 
     #[test]

@@ -147,6 +147,12 @@ pub fn bundle_fields_valid(ctx: &mut ScenarioCtx) -> Check {
         "the bundle's identity key is not the one E2eeCreateDevice returned"
     );
     ensure!(
+        bundle.registration_id == c.target_registration_id,
+        "the bundle's registration id {} is not the device's {}",
+        bundle.registration_id,
+        c.target_registration_id
+    );
+    ensure!(
         bundle.device_id == c.target_addr.device_id,
         "the bundle names device {}, expected {}",
         bundle.device_id,
@@ -169,7 +175,7 @@ pub fn bundle_fields_valid(ctx: &mut ScenarioCtx) -> Check {
         plain.one_time_pre_key.is_none(),
         "a bundle asked for without a one-time prekey carries one"
     );
-    Ok("identity, device id, 64-byte signature that verifies, one-time prekey on request".into())
+    Ok("identity, registration and device ids, 64-byte signature that verifies, one-time prekey on request".into())
 }
 
 /// E2eeDeleteSession forgets the session: encrypting is refused until a new

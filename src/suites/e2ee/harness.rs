@@ -307,6 +307,8 @@ pub struct Conversation {
     pub peer_addr: Address,
     pub target_addr: Address,
     pub target_identity: PublicKey,
+    /// The registration id E2eeCreateDevice reported.
+    pub target_registration_id: u32,
 }
 
 /// Who starts the session.
@@ -324,13 +326,15 @@ impl Conversation {
         while peer_addr == target_addr {
             peer_addr = fresh_address(ctx);
         }
-        let (target_identity, _) = create_device(ctx, &target_addr, target_otps, None)?;
+        let (target_identity, target_registration_id) =
+            create_device(ctx, &target_addr, target_otps, None)?;
         let peer = peer_device(ctx, &peer_addr);
         Ok(Conversation {
             peer,
             peer_addr,
             target_addr,
             target_identity,
+            target_registration_id,
         })
     }
 

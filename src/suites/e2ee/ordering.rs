@@ -6,7 +6,6 @@ use rand::seq::SliceRandom;
 
 use super::harness::{expect_rejected, Conversation, Initiator, Wire};
 use crate::adapter::proto::ErrorCategory;
-use crate::ensure;
 use crate::peer::signal::SignalKnobs;
 use crate::runner::outcome::{Check, Finding};
 use crate::suites::ScenarioCtx;
@@ -122,10 +121,11 @@ pub fn skipped_keys_evicted_oldest_first(ctx: &mut ScenarioCtx) -> Check {
     let mut c = Conversation::talking(ctx)?;
     let bound = ctx.profile.e2ee.max_skipped_keys as usize;
     let jump = ctx.profile.e2ee.max_forward_jump as usize;
-    ensure!(
-        bound <= jump,
-        "this scenario needs max_skipped_keys <= max_forward_jump (profile has {bound} > {jump})"
-    );
+    if bound == 0 || bound > jump {
+        return Err(Finding::error(format!(
+            "the profile's limits do not fit this scenario: it needs 0 < max_skipped_keys <= max_forward_jump (has {bound} and {jump})"
+        )));
+    }
     let count = bound + 5;
     let mut wires: Vec<Wire> = Vec::with_capacity(count);
     for i in 0..count {
