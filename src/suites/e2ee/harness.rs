@@ -46,6 +46,21 @@ pub fn fresh_address(ctx: &mut ScenarioCtx) -> Address {
     )
 }
 
+/// The capability that makes the peer<->target scenarios applicable.
+pub const SIGNAL_WIRE: &str = "SIGNAL_V3_WIRE";
+
+/// Scenarios that exchange bytes with the peer need Signal's wire format;
+/// a target without it is checked device to device only.
+pub fn require_signal_wire(ctx: &ScenarioCtx) -> Step<()> {
+    if crate::runner::declares(ctx.hello, SIGNAL_WIRE) {
+        Ok(())
+    } else {
+        Err(Finding::not_applicable(format!(
+            "the target does not declare {SIGNAL_WIRE}: its devices are checked device to device only"
+        )))
+    }
+}
+
 /// A peer device with keys from the scenario RNG and the profile's limits.
 pub fn peer_device(ctx: &mut ScenarioCtx, addr: &Address) -> Device {
     let registration_id = ctx.rng.gen_range(1..=16380);
@@ -321,6 +336,7 @@ pub enum Initiator {
 impl Conversation {
     /// A target device and a peer device, no session yet.
     pub fn devices(ctx: &mut ScenarioCtx, target_otps: u32) -> Step<Conversation> {
+        require_signal_wire(ctx)?;
         let target_addr = fresh_address(ctx);
         let mut peer_addr = fresh_address(ctx);
         while peer_addr == target_addr {

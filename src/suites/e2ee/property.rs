@@ -428,6 +428,7 @@ fn reset(ctx: &mut ScenarioCtx) -> Step<()> {
 
 /// The peer (A) starts a session with the target (B).
 fn peer_world(ctx: &mut ScenarioCtx) -> Step<World> {
+    super::harness::require_signal_wire(ctx)?;
     reset(ctx)?;
     let (peer_addr, target_addr) = two_addresses(ctx);
     super::harness::create_device(ctx, &target_addr, 2, None)?;
@@ -475,6 +476,7 @@ fn run(
 }
 
 pub fn adversarial_network_peer_target(ctx: &mut ScenarioCtx) -> Check {
+    super::harness::require_signal_wire(ctx)?;
     check_property(
         ctx,
         acts(false),

@@ -18,7 +18,9 @@ use crate::vectors::signal::{
     builtin_safety_number, builtin_transcripts, bytes, Party, Transcript,
 };
 
-fn transcripts() -> Step<Vec<(String, Transcript)>> {
+/// The built-in transcripts, when the target speaks Signal's wire format.
+fn transcripts(ctx: &ScenarioCtx) -> Step<Vec<(String, Transcript)>> {
+    super::harness::require_signal_wire(ctx)?;
     builtin_transcripts()
         .map_err(|e| Finding::error(format!("the built-in vectors do not parse: {e}")))
 }
@@ -117,7 +119,7 @@ fn target_decrypts(
 /// messages and produce Bob's ciphertexts exactly.
 pub fn transcript_target_as_bob(ctx: &mut ScenarioCtx) -> Check {
     let mut total = 0;
-    for (name, t) in transcripts()? {
+    for (name, t) in transcripts(ctx)? {
         ctx.call(crate::adapter::proto::request::Op::Reset(
             crate::adapter::proto::Reset {},
         ))?;
@@ -172,7 +174,7 @@ fn named(mut f: Finding, name: &str) -> Finding {
 /// ciphertexts exactly and decrypt Bob's.
 pub fn transcript_target_as_alice(ctx: &mut ScenarioCtx) -> Check {
     let mut total = 0;
-    for (name, t) in transcripts()? {
+    for (name, t) in transcripts(ctx)? {
         ctx.call(crate::adapter::proto::request::Op::Reset(
             crate::adapter::proto::Reset {},
         ))?;
@@ -210,7 +212,7 @@ pub fn transcript_target_as_alice(ctx: &mut ScenarioCtx) -> Check {
 
 /// The safety number of the transcript's parties, as the vector states it.
 pub fn safety_number_matches_vector(ctx: &mut ScenarioCtx) -> Check {
-    let (name, t) = transcripts()?
+    let (name, t) = transcripts(ctx)?
         .into_iter()
         .next()
         .ok_or_else(|| Finding::error("no built-in transcript"))?;

@@ -127,7 +127,7 @@ impl Reference {
             protocol_minor: PROTOCOL_MINOR,
             implementation_name: "interspec-reference".into(),
             implementation_version: crate::HARNESS_VERSION.into(),
-            capabilities: vec![Capability::E2ee as i32],
+            capabilities: vec![Capability::E2ee as i32, Capability::SignalV3Wire as i32],
             profiles: vec!["default".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,
         })
