@@ -142,7 +142,7 @@ pub fn substituted_identity_bundle_refused(ctx: &mut ScenarioCtx) -> Check {
 }
 
 pub fn safety_number_matches_peer(ctx: &mut ScenarioCtx) -> Check {
-    let mut c = Conversation::talking(ctx)?;
+    let c = Conversation::talking(ctx)?;
     let theirs = safety_number(ctx, &c.target_addr, &c.peer_addr)?;
     let ours = c
         .peer
@@ -165,6 +165,5 @@ pub fn safety_number_matches_peer(ctx: &mut ScenarioCtx) -> Check {
         theirs == direct,
         "the target shows {theirs}, expected {direct}"
     );
-    let _ = &mut c;
     Ok(format!("safety number {theirs} equals the peer's"))
 }
