@@ -255,3 +255,28 @@ pub fn target_messages_reordered(ctx: &mut ScenarioCtx) -> Check {
         "8 target messages decrypted by the peer in order {order:?}"
     ))
 }
+
+/// Receiving chains are bounded (libsignal keeps 5): a message held back
+/// while the conversation turned 6 times is refused, and refusing it
+/// (a ratchet step that fails its MAC) moves nothing.
+pub fn message_from_dropped_chain_refused(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let held = c.peer_encrypt(b"held for six turns")?;
+    for turn in 0..6u8 {
+        c.peer_to_target(ctx, &[turn])?;
+        c.target_to_peer(ctx, &[turn, turn])?;
+    }
+    let reply = c.offer_to_target(ctx, &held)?;
+    match reply {
+        crate::adapter::client::Reply::Rejected { .. } => {}
+        other => {
+            return Err(Finding::fail(format!(
+                "a message from a chain 6 turns old (libsignal keeps 5) was answered {}",
+                other.describe()
+            )))
+        }
+    }
+    c.peer_to_target(ctx, b"after the refusal")?;
+    c.target_to_peer(ctx, b"still in step")?;
+    Ok("a message from a receiving chain beyond the last 5 refused; the session continues".into())
+}
