@@ -280,3 +280,43 @@ pub fn message_from_dropped_chain_refused(ctx: &mut ScenarioCtx) -> Check {
     c.target_to_peer(ctx, b"still in step")?;
     Ok("a message from a receiving chain beyond the last 5 refused; the session continues".into())
 }
+
+/// Previous sessions are archived, boundedly (libsignal keeps 40): after
+/// the peer restarts the session 41 times, a held message on the second
+/// session still decrypts and one on the first is refused.
+pub fn archived_sessions_bounded(ctx: &mut ScenarioCtx) -> Check {
+    const KEPT: usize = 40;
+    let mut c = Conversation::talking(ctx)?;
+    let first = c.peer_encrypt(b"on the first session")?;
+    let mut held = vec![first];
+    for restart in 0..=KEPT {
+        let bundle = super::harness::get_bundle(ctx, &c.target_addr, false)?;
+        c.peer
+            .process_bundle(&c.target_addr, &bundle)
+            .map_err(|e| Finding::fail(format!("the target's bundle was refused: {e}")))?;
+        c.peer_to_target(ctx, &[restart as u8; 3])?;
+        if restart == 0 {
+            c.target_to_peer(ctx, b"reply on the second session")?;
+            held.push(c.peer_encrypt(b"on the second session")?);
+        }
+    }
+    let reply = c.offer_to_target(ctx, &held[0])?;
+    if !matches!(reply, crate::adapter::client::Reply::Rejected { .. }) {
+        return Err(Finding::fail(format!(
+            "a message on a session replaced {} times (libsignal keeps {KEPT}) was answered {}",
+            KEPT + 1,
+            reply.describe()
+        )));
+    }
+    c.deliver_to_target(
+        ctx,
+        &held[1],
+        b"on the second session",
+        &format!("a held message on a session replaced {KEPT} times"),
+    )?;
+    c.target_to_peer(ctx, b"answer on the promoted session")?;
+    Ok(format!(
+        "{} session restarts: a message on the oldest archived session decrypts, one beyond the {KEPT} kept is refused",
+        KEPT + 1
+    ))
+}
