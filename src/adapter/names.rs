@@ -20,6 +20,14 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::HsRekey(_)) => "HsRekey",
         Some(Op::HsFeed(_)) => "HsFeed",
         Some(Op::HsSetNonce(_)) => "HsSetNonce",
+        Some(Op::E2eeCreateDevice(_)) => "E2eeCreateDevice",
+        Some(Op::E2eeGetBundle(_)) => "E2eeGetBundle",
+        Some(Op::E2eeProcessBundle(_)) => "E2eeProcessBundle",
+        Some(Op::E2eeEncrypt(_)) => "E2eeEncrypt",
+        Some(Op::E2eeDecrypt(_)) => "E2eeDecrypt",
+        Some(Op::E2eeSafetyNumber(_)) => "E2eeSafetyNumber",
+        Some(Op::E2eeApproveIdentity(_)) => "E2eeApproveIdentity",
+        Some(Op::E2eeDeleteSession(_)) => "E2eeDeleteSession",
     }
 }
 
@@ -43,6 +51,14 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::HsRekey(_)) => "HsRekeyResult".into(),
         Some(Reply::HsFeed(_)) => "HsFeedResult".into(),
         Some(Reply::HsSetNonce(_)) => "HsSetNonceResult".into(),
+        Some(Reply::E2eeCreateDevice(_)) => "E2eeCreateDeviceResult".into(),
+        Some(Reply::E2eeGetBundle(_)) => "E2eeGetBundleResult".into(),
+        Some(Reply::E2eeProcessBundle(_)) => "E2eeProcessBundleResult".into(),
+        Some(Reply::E2eeEncrypt(_)) => "E2eeEncryptResult".into(),
+        Some(Reply::E2eeDecrypt(_)) => "E2eeDecryptResult".into(),
+        Some(Reply::E2eeSafetyNumber(_)) => "E2eeSafetyNumberResult".into(),
+        Some(Reply::E2eeApproveIdentity(_)) => "E2eeApproveIdentityResult".into(),
+        Some(Reply::E2eeDeleteSession(_)) => "E2eeDeleteSessionResult".into(),
     }
 }
 

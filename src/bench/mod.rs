@@ -4,6 +4,7 @@
 //! kind of stdio, no framing and no protobuf). Suites add their own
 //! measurements as submodules.
 
+pub mod e2ee;
 pub mod handshake;
 
 use std::fmt::Write as _;
@@ -57,7 +58,13 @@ impl BenchResult {
 pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Result<String, String> {
     let ping = run(launcher, payload, duration)?;
     let handshake = handshake::run(launcher, duration)?;
-    Ok(format!("{}\n{}", ping.render(), handshake.render()))
+    let e2ee = e2ee::run(launcher, 128, duration)?;
+    Ok(format!(
+        "{}\n{}\n{}",
+        ping.render(),
+        handshake.render(),
+        e2ee.render()
+    ))
 }
 
 pub fn run(launcher: &Launcher, payload: usize, duration: Duration) -> Result<BenchResult, String> {

@@ -22,6 +22,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "handshake.toml",
         include_str!("../../suites/handshake.toml"),
     ),
+    ("e2ee.toml", include_str!("../../suites/e2ee.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -26,6 +26,8 @@ pub struct Profile {
     pub adapter: AdapterParams,
     #[serde(default)]
     pub handshake: HandshakeParams,
+    #[serde(default)]
+    pub e2ee: E2eeParams,
 }
 
 /// The gatekeeper's Noise conventions (docs/handshake.md, suites/profiles).
@@ -94,6 +96,31 @@ impl HandshakeParams {
     }
 }
 
+/// Signal v3 limits the gatekeeper applies (docs/e2ee.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct E2eeParams {
+    /// Largest accepted `counter - chain index` jump.
+    // libsignal-protocol-java SessionCipher: "Over 2000 messages into the future!".
+    pub max_forward_jump: u32,
+    /// Skipped message keys kept per receiving chain (oldest evicted).
+    // libsignal-protocol-java SessionState: MAX_MESSAGE_KEYS = 2000.
+    pub max_skipped_keys: u32,
+    /// Largest ciphertext body accepted, in bytes (the harness's own bound).
+    pub max_body_len: u32,
+}
+
+impl Default for E2eeParams {
+    fn default() -> Self {
+        let engine = crate::peer::signal::SignalConfig::default();
+        E2eeParams {
+            max_forward_jump: engine.max_forward_jump,
+            max_skipped_keys: engine.max_skipped_keys as u32,
+            max_body_len: engine.max_body_len as u32,
+        }
+    }
+}
+
 /// Parameters of the adapter protocol itself.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +167,17 @@ impl Profile {
             .handshake
             .validate()
             .map_err(|e| format!("profile {origin}: {e}"))?;
+        let e2ee = &profile.e2ee;
+        if e2ee.max_forward_jump == 0
+            || e2ee.max_skipped_keys == 0
+            || e2ee.max_skipped_keys > 1_000_000
+            || e2ee.max_body_len < 64 * 1024 + 16
+            || u64::from(e2ee.max_body_len) > profile.adapter.max_frame_size / 2
+        {
+            return Err(format!(
+                "profile {origin}: e2ee limits must be positive, max_skipped_keys at most 1000000, and max_body_len between 64 KiB + 16 (bodies up to 64 KiB must work) and half the frame size"
+            ));
+        }
         Ok(profile)
     }
 
@@ -157,6 +195,18 @@ mod tests {
         let p = Profile::load("default").expect("default profile");
         assert_eq!(p.name, "default");
         assert_eq!(p.adapter.max_frame_size, 16 * 1024 * 1024);
+    }
+
+    #[test]
+    fn default_e2ee_limits_are_libsignals() {
+        let p = Profile::load("default").expect("default profile");
+        assert_eq!(p.e2ee.max_forward_jump, 2000);
+        assert_eq!(p.e2ee.max_skipped_keys, 2000);
+        let bad = include_str!("../../suites/profiles/default.toml")
+            .replace("max_body_len = 262144", "max_body_len = 100");
+        assert!(Profile::parse("t", &bad)
+            .unwrap_err()
+            .contains("e2ee limits"));
     }
 
     #[test]

@@ -24,6 +24,16 @@ pub enum Mutant {
     HandshakeOneFramePerRead,
     HandshakeUsesReservedNonce,
     HandshakeNoLowOrderCheck,
+    E2eeAcceptsReplay,
+    E2eeSkipsMacCheck,
+    E2eeStateBeforeMac,
+    E2eeUnlimitedSkippedKeys,
+    E2eeIgnoresIdentityChange,
+    E2eeSkipsPrekeySignatureCheck,
+    E2eeKeepsUsedOneTimePrekey,
+    E2eeNeverRatchets,
+    E2eeConstantIv,
+    E2eeWrongFingerprintIterations,
 }
 
 pub struct MutantInfo {
@@ -149,6 +159,66 @@ pub const MUTANTS: &[MutantInfo] = &[
         name: "handshake-no-low-order-check",
         suite: "handshake",
         defect: "passes low-order ephemeral keys to snow unchecked (an all-zero DH output goes unnoticed)",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeAcceptsReplay,
+        name: "e2ee-accepts-replay",
+        suite: "e2ee",
+        defect: "keeps message keys after use, so a replayed SignalMessage decrypts again",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeSkipsMacCheck,
+        name: "e2ee-skips-mac-check",
+        suite: "e2ee",
+        defect: "decrypts SignalMessages without checking their MAC",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeStateBeforeMac,
+        name: "e2ee-state-before-mac",
+        suite: "e2ee",
+        defect: "advances the receiving chain before the MAC check and keeps it when the MAC fails",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeUnlimitedSkippedKeys,
+        name: "e2ee-unlimited-skipped-keys",
+        suite: "e2ee",
+        defect: "stores skipped message keys without the 2000-key bound",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeIgnoresIdentityChange,
+        name: "e2ee-ignores-identity-change",
+        suite: "e2ee",
+        defect: "silently trusts a changed remote identity key",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeSkipsPrekeySignatureCheck,
+        name: "e2ee-skips-prekey-signature-check",
+        suite: "e2ee",
+        defect: "builds sessions from bundles without verifying the signed-prekey signature",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeKeepsUsedOneTimePrekey,
+        name: "e2ee-keeps-used-one-time-prekey",
+        suite: "e2ee",
+        defect: "keeps a one-time prekey after a session consumed it",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeNeverRatchets,
+        name: "e2ee-never-ratchets",
+        suite: "e2ee",
+        defect: "never replaces its sending ratchet key (no DH ratchet step on send)",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeConstantIv,
+        name: "e2ee-constant-iv",
+        suite: "e2ee",
+        defect: "encrypts and decrypts every body under an all-zero IV instead of the derived one",
+    },
+    MutantInfo {
+        mutant: Mutant::E2eeWrongFingerprintIterations,
+        name: "e2ee-wrong-fingerprint-iterations",
+        suite: "e2ee",
+        defect: "computes safety numbers with 1024 hash iterations instead of 5200",
     },
 ];
 

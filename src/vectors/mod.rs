@@ -4,6 +4,7 @@
 //! folder in [`VERIFIERS`].
 
 mod manifest;
+pub mod signal;
 mod snow_replay;
 
 use std::path::Path;
@@ -33,7 +34,10 @@ pub struct VectorCheck {
 pub type Verifier = fn(file: &str, text: &str) -> Vec<VectorCheck>;
 
 /// One verifier per `vectors/<folder>`.
-pub const VERIFIERS: &[(&str, Verifier)] = &[("noise", noise::verify_text)];
+pub const VERIFIERS: &[(&str, Verifier)] = &[
+    ("noise", noise::verify_text),
+    ("signal", signal::verify_text),
+];
 
 /// Checks the manifest, then every `*.json` file in each registered folder.
 pub fn verify_tree(root: &Path) -> Result<Vec<VectorCheck>, String> {

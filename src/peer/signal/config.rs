@@ -24,6 +24,8 @@ pub struct SignalConfig {
     /// Safety-number hash iterations.
     // libsignal-protocol-java NumericFingerprintGeneratorTest: NumericFingerprintGenerator(5200).
     pub fingerprint_iterations: u32,
+    /// Implementation defects (mutants only; all off by default).
+    pub defects: super::defects::Defects,
 }
 
 /// Harness-chosen ceiling on a message body (not an upstream constant).
@@ -38,6 +40,7 @@ impl Default for SignalConfig {
             max_archived_states: 40,
             max_body_len: DEFAULT_MAX_BODY_LEN,
             fingerprint_iterations: super::fingerprint::DEFAULT_ITERATIONS,
+            defects: super::defects::Defects::default(),
         }
     }
 }

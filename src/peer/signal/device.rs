@@ -11,6 +11,7 @@ use super::config::SignalConfig;
 use super::error::{PreKeyKind, SignalError};
 use super::fingerprint;
 use super::keys::{IdentityKeyPair, KeyPair, PublicKey};
+use super::keysource::KeySource;
 use super::knobs::SignalKnobs;
 use super::ratchet;
 use super::state::{PendingPreKey, SessionRecord};
@@ -83,7 +84,7 @@ pub struct Device {
     served_up_to: u32,
     sessions: BTreeMap<Address, SessionRecord>,
     trusted: BTreeMap<Address, PublicKey>,
-    rng: ChaCha20Rng,
+    rng: KeySource,
     /// Limits (receiver side and the oversized-body knob).
     pub config: SignalConfig,
     /// Misbehaviours, all off by default.
@@ -146,7 +147,7 @@ impl Device {
             served_up_to: 0,
             sessions: BTreeMap::new(),
             trusted: BTreeMap::new(),
-            rng,
+            rng: KeySource::new(rng),
             config: SignalConfig::default(),
             knobs: SignalKnobs::default(),
         };
@@ -179,7 +180,7 @@ impl Device {
         let signature = self
             .identity
             .private()
-            .sign(&key_pair.public.serialize(), &mut self.rng);
+            .sign(&key_pair.public.serialize(), self.rng.rng());
         self.signed_prekeys.insert(
             id,
             SignedPreKeyRecord {
@@ -189,6 +190,30 @@ impl Device {
             },
         );
         self.current_signed_prekey = id;
+    }
+
+    /// Install a signed prekey with a given signature (fixed keys for
+    /// vectors) and make it the current one. The signature is served as-is.
+    pub fn install_signed_prekey(&mut self, record: SignedPreKeyRecord) {
+        self.current_signed_prekey = record.id;
+        self.signed_prekeys.insert(record.id, record);
+    }
+
+    /// Use these private keys, in order, for the next generated ephemeral
+    /// key pairs (base key, ratchet keys) before the RNG.
+    pub fn script_ephemerals(&mut self, privates: impl IntoIterator<Item = [u8; 32]>) {
+        self.rng.script(privates);
+    }
+
+    /// A one-time prekey still held.
+    pub fn one_time_prekey(&self, id: u32) -> Option<&KeyPair> {
+        self.one_time_prekeys.get(&id)
+    }
+
+    /// Forget every session state for `addr` (its trusted identity stays).
+    /// Returns whether there was one.
+    pub fn delete_session(&mut self, addr: &Address) -> bool {
+        self.sessions.remove(addr).is_some()
     }
 
     /// Forget a signed prekey (later PreKeySignalMessages naming it are refused).
@@ -212,7 +237,7 @@ impl Device {
         let mut ids = Vec::new();
         for i in 1..=count {
             let id = start.saturating_add(i);
-            let kp = KeyPair::generate(&mut self.rng);
+            let kp = KeyPair::generate(self.rng.rng());
             self.one_time_prekeys.insert(id, kp);
             ids.push(id);
         }
@@ -266,7 +291,7 @@ impl Device {
             b.identity_key = *fake.public();
             b.signed_pre_key_signature = fake
                 .private()
-                .sign(&spk_pub.serialize(), &mut self.rng)
+                .sign(&spk_pub.serialize(), self.rng.rng())
                 .to_vec();
         }
         if self.knobs.bundle_bad_signature {
@@ -313,11 +338,13 @@ impl Device {
         bundle: &PreKeyBundle,
     ) -> Result<(), SignalError> {
         self.check_trust(addr, &bundle.identity_key)?;
-        bundle.verify_signature()?;
+        if !self.config.defects.skip_signature_check {
+            bundle.verify_signature()?;
+        }
 
         let mut rng = self.rng.clone();
-        let base = KeyPair::generate(&mut rng);
-        let sending = KeyPair::generate(&mut rng);
+        let base = rng.next_key_pair();
+        let sending = rng.next_key_pair();
         let otp = bundle.one_time_pre_key.map(|(_, k)| k);
         let mut state = initialize_alice(AliceParams {
             our_identity: &self.identity,
@@ -387,10 +414,18 @@ impl Device {
                     .get(addr)
                     .cloned()
                     .ok_or(SignalError::NoSession)?;
-                let pt = ratchet::decrypt_record(&mut record, &msg, &self.config, &mut rng)?;
-                self.sessions.insert(addr.clone(), record);
-                self.rng = rng;
-                Ok(pt)
+                match ratchet::decrypt_record(&mut record, &msg, &self.config, &mut rng) {
+                    Ok(pt) => {
+                        self.sessions.insert(addr.clone(), record);
+                        self.rng = rng;
+                        Ok(pt)
+                    }
+                    Err(SignalError::BadMac) if self.config.defects.commit_before_mac => {
+                        self.sessions.insert(addr.clone(), record);
+                        Err(SignalError::BadMac)
+                    }
+                    Err(e) => Err(e),
+                }
             }
             MessageType::PreKey => {
                 let msg = PreKeySignalMessage::parse(bytes, self.config.max_body_len)?;

@@ -13,16 +13,19 @@
 //! - [`state`] — session state, receiver chains, skipped keys, archive
 //! - [`ratchet`] — Double Ratchet encrypt/decrypt
 //! - [`fingerprint`] — safety numbers
-//! - [`config`], [`knobs`] — limits and misbehaviours
+//! - [`config`], [`knobs`], [`defects`] — limits, misbehaviours, mutant defects
+//! - [`keysource`] — fresh key pairs (seeded, or scripted for vectors)
 //! - [`device`] — the peer device API (end-to-end tests live here; knob tests in [`knobs`])
 
 pub mod cipher;
 pub mod config;
+pub mod defects;
 pub mod device;
 pub mod error;
 pub mod fingerprint;
 pub mod kdf;
 pub mod keys;
+pub mod keysource;
 pub mod knobs;
 pub mod ratchet;
 pub mod state;
@@ -31,6 +34,7 @@ pub mod x3dh;
 pub mod xeddsa;
 
 pub use config::SignalConfig;
+pub use defects::Defects;
 pub use device::{Address, Device, MessageType, SignedPreKeyRecord};
 pub use error::{PreKeyKind, SignalError};
 pub use keys::{IdentityKeyPair, KeyPair, PrivateKey, PublicKey};

@@ -3,13 +3,12 @@
 //! Mirrors libsignal-protocol-java SessionCipher (encrypt, decrypt,
 //! getOrCreateChainKey, getOrCreateMessageKeys).
 
-use rand_core::CryptoRngCore;
-
 use super::cipher;
 use super::config::SignalConfig;
 use super::error::SignalError;
 use super::kdf::{ChainKey, MessageKeys};
-use super::keys::{KeyPair, PublicKey, DJB_TYPE};
+use super::keys::{PublicKey, DJB_TYPE};
+use super::keysource::KeySource;
 use super::knobs::{BadRatchetKey, LengthChange, SignalKnobs, ORDER8_POINT};
 use super::state::{SenderChain, SessionRecord, SessionState};
 use super::wire::{compute_mac, PreKeyParts, SignalMessage, SignalMessageParts, VERSION_BYTE};
@@ -41,6 +40,15 @@ fn spoiled_ratchet_key(kind: BadRatchetKey, real: &PublicKey) -> Vec<u8> {
     }
 }
 
+/// The IV a body is encrypted under (all zeros under the `constant_iv` defect).
+fn body_iv(mk: &MessageKeys, config: &SignalConfig) -> [u8; 16] {
+    if config.defects.constant_iv {
+        [0u8; 16]
+    } else {
+        mk.iv
+    }
+}
+
 fn body(mk: &MessageKeys, plaintext: &[u8], knobs: &SignalKnobs, config: &SignalConfig) -> Vec<u8> {
     if knobs.invalid_padding {
         let mut buf = plaintext.to_vec();
@@ -49,14 +57,14 @@ fn body(mk: &MessageKeys, plaintext: &[u8], knobs: &SignalKnobs, config: &Signal
         if let Some(last) = buf.last_mut() {
             *last = BAD_PAD_BYTE;
         }
-        return cipher::encrypt_unpadded(&mk.cipher_key, &mk.iv, &buf);
+        return cipher::encrypt_unpadded(&mk.cipher_key, &body_iv(mk, config), &buf);
     }
     if knobs.oversized_body && plaintext.len() < config.max_body_len {
         let mut buf = plaintext.to_vec();
         buf.resize(config.max_body_len, 0);
-        return cipher::encrypt(&mk.cipher_key, &mk.iv, &buf);
+        return cipher::encrypt(&mk.cipher_key, &body_iv(mk, config), &buf);
     }
-    cipher::encrypt(&mk.cipher_key, &mk.iv, plaintext)
+    cipher::encrypt(&mk.cipher_key, &body_iv(mk, config), plaintext)
 }
 
 /// Encrypt one message and advance the sending chain of `state`.
@@ -135,7 +143,7 @@ fn get_or_create_chain(
     state: &mut SessionState,
     their_ratchet: &PublicKey,
     config: &SignalConfig,
-    rng: &mut impl CryptoRngCore,
+    keys: &mut KeySource,
 ) -> Result<usize, SignalError> {
     if let Some(i) = state.receiver_chain_index(their_ratchet) {
         return Ok(i);
@@ -143,7 +151,14 @@ fn get_or_create_chain(
     let (root, receiving) = state
         .root_key
         .create_chain(their_ratchet, &state.sender_chain.ratchet_key.private)?;
-    let ours = KeyPair::generate(rng);
+    if config.defects.never_ratchet {
+        state.root_key = root;
+        state.add_receiver_chain(*their_ratchet, receiving, config.max_receiver_chains);
+        return state
+            .receiver_chain_index(their_ratchet)
+            .ok_or(SignalError::NoSession);
+    }
+    let ours = keys.next_key_pair();
     let (root, sending) = root.create_chain(their_ratchet, &ours.private)?;
     state.root_key = root;
     state.add_receiver_chain(*their_ratchet, receiving, config.max_receiver_chains);
@@ -173,12 +188,16 @@ fn get_or_create_message_keys(
         .map(|c| c.chain_key.clone())
         .ok_or(SignalError::NoSession)?;
     if chain_key.index > counter {
-        return state
+        let keys = state
             .take_message_keys(idx, counter)
             .ok_or(SignalError::DuplicateMessage {
                 counter,
                 chain_index: chain_key.index,
-            });
+            })?;
+        if config.defects.accept_replays {
+            state.store_message_keys(idx, keys.clone(), config.max_skipped_keys);
+        }
+        return Ok(keys);
     }
     if counter - chain_key.index > config.max_forward_jump {
         return Err(SignalError::TooFarForward {
@@ -192,6 +211,9 @@ fn get_or_create_message_keys(
         chain_key = chain_key.next()?;
     }
     let mk = chain_key.message_keys();
+    if config.defects.accept_replays {
+        state.store_message_keys(idx, mk.clone(), config.max_skipped_keys);
+    }
     let next = chain_key.next()?;
     if let Some(c) = state.receiver_chains.get_mut(idx) {
         c.chain_key = next;
@@ -204,15 +226,17 @@ pub fn decrypt_state(
     state: &mut SessionState,
     msg: &SignalMessage,
     config: &SignalConfig,
-    rng: &mut impl CryptoRngCore,
+    keys: &mut KeySource,
 ) -> Result<Vec<u8>, SignalError> {
     if msg.version != state.version {
         return Err(SignalError::BadVersion(msg.version));
     }
-    let idx = get_or_create_chain(state, &msg.ratchet_key, config, rng)?;
+    let idx = get_or_create_chain(state, &msg.ratchet_key, config, keys)?;
     let mk = get_or_create_message_keys(state, idx, msg.counter, config)?;
-    msg.verify_mac(&state.remote_identity, &state.local_identity, &mk.mac_key)?;
-    let plaintext = cipher::decrypt(&mk.cipher_key, &mk.iv, &msg.ciphertext)?;
+    if !config.defects.skip_mac_check {
+        msg.verify_mac(&state.remote_identity, &state.local_identity, &mk.mac_key)?;
+    }
+    let plaintext = cipher::decrypt(&mk.cipher_key, &body_iv(&mk, config), &msg.ciphertext)?;
     state.pending_prekey = None;
     Ok(plaintext)
 }
@@ -224,17 +248,21 @@ pub fn decrypt_record(
     record: &mut SessionRecord,
     msg: &SignalMessage,
     config: &SignalConfig,
-    rng: &mut impl CryptoRngCore,
+    keys: &mut KeySource,
 ) -> Result<Vec<u8>, SignalError> {
     let mut first_err: Option<SignalError> = None;
     if let Some(current) = &record.current {
         let mut s = current.clone();
-        match decrypt_state(&mut s, msg, config, rng) {
+        match decrypt_state(&mut s, msg, config, keys) {
             Ok(pt) => {
                 record.current = Some(s);
                 return Ok(pt);
             }
             Err(e @ SignalError::DuplicateMessage { .. }) => return Err(e),
+            Err(SignalError::BadMac) if config.defects.commit_before_mac => {
+                record.current = Some(s);
+                return Err(SignalError::BadMac);
+            }
             Err(e) => first_err = Some(e),
         }
     }
@@ -243,7 +271,7 @@ pub fn decrypt_record(
             break;
         };
         let mut s = prev.clone();
-        match decrypt_state(&mut s, msg, config, rng) {
+        match decrypt_state(&mut s, msg, config, keys) {
             Ok(pt) => {
                 record.previous.remove(i);
                 record.promote(s, config.max_archived_states);

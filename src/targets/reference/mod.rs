@@ -2,6 +2,8 @@
 //! the adapter protocol, and the base every mutant alters in one place.
 //! Suites add their operations as modules beside this one.
 
+pub mod e2ee;
+
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
@@ -27,6 +29,7 @@ pub struct Reference {
     remembered: HashMap<String, Vec<u8>>,
     responses_sent: u64,
     handshake: handshake::HandshakeSuite,
+    e2ee: e2ee::E2ee,
 }
 
 impl Reference {
@@ -36,6 +39,7 @@ impl Reference {
             remembered: HashMap::new(),
             responses_sent: 0,
             handshake: handshake::HandshakeSuite::default(),
+            e2ee: e2ee::E2ee::new(mutant),
         }
     }
 
@@ -60,6 +64,7 @@ impl Reference {
                 if !self.has(Mutant::AdapterResetKeepsState) {
                     self.remembered.clear();
                     self.handshake.reset();
+                    self.e2ee.reset();
                 }
                 Reply::Reset(ResetResult {})
             }
@@ -90,6 +95,16 @@ impl Reference {
             Some(Op::HsRekey(r)) => self.handshake.rekey(r),
             Some(Op::HsFeed(f)) => self.handshake.feed(&f.data),
             Some(Op::HsSetNonce(n)) => self.handshake.set_nonce(n),
+            Some(
+                op @ (Op::E2eeCreateDevice(_)
+                | Op::E2eeGetBundle(_)
+                | Op::E2eeProcessBundle(_)
+                | Op::E2eeEncrypt(_)
+                | Op::E2eeDecrypt(_)
+                | Op::E2eeSafetyNumber(_)
+                | Op::E2eeApproveIdentity(_)
+                | Op::E2eeDeleteSession(_)),
+            ) => self.e2ee.handle(op),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -126,7 +141,11 @@ impl Reference {
             protocol_minor: PROTOCOL_MINOR,
             implementation_name: "interspec-reference".into(),
             implementation_version: crate::HARNESS_VERSION.into(),
-            capabilities: vec![Capability::Handshake as i32],
+            capabilities: vec![
+                Capability::Handshake as i32,
+                Capability::E2ee as i32,
+                Capability::SignalV3Wire as i32,
+            ],
             profiles: vec!["default".into(), "gatekeeper-deployed".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,
         })

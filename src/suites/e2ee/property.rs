@@ -1,0 +1,495 @@
+//! Property scenarios: random operation sequences (sends both ways,
+//! delivery in any order, drops, duplicates, tampering) run with interspec
+//! as the network, checked against a model of the Signal guarantees:
+//! every untampered message within the window decrypts exactly once to its
+//! plaintext, everything else is refused, and the session survives.
+//!
+//! The window follows from the Double Ratchet as libsignal runs it: a side
+//! can decrypt a message if its sending chain is new to it (a party only
+//! starts a new chain after hearing the other's newest one, so a new chain
+//! is always the next one) or one of the last 5 receiving chains it keeps.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use prost::Message;
+
+use super::harness::{
+    decrypt_raw, encrypt, fresh_address, get_bundle, peer_device, process_bundle, Step, Wire,
+};
+use crate::adapter::client::Reply;
+use crate::adapter::names::category_name;
+use crate::adapter::proto::{request::Op, response, ErrorCategory, Reset};
+use crate::ensure;
+use crate::peer::signal::wire::PreKeySignalMessageProto;
+use crate::peer::signal::{Address, Device, MessageType};
+use crate::runner::outcome::{Check, Finding};
+use crate::suites::{check_property, unexpected, ScenarioCtx};
+use crate::targets::reference::e2ee::error_category;
+
+/// Receiving chains a side keeps (libsignal-protocol-java SessionState
+/// addReceiverChain: more than 5 drops the oldest).
+const KEPT_CHAINS: usize = 5;
+/// Longest generated sequence.
+const MAX_ACTS: usize = 24;
+
+/// One thing the network or a party does. `a` is the initiator, `b` the
+/// responder; `pick` selects among the messages in flight (modulo).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    Send { from_a: bool, len: u8 },
+    Deliver { to_a: bool, pick: u8 },
+    Duplicate { to_a: bool, pick: u8 },
+    Tamper { to_a: bool, pick: u8, bit: u8 },
+    Drop { to_a: bool, pick: u8 },
+}
+
+impl fmt::Debug for Act {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let side = |a: bool| if a { "A" } else { "B" };
+        match *self {
+            Act::Send { from_a, len } => {
+                write!(f, "send {}->{} ({len} B)", side(from_a), side(!from_a))
+            }
+            Act::Deliver { to_a, pick } => write!(f, "deliver #{pick} to {}", side(to_a)),
+            Act::Duplicate { to_a, pick } => {
+                write!(f, "replay delivered #{pick} to {}", side(to_a))
+            }
+            Act::Tamper { to_a, pick, bit } => {
+                write!(f, "tamper (bit {bit}) #{pick} to {}", side(to_a))
+            }
+            Act::Drop { to_a, pick } => write!(f, "drop #{pick} to {}", side(to_a)),
+        }
+    }
+}
+
+/// Acts generated for the peer<->target variant, where only messages to the
+/// target are replayed or tampered (the peer is the harness's own engine).
+fn acts(tamper_to_a: bool) -> impl Strategy<Value = Vec<Act>> {
+    let act = prop_oneof![
+        4 => (any::<bool>(), 0u8..64).prop_map(|(from_a, len)| Act::Send { from_a, len }),
+        4 => (any::<bool>(), any::<u8>()).prop_map(|(to_a, pick)| Act::Deliver { to_a, pick }),
+        1 => (any::<bool>(), any::<u8>()).prop_map(move |(to_a, pick)| Act::Duplicate { to_a: to_a && tamper_to_a, pick }),
+        1 => (any::<bool>(), any::<u8>(), 0u8..8).prop_map(move |(to_a, pick, bit)| Act::Tamper { to_a: to_a && tamper_to_a, pick, bit }),
+        1 => (any::<bool>(), any::<u8>()).prop_map(|(to_a, pick)| Act::Drop { to_a, pick }),
+    ];
+    vec(act, 1..=MAX_ACTS)
+}
+
+fn describe(acts: &[Act]) -> String {
+    format!("{} acts: {acts:?}", acts.len())
+}
+
+/// What a side answered to a ciphertext.
+enum Outcome {
+    Plaintext(Vec<u8>),
+    Refused(i32),
+}
+
+/// A device under test: the harness's peer or one on the target.
+enum Endpoint {
+    Peer(Box<Device>),
+    Target,
+}
+
+struct Side {
+    endpoint: Endpoint,
+    addr: Address,
+    /// Whether it has a session yet (the responder has none before its
+    /// first message).
+    has_session: bool,
+    /// The chain its next message goes on.
+    send_epoch: u32,
+    /// The newest chain of the other side it has heard.
+    newest_heard: Option<u32>,
+    /// The other side's chains it can still receive on (oldest first).
+    chains: VecDeque<u32>,
+    /// Messages to it, in flight.
+    inbox: Vec<Flight>,
+    /// Messages to it that it decrypted (replay material).
+    delivered: Vec<Flight>,
+}
+
+#[derive(Clone)]
+struct Flight {
+    wire: Wire,
+    plaintext: Vec<u8>,
+    epoch: u32,
+}
+
+impl Side {
+    fn in_window(&self, epoch: u32) -> bool {
+        match self.newest_heard {
+            None => true,
+            Some(newest) => epoch > newest || self.chains.contains(&epoch),
+        }
+    }
+
+    fn heard(&mut self, epoch: u32) {
+        if self.newest_heard.is_none_or(|n| epoch > n) {
+            self.newest_heard = Some(epoch);
+            self.chains.push_back(epoch);
+            while self.chains.len() > KEPT_CHAINS {
+                self.chains.pop_front();
+            }
+            // A new remote chain means a DH ratchet step: a new sending chain.
+            self.send_epoch += 1;
+        }
+        self.has_session = true;
+    }
+}
+
+struct World {
+    a: Side,
+    b: Side,
+    /// Whether wire bytes may be parsed as Signal v3 (peer<->target).
+    signal_wire: bool,
+    sent: u32,
+}
+
+fn side_name(to_a: bool) -> &'static str {
+    if to_a {
+        "A"
+    } else {
+        "B"
+    }
+}
+
+impl World {
+    fn sides(&mut self, to_a: bool) -> (&mut Side, &mut Side) {
+        if to_a {
+            (&mut self.a, &mut self.b)
+        } else {
+            (&mut self.b, &mut self.a)
+        }
+    }
+
+    fn encrypt(ctx: &mut ScenarioCtx, from: &mut Side, to: &Address, text: &[u8]) -> Step<Wire> {
+        match &mut from.endpoint {
+            Endpoint::Peer(device) => {
+                let (kind, bytes) = device
+                    .encrypt(to, text)
+                    .map_err(|e| Finding::error(format!("the peer could not encrypt: {e}")))?;
+                Ok(Wire { kind, bytes })
+            }
+            Endpoint::Target => encrypt(ctx, &from.addr, to, text),
+        }
+    }
+
+    fn decrypt(ctx: &mut ScenarioCtx, to: &mut Side, from: &Address, wire: &Wire) -> Step<Outcome> {
+        match &mut to.endpoint {
+            Endpoint::Peer(device) => Ok(match device.decrypt(from, wire.kind, &wire.bytes) {
+                Ok(p) => Outcome::Plaintext(p),
+                Err(e) => Outcome::Refused(error_category(&e) as i32),
+            }),
+            Endpoint::Target => match decrypt_raw(ctx, &to.addr, from, wire)? {
+                Reply::Result(response::Reply::E2eeDecrypt(r)) => {
+                    Ok(Outcome::Plaintext(r.plaintext))
+                }
+                Reply::Rejected { category, .. } => Ok(Outcome::Refused(category)),
+                other => Err(unexpected(other, "E2eeDecrypt")),
+            },
+        }
+    }
+
+    /// Hands `flight` to the side `to_a`; it must decrypt it when in the
+    /// window (`expect_ok`) and refuse it otherwise.
+    fn offer(
+        &mut self,
+        ctx: &mut ScenarioCtx,
+        to_a: bool,
+        flight: &Flight,
+        what: &str,
+    ) -> Step<bool> {
+        let (to, from) = self.sides(to_a);
+        let from_addr = from.addr.clone();
+        let in_window = to.in_window(flight.epoch);
+        match Self::decrypt(ctx, to, &from_addr, &flight.wire)? {
+            Outcome::Plaintext(p) => {
+                ensure!(
+                    in_window,
+                    "{what} to {}: a message from a dropped chain decrypted",
+                    side_name(to_a)
+                );
+                ensure!(
+                    p == flight.plaintext,
+                    "{what} to {}: decrypted to different bytes",
+                    side_name(to_a)
+                );
+                to.heard(flight.epoch);
+                Ok(true)
+            }
+            Outcome::Refused(category) => {
+                ensure!(
+                    !in_window,
+                    "{what} to {}: a valid message within the window was refused with {}",
+                    side_name(to_a),
+                    category_name(category)
+                );
+                Ok(false)
+            }
+        }
+    }
+
+    fn act(&mut self, ctx: &mut ScenarioCtx, act: Act) -> Step<()> {
+        match act {
+            Act::Send { from_a, len } => {
+                self.sent += 1;
+                let mut text = format!("#{} ", self.sent).into_bytes();
+                text.resize(text.len() + usize::from(len), b'.');
+                let (to, from) = self.sides(!from_a);
+                if !from.has_session {
+                    return Ok(());
+                }
+                let to_addr = to.addr.clone();
+                let wire = Self::encrypt(ctx, from, &to_addr, &text)?;
+                let epoch = from.send_epoch;
+                to.inbox.push(Flight {
+                    wire,
+                    plaintext: text,
+                    epoch,
+                });
+                Ok(())
+            }
+            Act::Deliver { to_a, pick } => {
+                let (to, _) = self.sides(to_a);
+                if to.inbox.is_empty() {
+                    return Ok(());
+                }
+                let flight = to.inbox.remove(usize::from(pick) % to.inbox.len());
+                if self.offer(ctx, to_a, &flight, "delivering a message")? {
+                    self.sides(to_a).0.delivered.push(flight);
+                }
+                Ok(())
+            }
+            Act::Drop { to_a, pick } => {
+                let (to, _) = self.sides(to_a);
+                if !to.inbox.is_empty() {
+                    let at = usize::from(pick) % to.inbox.len();
+                    to.inbox.remove(at);
+                }
+                Ok(())
+            }
+            Act::Duplicate { to_a, pick } => {
+                let (to, from) = self.sides(to_a);
+                if to.delivered.is_empty() {
+                    return Ok(());
+                }
+                let flight = to.delivered[usize::from(pick) % to.delivered.len()].clone();
+                let from_addr = from.addr.clone();
+                let in_window = to.chains.contains(&flight.epoch);
+                match Self::decrypt(ctx, to, &from_addr, &flight.wire)? {
+                    Outcome::Plaintext(_) => Err(Finding::fail(format!(
+                        "a replayed message to {} decrypted a second time",
+                        side_name(to_a)
+                    ))),
+                    Outcome::Refused(c) if in_window && c != ErrorCategory::DuplicateMessage as i32 => {
+                        Err(Finding::fail(format!(
+                            "a replayed message to {} was refused with {}, expected DUPLICATE_MESSAGE",
+                            side_name(to_a),
+                            category_name(c)
+                        )))
+                    }
+                    Outcome::Refused(_) => Ok(()),
+                }
+            }
+            Act::Tamper { to_a, pick, bit } => {
+                let signal_wire = self.signal_wire;
+                let (to, from) = self.sides(to_a);
+                if to.inbox.is_empty() {
+                    return Ok(());
+                }
+                let flight = to.inbox[usize::from(pick) % to.inbox.len()].clone();
+                let Some(bent) = tamper(&flight.wire, bit, signal_wire)? else {
+                    return Ok(());
+                };
+                let from_addr = from.addr.clone();
+                let in_window = to.in_window(flight.epoch);
+                match Self::decrypt(ctx, to, &from_addr, &bent)? {
+                    Outcome::Plaintext(_) => Err(Finding::fail(format!(
+                        "a message to {} with one bit of its MAC flipped decrypted",
+                        side_name(to_a)
+                    ))),
+                    Outcome::Refused(c)
+                        if signal_wire && in_window && c != ErrorCategory::BadMac as i32 =>
+                    {
+                        Err(Finding::fail(format!(
+                            "a message to {} with a flipped MAC bit was refused with {}, expected BAD_MAC",
+                            side_name(to_a),
+                            category_name(c)
+                        )))
+                    }
+                    // The original stays in flight and must still decrypt.
+                    Outcome::Refused(_) => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// Everything still in flight is delivered, then one message each way
+    /// must go through: the session survived.
+    fn finish(&mut self, ctx: &mut ScenarioCtx) -> Step<()> {
+        for to_a in [false, true] {
+            while !self.sides(to_a).0.inbox.is_empty() {
+                let flight = self.sides(to_a).0.inbox.remove(0);
+                self.offer(ctx, to_a, &flight, "delivering a held message at the end")?;
+            }
+        }
+        for from_a in [true, false, true] {
+            self.act(ctx, Act::Send { from_a, len: 3 })?;
+            let (to, _) = self.sides(!from_a);
+            let Some(flight) = to.inbox.pop() else {
+                return Err(Finding::fail(format!(
+                    "at the end, {} has no session to send with",
+                    side_name(from_a)
+                )));
+            };
+            let ok = self.offer(ctx, !from_a, &flight, "the closing message")?;
+            ensure!(ok, "the closing message was refused");
+        }
+        Ok(())
+    }
+}
+
+/// A copy of `wire` with one bit of its MAC flipped. A SignalMessage
+/// carries the MAC in its last 8 bytes; a PreKeySignalMessage wraps one in
+/// field 4 (its other fields are not authenticated in Signal, so bending
+/// them proves nothing). Between two target devices the wire may not be
+/// Signal's: type-2 messages get their last byte bent (where any
+/// authenticated format keeps its tag), and type-3 ones are bent only when
+/// they parse as a PreKeySignalMessage (`None`: nothing to tamper).
+fn tamper(wire: &Wire, bit: u8, signal_wire: bool) -> Step<Option<Wire>> {
+    let mut bent = wire.clone();
+    let flip = |bytes: &mut Vec<u8>| {
+        if let Some(last) = bytes.last_mut() {
+            *last ^= 1 << (bit % 8);
+        }
+    };
+    if wire.kind == MessageType::Whisper {
+        flip(&mut bent.bytes);
+        return Ok(Some(bent));
+    }
+    let body = wire.bytes.get(1..).unwrap_or_default();
+    let proto = PreKeySignalMessageProto::decode(body)
+        .ok()
+        .filter(|p| p.message.is_some());
+    let Some(mut proto) = proto else {
+        if signal_wire {
+            return Err(Finding::fail(
+                "a PreKeySignalMessage does not parse as Signal v3",
+            ));
+        }
+        return Ok(None);
+    };
+    if let Some(inner) = proto.message.as_mut() {
+        flip(inner);
+    }
+    bent.bytes = vec![wire.bytes.first().copied().unwrap_or(0)];
+    proto.encode_raw(&mut bent.bytes);
+    Ok(Some(bent))
+}
+
+fn fresh_side(endpoint: Endpoint, addr: Address, initiator: bool) -> Side {
+    Side {
+        endpoint,
+        addr,
+        has_session: initiator,
+        // The initiator's first chain is 1; it already holds the responder's
+        // chain 0 (the signed prekey), libsignal's initial receiving chain.
+        send_epoch: u32::from(initiator),
+        newest_heard: initiator.then_some(0),
+        chains: if initiator {
+            VecDeque::from([0])
+        } else {
+            VecDeque::new()
+        },
+        inbox: Vec::new(),
+        delivered: Vec::new(),
+    }
+}
+
+fn two_addresses(ctx: &mut ScenarioCtx) -> (Address, Address) {
+    let a = fresh_address(ctx);
+    let mut b = fresh_address(ctx);
+    while b == a {
+        b = fresh_address(ctx);
+    }
+    (a, b)
+}
+
+fn reset(ctx: &mut ScenarioCtx) -> Step<()> {
+    match ctx.expect_result(Op::Reset(Reset {}), "Reset")? {
+        response::Reply::Reset(_) => Ok(()),
+        other => Err(unexpected(Reply::Result(other), "Reset")),
+    }
+}
+
+/// The peer (A) starts a session with the target (B).
+fn peer_world(ctx: &mut ScenarioCtx) -> Step<World> {
+    super::harness::require_signal_wire(ctx)?;
+    reset(ctx)?;
+    let (peer_addr, target_addr) = two_addresses(ctx);
+    super::harness::create_device(ctx, &target_addr, 2, None)?;
+    let mut peer = peer_device(ctx, &peer_addr);
+    let bundle = get_bundle(ctx, &target_addr, true)?;
+    peer.process_bundle(&target_addr, &bundle)
+        .map_err(|e| Finding::fail(format!("the target's bundle was refused: {e}")))?;
+    Ok(World {
+        a: fresh_side(Endpoint::Peer(Box::new(peer)), peer_addr, true),
+        b: fresh_side(Endpoint::Target, target_addr, false),
+        signal_wire: true,
+        sent: 0,
+    })
+}
+
+/// Two devices on the target: A starts a session with B.
+fn target_world(ctx: &mut ScenarioCtx) -> Step<World> {
+    reset(ctx)?;
+    let (a, b) = two_addresses(ctx);
+    super::harness::create_device(ctx, &a, 2, None)?;
+    super::harness::create_device(ctx, &b, 2, None)?;
+    let bundle = get_bundle(ctx, &b, true)?;
+    process_bundle(ctx, &a, &b, &bundle)?;
+    Ok(World {
+        a: fresh_side(Endpoint::Target, a, true),
+        b: fresh_side(Endpoint::Target, b, false),
+        signal_wire: false,
+        sent: 0,
+    })
+}
+
+fn run(
+    ctx: &mut ScenarioCtx,
+    world: fn(&mut ScenarioCtx) -> Step<World>,
+    acts: &[Act],
+) -> Step<()> {
+    let mut w = world(ctx)?;
+    for (i, act) in acts.iter().enumerate() {
+        w.act(ctx, *act).map_err(|mut f| {
+            f.message = format!("act {i} ({act:?}): {}", f.message);
+            f
+        })?;
+    }
+    w.finish(ctx)
+}
+
+pub fn adversarial_network_peer_target(ctx: &mut ScenarioCtx) -> Check {
+    super::harness::require_signal_wire(ctx)?;
+    check_property(
+        ctx,
+        acts(false),
+        |a| describe(a),
+        |ctx, a| run(ctx, peer_world, a),
+    )
+}
+
+pub fn adversarial_network_target_target(ctx: &mut ScenarioCtx) -> Check {
+    check_property(
+        ctx,
+        acts(true),
+        |a| describe(a),
+        |ctx, a| run(ctx, target_world, a),
+    )
+}

@@ -1,0 +1,467 @@
+//! Integrity: every knob of the peer and every alteration by the network is
+//! refused with the right category, and a refused message leaves the
+//! session intact.
+
+use prost::Message;
+use rand::Rng;
+
+use super::harness::{expect_rejected, Conversation, Initiator, Wire};
+use crate::adapter::proto::ErrorCategory;
+use crate::ensure;
+use crate::peer::signal::wire::{SignalMessageProto, MAC_LEN};
+use crate::peer::signal::{BadRatchetKey, LengthChange, MessageType, SignalKnobs};
+use crate::runner::outcome::{Check, Finding};
+use crate::suites::ScenarioCtx;
+
+fn knob_refused(
+    ctx: &mut ScenarioCtx,
+    knobs: SignalKnobs,
+    categories: &[ErrorCategory],
+    what: &str,
+) -> Result<(), Finding> {
+    let mut c = Conversation::talking(ctx)?;
+    let bad = c.peer_encrypt_with(knobs, b"bent in exactly one way")?;
+    c.refused_then_intact(ctx, &bad, categories, what)
+}
+
+pub fn wrong_mac_rejected(ctx: &mut ScenarioCtx) -> Check {
+    knob_refused(
+        ctx,
+        SignalKnobs {
+            wrong_mac: true,
+            ..Default::default()
+        },
+        &[ErrorCategory::BadMac],
+        "a SignalMessage with a wrong MAC",
+    )?;
+    Ok("wrong MAC refused with BAD_MAC; the same counter then decrypts".into())
+}
+
+pub fn mac_identities_swapped_rejected(ctx: &mut ScenarioCtx) -> Check {
+    knob_refused(
+        ctx,
+        SignalKnobs {
+            mac_identities_swapped: true,
+            ..Default::default()
+        },
+        &[ErrorCategory::BadMac],
+        "a MAC computed with receiver and sender identities swapped",
+    )?;
+    Ok("MAC over swapped identities refused with BAD_MAC".into())
+}
+
+pub fn wrong_version_rejected(ctx: &mut ScenarioCtx) -> Check {
+    for version in [0x23u8, 0x43] {
+        knob_refused(
+            ctx,
+            SignalKnobs {
+                version_byte: Some(version),
+                ..Default::default()
+            },
+            &[ErrorCategory::VersionMismatch],
+            &format!("a SignalMessage with version byte 0x{version:02x} and a correct MAC"),
+        )?;
+    }
+    Ok("version bytes 0x23 and 0x43 (correct MAC) refused with VERSION_MISMATCH".into())
+}
+
+pub fn truncated_message_rejected(ctx: &mut ScenarioCtx) -> Check {
+    for cut in [1usize, 9, 30] {
+        knob_refused(
+            ctx,
+            SignalKnobs {
+                length_change: Some(LengthChange::Truncate(cut)),
+                ..Default::default()
+            },
+            &[ErrorCategory::MalformedInput, ErrorCategory::BadMac],
+            &format!("a SignalMessage cut by {cut} bytes"),
+        )?;
+    }
+    Ok("messages cut by 1, 9 and 30 bytes refused".into())
+}
+
+pub fn extended_message_rejected(ctx: &mut ScenarioCtx) -> Check {
+    for extra in [vec![0u8], vec![0xAA; 3], vec![0x55; 40]] {
+        let n = extra.len();
+        knob_refused(
+            ctx,
+            SignalKnobs {
+                length_change: Some(LengthChange::Extend(extra)),
+                ..Default::default()
+            },
+            &[ErrorCategory::MalformedInput, ErrorCategory::BadMac],
+            &format!("a SignalMessage with {n} bytes appended"),
+        )?;
+    }
+    Ok("messages extended by 1, 3 and 40 bytes refused".into())
+}
+
+pub fn bad_ratchet_key_rejected(ctx: &mut ScenarioCtx) -> Check {
+    for (kind, what) in [
+        (BadRatchetKey::WrongType, "type byte 0x06"),
+        (BadRatchetKey::Truncated, "32 bytes only"),
+        (BadRatchetKey::LowOrder, "a point of order 8"),
+    ] {
+        knob_refused(
+            ctx,
+            SignalKnobs {
+                bad_ratchet_key: Some(kind),
+                ..Default::default()
+            },
+            &[ErrorCategory::InvalidKey],
+            &format!("a ratchet key with {what} (correct MAC)"),
+        )?;
+    }
+    Ok("wrong-type, truncated and low-order ratchet keys refused with INVALID_KEY".into())
+}
+
+pub fn invalid_padding_rejected(ctx: &mut ScenarioCtx) -> Check {
+    knob_refused(
+        ctx,
+        SignalKnobs {
+            invalid_padding: true,
+            ..Default::default()
+        },
+        &[ErrorCategory::BadMac],
+        "a body with invalid PKCS#7 padding under a correct MAC",
+    )?;
+    Ok("invalid padding under a correct MAC refused with BAD_MAC".into())
+}
+
+pub fn oversized_body_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let limit = ctx.profile.e2ee.max_body_len;
+    knob_refused(
+        ctx,
+        SignalKnobs {
+            oversized_body: true,
+            ..Default::default()
+        },
+        &[ErrorCategory::LimitExceeded],
+        &format!("a body above the {limit}-byte limit (correct MAC)"),
+    )?;
+    Ok(format!(
+        "a body above {limit} bytes refused with LIMIT_EXCEEDED"
+    ))
+}
+
+/// The peer sets previousCounter to a wrong value and MACs it: libsignal
+/// never reads the field, so a libsignal-compatible receiver accepts it.
+pub fn sender_altered_previous_counter_accepted(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let wire = c.peer_encrypt_with(
+        SignalKnobs {
+            previous_counter: Some(77_777),
+            ..Default::default()
+        },
+        b"odd previous counter",
+    )?;
+    c.deliver_to_target(
+        ctx,
+        &wire,
+        b"odd previous counter",
+        "a message with previousCounter 77777 and a correct MAC",
+    )?;
+    c.target_to_peer(ctx, b"ok")?;
+    Ok("a MAC-correct message with previousCounter 77777 decrypts, as in libsignal".into())
+}
+
+/// Re-encodes a SignalMessage with one protobuf field changed, keeping the
+/// original MAC (what a network attacker can do).
+fn rewrite_signal_message(
+    bytes: &[u8],
+    change: impl FnOnce(&mut SignalMessageProto),
+) -> Result<Vec<u8>, Finding> {
+    if bytes.len() < 1 + MAC_LEN {
+        return Err(Finding::error("internal: peer message too short"));
+    }
+    let (head, mac) = bytes.split_at(bytes.len() - MAC_LEN);
+    let mut proto = SignalMessageProto::decode(&head[1..])
+        .map_err(|e| Finding::error(format!("internal: peer message does not parse: {e}")))?;
+    change(&mut proto);
+    let mut out = vec![head[0]];
+    proto.encode_raw(&mut out);
+    out.extend_from_slice(mac);
+    Ok(out)
+}
+
+/// The network changes a field (MAC kept): BAD_MAC, then the original
+/// message still decrypts.
+fn network_field_change(
+    ctx: &mut ScenarioCtx,
+    what: &str,
+    change: impl FnOnce(&mut SignalMessageProto),
+) -> Result<(), Finding> {
+    let mut c = Conversation::talking(ctx)?;
+    let honest = c.peer_encrypt(b"altered in flight")?;
+    let altered = Wire {
+        kind: honest.kind,
+        bytes: rewrite_signal_message(&honest.bytes, change)?,
+    };
+    ensure!(
+        altered.bytes != honest.bytes,
+        "internal: nothing was altered"
+    );
+    let reply = c.offer_to_target(ctx, &altered)?;
+    expect_rejected(reply, &[ErrorCategory::BadMac], what)?;
+    c.deliver_to_target(
+        ctx,
+        &honest,
+        b"altered in flight",
+        &format!("the original after {what}"),
+    )?;
+    c.target_to_peer(ctx, b"ok")?;
+    Ok(())
+}
+
+pub fn altered_previous_counter_rejected(ctx: &mut ScenarioCtx) -> Check {
+    network_field_change(ctx, "a previousCounter altered in flight", |p| {
+        p.previous_counter = Some(p.previous_counter.unwrap_or(0) + 1)
+    })?;
+    Ok("previousCounter altered in flight refused with BAD_MAC; the original decrypts".into())
+}
+
+pub fn altered_counter_rejected(ctx: &mut ScenarioCtx) -> Check {
+    network_field_change(ctx, "a counter altered in flight", |p| {
+        p.counter = Some(p.counter.unwrap_or(0) + 1)
+    })?;
+    Ok("counter altered in flight refused with BAD_MAC; the original decrypts".into())
+}
+
+/// One bit of the body or MAC flipped in flight, at a random place.
+pub fn flipped_bit_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let mut flips = Vec::new();
+    for _ in 0..6 {
+        let honest = c.peer_encrypt(b"sixteen bytes!!!")?;
+        // The last 8 bytes are the MAC, the 32 before it the body.
+        let offset = honest.bytes.len() - ctx.rng.gen_range(1..=MAC_LEN + 32);
+        let bit = ctx.rng.gen_range(0..8);
+        let mut bent = honest.clone();
+        bent.bytes[offset] ^= 1 << bit;
+        flips.push(offset);
+        let reply = c.offer_to_target(ctx, &bent)?;
+        expect_rejected(
+            reply,
+            &[ErrorCategory::BadMac],
+            &format!("a message with bit {bit} of byte {offset} flipped"),
+        )?;
+        c.deliver_to_target(
+            ctx,
+            &honest,
+            b"sixteen bytes!!!",
+            "the original after a flipped bit",
+        )?;
+    }
+    c.target_to_peer(ctx, b"ok")?;
+    Ok(format!(
+        "bit flips at offsets {flips:?} refused with BAD_MAC; every original decrypts"
+    ))
+}
+
+/// A PreKeySignalMessage whose inner MAC is wrong: refused, and it consumes
+/// nothing (the honest one with the same one-time prekey then works).
+pub fn tampered_prekey_message_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::start(ctx, Initiator::Peer, true)?;
+    let bad = c.peer_encrypt_with(
+        SignalKnobs {
+            wrong_mac: true,
+            ..Default::default()
+        },
+        b"first",
+    )?;
+    ensure!(
+        bad.kind == MessageType::PreKey,
+        "internal: not a PreKeySignalMessage"
+    );
+    let reply = c.offer_to_target(ctx, &bad)?;
+    expect_rejected(
+        reply,
+        &[ErrorCategory::BadMac],
+        "a PreKeySignalMessage with a wrong inner MAC",
+    )?;
+    c.peer_to_target(ctx, b"first, honest")?;
+    c.target_to_peer(ctx, b"reply")?;
+    Ok("a PreKeySignalMessage with a bad MAC refused with BAD_MAC; the one-time prekey was not consumed".into())
+}
+
+pub fn unknown_signed_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::start(ctx, Initiator::Peer, true)?;
+    let bad = c.peer_encrypt_with(
+        SignalKnobs {
+            prekey_signed_prekey_id: Some(0x00FF_FFF0),
+            ..Default::default()
+        },
+        b"first",
+    )?;
+    c.refused_then_intact(
+        ctx,
+        &bad,
+        &[ErrorCategory::NotFound],
+        "a PreKeySignalMessage naming an unknown signed prekey",
+    )?;
+    Ok("an unknown signed-prekey id refused with NOT_FOUND; the honest message then works".into())
+}
+
+/// Random bytes and cuts of a valid message, offered under both message
+/// types: refused (any category), never a crash, and the session survives.
+pub fn garbage_rejected_without_crash(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let honest = c.peer_encrypt(b"keep me")?;
+    let mut count = 0;
+    let mut inputs: Vec<(MessageType, Vec<u8>)> = Vec::new();
+    for cut in (0..honest.bytes.len()).step_by(7) {
+        inputs.push((MessageType::Whisper, honest.bytes[..cut].to_vec()));
+        inputs.push((MessageType::PreKey, honest.bytes[..cut].to_vec()));
+    }
+    for len in [1usize, 2, 9, 40, 100, 300] {
+        let junk: Vec<u8> = (0..len).map(|_| ctx.rng.gen()).collect();
+        inputs.push((MessageType::Whisper, junk.clone()));
+        inputs.push((MessageType::PreKey, junk));
+    }
+    for (kind, bytes) in inputs {
+        let reply = c.offer_to_target(ctx, &Wire { kind, bytes })?;
+        expect_rejected(
+            reply,
+            &[
+                ErrorCategory::MalformedInput,
+                ErrorCategory::BadMac,
+                ErrorCategory::InvalidKey,
+                ErrorCategory::VersionMismatch,
+                ErrorCategory::NotFound,
+                ErrorCategory::UntrustedIdentity,
+                ErrorCategory::DuplicateMessage,
+                ErrorCategory::TooFarForward,
+                ErrorCategory::LimitExceeded,
+            ],
+            "a truncated or random ciphertext",
+        )?;
+        count += 1;
+    }
+    c.deliver_to_target(ctx, &honest, b"keep me", "the honest message after garbage")?;
+    Ok(format!(
+        "{count} truncated or random ciphertexts refused; the session survived"
+    ))
+}
+
+pub fn unknown_message_type_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let honest = c.peer_encrypt(b"typed")?;
+    for t in [0u32, 1, 4, 0xFFFF_FFFF] {
+        let reply = ctx.call(super::harness::decrypt_op(
+            &c.target_addr,
+            &c.peer_addr,
+            t,
+            &honest.bytes,
+        ))?;
+        expect_rejected(
+            reply,
+            &[ErrorCategory::MalformedInput],
+            &format!("message type {t}"),
+        )?;
+    }
+    c.deliver_to_target(ctx, &honest, b"typed", "the message under its real type")?;
+    Ok("message types 0, 1, 4 and 2^32-1 refused with MALFORMED_INPUT".into())
+}
+
+pub fn message_without_session_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let honest = c.peer_encrypt(b"for the session")?;
+    let stranger = super::harness::fresh_address(ctx);
+    let reply = ctx.call(super::harness::decrypt_op(
+        &c.target_addr,
+        &stranger,
+        2,
+        &honest.bytes,
+    ))?;
+    expect_rejected(
+        reply,
+        &[ErrorCategory::NotFound],
+        "a SignalMessage from an address with no session",
+    )?;
+    c.deliver_to_target(
+        ctx,
+        &honest,
+        b"for the session",
+        "the message from the right address",
+    )?;
+    Ok("a SignalMessage from an unknown address refused with NOT_FOUND".into())
+}
+
+/// The explicit guarantee: after each kind of refusal the session goes on,
+/// both ways, for several turns.
+pub fn rejected_message_leaves_session_intact(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let bad_knobs = [
+        SignalKnobs {
+            wrong_mac: true,
+            ..Default::default()
+        },
+        SignalKnobs {
+            invalid_padding: true,
+            ..Default::default()
+        },
+        SignalKnobs {
+            bad_ratchet_key: Some(BadRatchetKey::LowOrder),
+            ..Default::default()
+        },
+        SignalKnobs {
+            mac_identities_swapped: true,
+            ..Default::default()
+        },
+    ];
+    for (round, knobs) in bad_knobs.into_iter().enumerate() {
+        let bad = c.peer_encrypt_with(knobs, b"refuse me")?;
+        let honest = c.peer_encrypt(b"then me")?;
+        let reply = c.offer_to_target(ctx, &bad)?;
+        match reply {
+            crate::adapter::client::Reply::Rejected { .. } => {}
+            other => {
+                return Err(Finding::fail(format!(
+                    "round {round}: a bad message was answered {}, expected a refusal",
+                    other.describe()
+                )))
+            }
+        }
+        c.deliver_to_target(
+            ctx,
+            &honest,
+            b"then me",
+            &format!("round {round}: the honest message with the refused one's counter"),
+        )?;
+        c.target_to_peer(ctx, &[round as u8; 12])?;
+        c.peer_to_target(ctx, &[round as u8; 13])?;
+    }
+    Ok("4 kinds of refused message, each followed by the honest message at its counter and a round trip".into())
+}
+
+/// An incoming PreKeySignalMessage must pass its MAC before anything is
+/// stored: the identity it carries is not trusted, the prekey not consumed.
+pub fn prekey_identity_not_trusted_before_mac(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::start(ctx, Initiator::Peer, true)?;
+    let bad = c.peer_encrypt_with(
+        SignalKnobs {
+            wrong_mac: true,
+            ..Default::default()
+        },
+        b"first",
+    )?;
+    let reply = c.offer_to_target(ctx, &bad)?;
+    expect_rejected(
+        reply,
+        &[ErrorCategory::BadMac],
+        "a PreKeySignalMessage with a bad MAC",
+    )?;
+    let reply = ctx.call(crate::adapter::proto::request::Op::E2eeSafetyNumber(
+        crate::adapter::proto::E2eeSafetyNumber {
+            local: Some(super::harness::proto_address(&c.target_addr)),
+            remote: Some(super::harness::proto_address(&c.peer_addr)),
+        },
+    ))?;
+    expect_rejected(
+        reply,
+        &[ErrorCategory::NotFound],
+        "a safety number for a party only known from a refused message",
+    )?;
+    c.peer_to_target(ctx, b"honest first")?;
+    Ok("after a refused PreKeySignalMessage the sender's identity is still unknown".into())
+}
