@@ -20,6 +20,10 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::HsRekey(_)) => "HsRekey",
         Some(Op::HsFeed(_)) => "HsFeed",
         Some(Op::HsSetNonce(_)) => "HsSetNonce",
+        Some(Op::StanzaParse(_)) => "StanzaParse",
+        Some(Op::StanzaSerialize(_)) => "StanzaSerialize",
+        Some(Op::StanzaPayloadDecode(_)) => "StanzaPayloadDecode",
+        Some(Op::StanzaPayloadEncode(_)) => "StanzaPayloadEncode",
     }
 }
 
@@ -43,6 +47,10 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::HsRekey(_)) => "HsRekeyResult".into(),
         Some(Reply::HsFeed(_)) => "HsFeedResult".into(),
         Some(Reply::HsSetNonce(_)) => "HsSetNonceResult".into(),
+        Some(Reply::StanzaParse(_)) => "StanzaParseResult".into(),
+        Some(Reply::StanzaSerialize(_)) => "StanzaSerializeResult".into(),
+        Some(Reply::StanzaPayloadDecode(_)) => "StanzaPayloadDecodeResult".into(),
+        Some(Reply::StanzaPayloadEncode(_)) => "StanzaPayloadEncodeResult".into(),
     }
 }
 

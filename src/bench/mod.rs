@@ -5,6 +5,7 @@
 //! measurements as submodules.
 
 pub mod handshake;
+pub mod stanza;
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -57,7 +58,13 @@ impl BenchResult {
 pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Result<String, String> {
     let ping = run(launcher, payload, duration)?;
     let handshake = handshake::run(launcher, duration)?;
-    Ok(format!("{}\n{}", ping.render(), handshake.render()))
+    let stanza = stanza::run(launcher, duration)?;
+    Ok(format!(
+        "{}\n{}\n{}",
+        ping.render(),
+        handshake.render(),
+        stanza.render()
+    ))
 }
 
 pub fn run(launcher: &Launcher, payload: usize, duration: Duration) -> Result<BenchResult, String> {

@@ -22,6 +22,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "handshake.toml",
         include_str!("../../suites/handshake.toml"),
     ),
+    ("stanza.toml", include_str!("../../suites/stanza.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 pub mod adapter;
 pub mod handshake;
 mod property;
+pub mod stanza;
 
 use std::sync::OnceLock;
 
@@ -102,6 +103,7 @@ pub fn registry() -> &'static [ScenarioImpl] {
         let mut all = Vec::new();
         all.extend(adapter::scenarios());
         all.extend(handshake::scenarios());
+        all.extend(stanza::scenarios());
         all
     })
 }

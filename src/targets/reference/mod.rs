@@ -2,6 +2,8 @@
 //! the adapter protocol, and the base every mutant alters in one place.
 //! Suites add their operations as modules beside this one.
 
+mod stanza;
+
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
@@ -27,6 +29,7 @@ pub struct Reference {
     remembered: HashMap<String, Vec<u8>>,
     responses_sent: u64,
     handshake: handshake::HandshakeSuite,
+    stanza: stanza::StanzaOps,
 }
 
 impl Reference {
@@ -36,6 +39,7 @@ impl Reference {
             remembered: HashMap::new(),
             responses_sent: 0,
             handshake: handshake::HandshakeSuite::default(),
+            stanza: stanza::StanzaOps::new(mutant),
         }
     }
 
@@ -60,6 +64,7 @@ impl Reference {
                 if !self.has(Mutant::AdapterResetKeepsState) {
                     self.remembered.clear();
                     self.handshake.reset();
+                    self.stanza = stanza::StanzaOps::new(self.mutant);
                 }
                 Reply::Reset(ResetResult {})
             }
@@ -90,6 +95,10 @@ impl Reference {
             Some(Op::HsRekey(r)) => self.handshake.rekey(r),
             Some(Op::HsFeed(f)) => self.handshake.feed(&f.data),
             Some(Op::HsSetNonce(n)) => self.handshake.set_nonce(n),
+            Some(Op::StanzaParse(op)) => self.stanza.parse(&op.xml),
+            Some(Op::StanzaSerialize(op)) => self.stanza.serialize(op),
+            Some(Op::StanzaPayloadDecode(op)) => self.stanza.payload_decode(op),
+            Some(Op::StanzaPayloadEncode(op)) => self.stanza.payload_encode(op),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -126,7 +135,7 @@ impl Reference {
             protocol_minor: PROTOCOL_MINOR,
             implementation_name: "interspec-reference".into(),
             implementation_version: crate::HARNESS_VERSION.into(),
-            capabilities: vec![Capability::Handshake as i32],
+            capabilities: vec![Capability::Handshake as i32, Capability::Stanza as i32],
             profiles: vec!["default".into(), "gatekeeper-deployed".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,
         })
