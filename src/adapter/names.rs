@@ -28,6 +28,10 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::E2eeSafetyNumber(_)) => "E2eeSafetyNumber",
         Some(Op::E2eeApproveIdentity(_)) => "E2eeApproveIdentity",
         Some(Op::E2eeDeleteSession(_)) => "E2eeDeleteSession",
+        Some(Op::StanzaParse(_)) => "StanzaParse",
+        Some(Op::StanzaSerialize(_)) => "StanzaSerialize",
+        Some(Op::StanzaPayloadDecode(_)) => "StanzaPayloadDecode",
+        Some(Op::StanzaPayloadEncode(_)) => "StanzaPayloadEncode",
     }
 }
 
@@ -59,6 +63,10 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::E2eeSafetyNumber(_)) => "E2eeSafetyNumberResult".into(),
         Some(Reply::E2eeApproveIdentity(_)) => "E2eeApproveIdentityResult".into(),
         Some(Reply::E2eeDeleteSession(_)) => "E2eeDeleteSessionResult".into(),
+        Some(Reply::StanzaParse(_)) => "StanzaParseResult".into(),
+        Some(Reply::StanzaSerialize(_)) => "StanzaSerializeResult".into(),
+        Some(Reply::StanzaPayloadDecode(_)) => "StanzaPayloadDecodeResult".into(),
+        Some(Reply::StanzaPayloadEncode(_)) => "StanzaPayloadEncodeResult".into(),
     }
 }
 

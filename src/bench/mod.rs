@@ -6,6 +6,7 @@
 
 pub mod e2ee;
 pub mod handshake;
+pub mod stanza;
 
 use std::fmt::Write as _;
 use std::io::Read;
@@ -59,12 +60,14 @@ pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Resul
     let ping = run(launcher, payload, duration)?;
     let handshake = handshake::run(launcher, duration)?;
     let e2ee = e2ee::run(launcher, 128, duration)?;
-    Ok(format!(
-        "{}\n{}\n{}",
+    let stanza = stanza::run(launcher, duration)?;
+    Ok([
         ping.render(),
         handshake.render(),
-        e2ee.render()
-    ))
+        e2ee.render(),
+        stanza.render(),
+    ]
+    .join("\n"))
 }
 
 pub fn run(launcher: &Launcher, payload: usize, duration: Duration) -> Result<BenchResult, String> {

@@ -23,6 +23,7 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../suites/handshake.toml"),
     ),
     ("e2ee.toml", include_str!("../../suites/e2ee.toml")),
+    ("stanza.toml", include_str!("../../suites/stanza.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -28,6 +28,8 @@ pub struct Profile {
     pub handshake: HandshakeParams,
     #[serde(default)]
     pub e2ee: E2eeParams,
+    #[serde(default)]
+    pub stanza: StanzaParams,
 }
 
 /// The gatekeeper's Noise conventions (docs/handshake.md, suites/profiles).
@@ -121,6 +123,40 @@ impl Default for E2eeParams {
     }
 }
 
+/// The stanza suite's limits (docs/stanza.md §Limits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StanzaParams {
+    /// Largest stanza, in bytes as received.
+    pub max_stanza_bytes: u64,
+    /// Deepest element nesting; the root is at depth 1.
+    pub max_depth: u32,
+    /// Most attributes on one element, namespace declarations included.
+    pub max_attributes: u32,
+    /// Longest attribute value, in bytes after normalization.
+    pub max_attribute_bytes: u32,
+    /// Most element children of one element.
+    pub max_children: u32,
+    /// Largest `Message` payload, in bytes.
+    pub max_payload_bytes: u64,
+    /// Deepest `Message` nesting through quoted messages; the outer one is 1.
+    pub max_payload_depth: u32,
+}
+
+impl Default for StanzaParams {
+    fn default() -> Self {
+        StanzaParams {
+            max_stanza_bytes: 65536,
+            max_depth: 16,
+            max_attributes: 32,
+            max_attribute_bytes: 1024,
+            max_children: 256,
+            max_payload_bytes: 65536,
+            max_payload_depth: 8,
+        }
+    }
+}
+
 /// Parameters of the adapter protocol itself.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -178,6 +214,22 @@ impl Profile {
                 "profile {origin}: e2ee limits must be positive, max_skipped_keys at most 1000000, and max_body_len between 64 KiB + 16 (bodies up to 64 KiB must work) and half the frame size"
             ));
         }
+        let stanza = &profile.stanza;
+        // Stanzas and payloads travel in adapter frames: stay well inside them.
+        if stanza.max_stanza_bytes < 1024
+            || stanza.max_stanza_bytes > 1 << 23
+            || !(2..=256).contains(&stanza.max_depth)
+            || !(4..=1024).contains(&stanza.max_attributes)
+            || !(64..=1 << 20).contains(&stanza.max_attribute_bytes)
+            || !(2..=1 << 16).contains(&stanza.max_children)
+            || stanza.max_payload_bytes < 1024
+            || stanza.max_payload_bytes > 1 << 23
+            || !(2..=64).contains(&stanza.max_payload_depth)
+        {
+            return Err(format!(
+                "profile {origin}: a stanza limit is outside its allowed range (docs/stanza.md §Limits)"
+            ));
+        }
         Ok(profile)
     }
 
@@ -195,6 +247,15 @@ mod tests {
         let p = Profile::load("default").expect("default profile");
         assert_eq!(p.name, "default");
         assert_eq!(p.adapter.max_frame_size, 16 * 1024 * 1024);
+        assert_eq!(p.stanza, StanzaParams::default());
+    }
+
+    #[test]
+    fn stanza_limits_out_of_range_are_refused() {
+        let text = include_str!("../../suites/profiles/default.toml")
+            .replace("max_depth = 16", "max_depth = 1");
+        let err = Profile::parse("t", &text).expect_err("depth 1");
+        assert!(err.contains("stanza limit"));
     }
 
     #[test]

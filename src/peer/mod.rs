@@ -5,3 +5,4 @@
 pub mod adapter;
 pub mod noise;
 pub mod signal;
+pub mod stanza;

@@ -6,6 +6,7 @@ pub mod adapter;
 pub mod e2ee;
 pub mod handshake;
 mod property;
+pub mod stanza;
 
 use std::sync::OnceLock;
 
@@ -104,6 +105,7 @@ pub fn registry() -> &'static [ScenarioImpl] {
         all.extend(adapter::scenarios());
         all.extend(handshake::scenarios());
         all.extend(e2ee::scenarios());
+        all.extend(stanza::scenarios());
         all
     })
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::{read_bounded, VectorCheck, VectorStatus};
+use super::{read_bounded, read_bounded_bytes, VectorCheck, VectorStatus};
 
 pub const MANIFEST_NAME: &str = "MANIFEST.sha256";
 
@@ -32,8 +32,9 @@ fn hash_tree(root: &Path) -> Result<BTreeMap<String, String>, String> {
             if relative == MANIFEST_NAME {
                 continue;
             }
-            let text = read_bounded(&path)?;
-            hashes.insert(relative, hex::encode(Sha256::digest(text.as_bytes())));
+            // Bytes, not text: some vectors are deliberately not UTF-8.
+            let bytes = read_bounded_bytes(&path)?;
+            hashes.insert(relative, hex::encode(Sha256::digest(&bytes)));
         }
     }
     Ok(hashes)

@@ -37,6 +37,7 @@ pub type Verifier = fn(file: &str, text: &str) -> Vec<VectorCheck>;
 pub const VERIFIERS: &[(&str, Verifier)] = &[
     ("noise", noise::verify_text),
     ("signal", signal::verify_text),
+    ("stanza", stanza::verify_case),
 ];
 
 /// Checks the manifest, then every `*.json` file in each registered folder.
@@ -72,6 +73,11 @@ pub fn verify_file(path: &Path, verifier: Verifier) -> Vec<VectorCheck> {
 
 pub fn read_bounded(path: &Path) -> Result<String, String> {
     crate::bounded::read_text(path, MAX_VECTOR_FILE)
+}
+
+/// The bytes of a vector file, bounded like [`read_bounded`].
+pub fn read_bounded_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    crate::bounded::read(path, MAX_VECTOR_FILE)
 }
 
 /// Counts of (pass, fail, not runnable).
@@ -133,6 +139,40 @@ pub mod noise {
     }
 }
 
+pub mod stanza {
+    //! The stanza corpus: each `NAME.json` expectation (a view or a refusal
+    //! category, docs/stanza.md) beside its `NAME.xml` input, replayed
+    //! through the peer's own parser with the default profile's limits.
+
+    use std::path::Path;
+
+    use super::{read_bounded_bytes, VectorCheck, VectorStatus};
+    use crate::catalog::profile::StanzaParams;
+    use crate::peer::stanza::corpus::{check_case, Expectation};
+
+    pub fn verify_case(file: &str, text: &str) -> Vec<VectorCheck> {
+        let name = Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let status = match run(file, text) {
+            Ok(()) => VectorStatus::Pass,
+            Err(why) => VectorStatus::Fail(why),
+        };
+        vec![VectorCheck {
+            file: file.to_string(),
+            name,
+            status,
+        }]
+    }
+
+    fn run(file: &str, text: &str) -> Result<(), String> {
+        let expectation = Expectation::from_json(text)?;
+        let xml = read_bounded_bytes(&Path::new(file).with_extension("xml"))?;
+        check_case(&xml, &expectation, &StanzaParams::default())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +198,34 @@ mod tests {
             snow, 4,
             "XX and IK, published and generated, confirmed by snow"
         );
+        let stanza_cases = checks
+            .iter()
+            .filter(|c| c.file.contains("stanza") && c.status == VectorStatus::Pass)
+            .count();
+        assert!(stanza_cases >= 60, "{stanza_cases} stanza cases passed");
+    }
+
+    #[test]
+    fn a_wrong_stanza_expectation_fails() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/stanza");
+        let file = dir.join("valid-basic-message.json");
+        let text = std::fs::read_to_string(&file).expect("read");
+        let name = file.display().to_string();
+        assert_eq!(
+            stanza::verify_case(&name, &text)[0].status,
+            VectorStatus::Pass
+        );
+        let tampered = text.replace("3EB0A1", "3EB0A2");
+        assert!(matches!(
+            stanza::verify_case(&name, &tampered)[0].status,
+            VectorStatus::Fail(_)
+        ));
+        let refused =
+            r#"{"group": "g", "description": "d", "source": "s", "refused": "MALFORMED_INPUT"}"#;
+        assert!(matches!(
+            stanza::verify_case(&name, refused)[0].status,
+            VectorStatus::Fail(_)
+        ));
     }
 
     #[test]

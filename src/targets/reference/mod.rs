@@ -3,6 +3,7 @@
 //! Suites add their operations as modules beside this one.
 
 pub mod e2ee;
+mod stanza;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -30,6 +31,7 @@ pub struct Reference {
     responses_sent: u64,
     handshake: handshake::HandshakeSuite,
     e2ee: e2ee::E2ee,
+    stanza: stanza::StanzaOps,
 }
 
 impl Reference {
@@ -40,6 +42,7 @@ impl Reference {
             responses_sent: 0,
             handshake: handshake::HandshakeSuite::default(),
             e2ee: e2ee::E2ee::new(mutant),
+            stanza: stanza::StanzaOps::new(mutant),
         }
     }
 
@@ -65,6 +68,7 @@ impl Reference {
                     self.remembered.clear();
                     self.handshake.reset();
                     self.e2ee.reset();
+                    self.stanza = stanza::StanzaOps::new(self.mutant);
                 }
                 Reply::Reset(ResetResult {})
             }
@@ -105,6 +109,10 @@ impl Reference {
                 | Op::E2eeApproveIdentity(_)
                 | Op::E2eeDeleteSession(_)),
             ) => self.e2ee.handle(op),
+            Some(Op::StanzaParse(op)) => self.stanza.parse(&op.xml),
+            Some(Op::StanzaSerialize(op)) => self.stanza.serialize(op),
+            Some(Op::StanzaPayloadDecode(op)) => self.stanza.payload_decode(op),
+            Some(Op::StanzaPayloadEncode(op)) => self.stanza.payload_encode(op),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -143,6 +151,7 @@ impl Reference {
             implementation_version: crate::HARNESS_VERSION.into(),
             capabilities: vec![
                 Capability::Handshake as i32,
+                Capability::Stanza as i32,
                 Capability::E2ee as i32,
                 Capability::SignalV3Wire as i32,
             ],

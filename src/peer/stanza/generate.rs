@@ -1,0 +1,352 @@
+//! proptest strategies for valid stanzas (normalized views) and for the
+//! spellings the peer writes them in. Used by property scenarios and by the
+//! peer's own codec laws.
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use super::base64;
+use super::schema::IQ_TYPES;
+use super::serialize::{Decl, Spelling, TextStyle};
+use super::view::{EncType, Kind, Node, CLIENT_NS};
+
+/// Foreign namespaces unknown children and attributes may live in.
+const EXTENSION_NS: [&str; 2] = ["urn:x-interspec:ext", "urn:x-other:1"];
+
+/// Characters that exercise escaping: markup, quotes, white space, and
+/// multi-byte UTF-8.
+fn text_strategy(max: usize) -> impl Strategy<Value = String> {
+    proptest::string::string_regex(&format!(
+        "[a-zA-Z0-9 <>&'\"\\]\t\n\r=/:;é€😀\u{7F}\u{85}]{{0,{max}}}"
+    ))
+    .expect("regex")
+}
+
+fn token() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("[a-z][a-z0-9]{0,8}").expect("regex")
+}
+
+fn address() -> impl Strategy<Value = String> {
+    (
+        proptest::option::of((
+            "[a-z0-9][a-z0-9._+-]{0,10}",
+            proptest::option::of(0u32..70000),
+        )),
+        "[a-z0-9]{1,8}(\\.[a-z0-9]{1,8}){0,2}",
+        proptest::option::of("[!-~]{1,12}"),
+    )
+        .prop_map(|(user, domain, resource)| {
+            let mut out = String::new();
+            if let Some((user, device)) = user {
+                out.push_str(&user);
+                if let Some(device) = device.filter(|d| *d <= 65535) {
+                    out.push_str(&format!(":{device}"));
+                }
+                out.push('@');
+            }
+            out.push_str(&domain);
+            if let Some(resource) = resource {
+                out.push('/');
+                out.push_str(&resource);
+            }
+            out
+        })
+}
+
+/// An element the profile does not know, in some namespace, maybe nested.
+fn unknown_child() -> impl Strategy<Value = Node> {
+    let leaf = (
+        prop_oneof![
+            Just(CLIENT_NS),
+            Just(EXTENSION_NS[0]),
+            Just(EXTENSION_NS[1]),
+            Just("")
+        ],
+        prop_oneof![
+            Just("body"),
+            Just("meta"),
+            Just("enc-x"),
+            Just("é-x"),
+            Just("device-list")
+        ],
+        text_strategy(16),
+        vec((token(), text_strategy(12)), 0..3),
+    )
+        .prop_map(|(ns, name, text, attrs)| {
+            let mut node = Node::new(ns, name).with_text(&text);
+            for (n, v) in attrs {
+                node.set_attr("", &n, &v);
+            }
+            node
+        });
+    leaf.prop_recursive(2, 6, 3, |inner| {
+        (inner.clone(), vec(inner, 1..3), text_strategy(8)).prop_map(|(mut node, kids, text)| {
+            node.children = kids;
+            // Whitespace-only text beside children is not part of a view.
+            node.text = if text.chars().all(super::chars::is_xml_space) {
+                String::new()
+            } else {
+                text
+            };
+            node
+        })
+    })
+}
+
+fn enc_child() -> impl Strategy<Value = Node> {
+    (
+        prop_oneof![
+            Just(EncType::Pkmsg),
+            Just(EncType::Msg),
+            Just(EncType::Skmsg)
+        ],
+        vec(any::<u8>(), 1..64),
+        proptest::option::of(prop_oneof![Just("image"), Just("video"), Just("url")]),
+        0u32..4,
+    )
+        .prop_map(|(enc_type, payload, mediatype, v)| {
+            let mut node = Node::new(CLIENT_NS, "enc")
+                .with_attr("v", &(v + 1).to_string())
+                .with_attr("type", enc_type.as_str())
+                .with_text(&base64::encode(&payload));
+            if let Some(m) = mediatype {
+                node.set_attr("", "mediatype", m);
+            }
+            node
+        })
+}
+
+/// A valid stanza of any kind, with optional and unknown parts.
+pub fn stanza() -> impl Strategy<Value = Node> {
+    (
+        prop_oneof![
+            Just(Kind::Message),
+            Just(Kind::Receipt),
+            Just(Kind::Ack),
+            Just(Kind::Iq),
+            Just(Kind::Presence),
+            Just(Kind::Notification),
+        ],
+        "[A-Za-z0-9]{1,20}",
+        address(),
+        proptest::option::of(address()),
+        proptest::option::of(any::<u64>()),
+        0usize..4,
+        vec(enc_child(), 1..4),
+        vec(unknown_child(), 0..3),
+        vec((token(), text_strategy(20)), 0..3),
+        proptest::option::of((token(), text_strategy(8))),
+    )
+        .prop_map(
+            |(kind, id, to, from, t, iq_type, encs, unknown, extra, ns_attr)| {
+                let mut node = Node::new(CLIENT_NS, kind.element());
+                for (name, value) in extra {
+                    node.set_attr("", &format!("x-{name}"), &value);
+                }
+                if let Some((name, value)) = ns_attr {
+                    node.set_attr(EXTENSION_NS[0], &name, &value);
+                }
+                if kind != Kind::Presence {
+                    node.set_attr("", "id", &id);
+                }
+                node.set_attr("", "to", &to);
+                if let Some(from) = from {
+                    node.set_attr("", "from", &from);
+                }
+                if let Some(t) = t {
+                    node.set_attr("", "t", &t.to_string());
+                }
+                match kind {
+                    Kind::Message => node.set_attr("", "type", "text"),
+                    Kind::Iq => node.set_attr("", "type", IQ_TYPES[iq_type]),
+                    Kind::Notification => node.set_attr("", "type", "devices"),
+                    Kind::Ack => node.set_attr("", "class", "message"),
+                    _ => {}
+                }
+                if kind == Kind::Message {
+                    node.children.extend(encs);
+                }
+                node.children.extend(unknown);
+                node
+            },
+        )
+}
+
+pub fn spelling() -> impl Strategy<Value = Spelling> {
+    (
+        prop_oneof![
+            Just(Decl::None),
+            Just(Decl::Version),
+            Just(Decl::VersionEncoding),
+            Just(Decl::Full)
+        ],
+        any::<[bool; 8]>(),
+        prop_oneof![
+            Just(TextStyle::Escaped),
+            Just(TextStyle::Cdata),
+            Just(TextStyle::CharRefs)
+        ],
+    )
+        .prop_map(|(decl, b, text)| Spelling {
+            decl,
+            bom: b[0],
+            single_quotes: b[1],
+            reverse_attributes: b[2],
+            prefixed: b[3],
+            text,
+            comments: b[4],
+            indent: b[5],
+            expanded_empty: b[6],
+            loose_tags: b[7],
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::profile::StanzaParams;
+    use crate::peer::stanza::{parse, serialize::serialize};
+    use proptest::test_runner::{Config, TestRunner};
+
+    #[test]
+    fn every_spelling_of_every_generated_stanza_parses_back() {
+        let mut runner = TestRunner::new(Config {
+            cases: 300,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&(stanza(), spelling()), |(node, spelling)| {
+                let bytes = serialize(&node, &spelling);
+                let view = parse(&bytes, &StanzaParams::default()).map_err(|e| {
+                    TestCaseError::fail(format!("{e} in {:?}", String::from_utf8_lossy(&bytes)))
+                })?;
+                prop_assert_eq!(view.root, node);
+                Ok(())
+            })
+            .expect("codec law");
+    }
+}
+
+pub mod payloads {
+    //! Strategies for `Message` payloads of every content type.
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use crate::peer::stanza::payload::proto::{
+        message::Content, AudioMessage, ContextInfo, DocumentMessage, ExtendedText, ImageMessage,
+        MediaInfo, Message, MessageKey, ReactionMessage, VideoMessage,
+    };
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::string::string_regex("[a-zA-Z0-9 .,!?é😀\u{0}-\u{1f}]{0,24}").expect("regex")
+    }
+
+    fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        vec(any::<u8>(), 0..max)
+    }
+
+    fn media() -> impl Strategy<Value = MediaInfo> {
+        (
+            text(),
+            text(),
+            bytes(33),
+            bytes(33),
+            bytes(33),
+            any::<u64>(),
+        )
+            .prop_map(
+                |(url, mimetype, file_sha256, file_enc_sha256, media_key, file_length)| MediaInfo {
+                    url,
+                    mimetype,
+                    file_sha256,
+                    file_enc_sha256,
+                    media_key,
+                    file_length,
+                },
+            )
+    }
+
+    fn content() -> impl Strategy<Value = Content> {
+        prop_oneof![
+            text().prop_map(Content::Conversation),
+            (text(), text(), text(), text(), bytes(40)).prop_map(|(t, m, ti, d, j)| {
+                Content::ExtendedText(ExtendedText {
+                    text: t,
+                    matched_text: m,
+                    title: ti,
+                    description: d,
+                    jpeg_thumbnail: j,
+                })
+            }),
+            (
+                proptest::option::of(media()),
+                text(),
+                any::<u32>(),
+                any::<u32>()
+            )
+                .prop_map(|(media, caption, width, height)| Content::Image(
+                    ImageMessage {
+                        media,
+                        caption,
+                        width,
+                        height,
+                    }
+                )),
+            (proptest::option::of(media()), text(), any::<u32>()).prop_map(
+                |(media, caption, seconds)| Content::Video(VideoMessage {
+                    media,
+                    caption,
+                    seconds,
+                })
+            ),
+            (proptest::option::of(media()), any::<u32>(), any::<bool>()).prop_map(
+                |(media, seconds, ptt)| Content::Audio(AudioMessage {
+                    media,
+                    seconds,
+                    ptt,
+                })
+            ),
+            (proptest::option::of(media()), text(), text(), any::<u32>()).prop_map(
+                |(media, file_name, title, page_count)| Content::Document(DocumentMessage {
+                    media,
+                    file_name,
+                    title,
+                    page_count,
+                })
+            ),
+            (text(), any::<bool>(), text(), text(), any::<i64>()).prop_map(
+                |(remote_jid, from_me, id, emoji, ts)| Content::Reaction(ReactionMessage {
+                    key: Some(MessageKey {
+                        remote_jid,
+                        from_me,
+                        id,
+                    }),
+                    text: emoji,
+                    sender_timestamp_ms: ts,
+                })
+            ),
+        ]
+    }
+
+    /// A message of any content type, sometimes quoting another.
+    pub fn message() -> impl Strategy<Value = Message> {
+        let plain = || {
+            proptest::option::of(content()).prop_map(|content| Message {
+                content,
+                context_info: None,
+            })
+        };
+        (plain(), proptest::option::of((text(), text(), plain()))).prop_map(|(mut outer, quote)| {
+            outer.context_info = quote.map(|(stanza_id, participant, quoted)| {
+                Box::new(ContextInfo {
+                    stanza_id,
+                    participant,
+                    quoted_message: Some(Box::new(quoted)),
+                })
+            });
+            outer
+        })
+    }
+}

@@ -1,0 +1,486 @@
+//! `Message` payloads (docs/stanza.md §6): field-for-field decoding of
+//! every content type, unknown fields tolerated, invalid wire data and
+//! over-deep nesting refused, encoding that decodes back, and properties
+//! over generated and corrupted payloads.
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use super::target::limits;
+use crate::adapter::client::Reply;
+use crate::adapter::names::category_name;
+use crate::adapter::proto::{
+    request::Op, response, ErrorCategory, StanzaPayloadDecode, StanzaPayloadEncode,
+};
+use crate::peer::stanza::generate::payloads::message;
+use crate::peer::stanza::payload::proto::{
+    message::Content, AudioMessage, ContextInfo, DocumentMessage, ExtendedText, ImageMessage,
+    MediaInfo, Message, MessageKey, ReactionMessage, VideoMessage,
+};
+use crate::peer::stanza::payload::{self as forge, decode as peer_decode, encode};
+use crate::runner::outcome::{Check, Finding};
+use crate::suites::{check_property, ScenarioCtx, ScenarioImpl};
+
+pub fn scenarios() -> Vec<ScenarioImpl> {
+    vec![
+        ScenarioImpl {
+            id: "stanza/payload-decode-text",
+            run: decode_text,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-decode-media",
+            run: decode_media,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-decode-reaction-and-quote",
+            run: decode_reaction,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-unknown-fields-tolerated",
+            run: unknown_fields,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-bad-varint-refused",
+            run: bad_varint,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-wrong-wire-type-refused",
+            run: wrong_wire_type,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-length-past-end-refused",
+            run: length_past_end,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-invalid-utf8-refused",
+            run: invalid_utf8,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-groups-refused",
+            run: groups,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-depth-limit",
+            run: depth_limit,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-very-deep-nesting-refused",
+            run: very_deep,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-size-limit",
+            run: size_limit,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-generated-decode-like-peer",
+            run: generated_decode,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-generated-encode-decodes-back",
+            run: generated_encode,
+        },
+        ScenarioImpl {
+            id: "stanza/payload-corruptions-decoded-or-refused",
+            run: corrupted,
+        },
+    ]
+}
+
+/// A decode result, or the refusal category.
+fn target_decode(
+    ctx: &mut ScenarioCtx,
+    payload: &[u8],
+    what: &str,
+) -> Result<Result<Message, i32>, Finding> {
+    let op = Op::StanzaPayloadDecode(StanzaPayloadDecode {
+        payload: payload.to_vec(),
+    });
+    match ctx.client.call(op) {
+        Ok(Reply::Result(response::Reply::StanzaPayloadDecode(r))) => {
+            Ok(Ok(r.message.unwrap_or_default()))
+        }
+        Ok(Reply::Rejected { category, .. }) => Ok(Err(category)),
+        Ok(Reply::Internal(detail)) => Err(Finding::fail(format!(
+            "the target failed internally on {what} (a result or a refusal is due): {detail}"
+        ))),
+        Ok(other) => Err(crate::suites::unexpected(other, what)),
+        Err(err) => Err(Finding::fail(format!("the target broke on {what}: {err}"))),
+    }
+}
+
+fn expect_decoded(
+    ctx: &mut ScenarioCtx,
+    payload: &[u8],
+    expected: &Message,
+    what: &str,
+) -> Result<(), Finding> {
+    match target_decode(ctx, payload, what)? {
+        Ok(got) if got == *expected => Ok(()),
+        Ok(got) => Err(Finding::fail(format!(
+            "{what} decoded as {got:?}, expected {expected:?}"
+        ))),
+        Err(category) => Err(Finding::fail(format!(
+            "{what} was refused with {}; it is a valid payload",
+            category_name(category)
+        ))),
+    }
+}
+
+fn expect_refused(
+    ctx: &mut ScenarioCtx,
+    payload: &[u8],
+    expected: ErrorCategory,
+    what: &str,
+) -> Result<(), Finding> {
+    match target_decode(ctx, payload, what)? {
+        Err(category) if category == expected as i32 => Ok(()),
+        Err(category) => Err(Finding::fail(format!(
+            "{what} was refused with {}, expected {}",
+            category_name(category),
+            expected.as_str_name()
+        ))),
+        Ok(got) => Err(Finding::fail(format!(
+            "{what} was decoded as {got:?}; expected Rejected({})",
+            expected.as_str_name()
+        ))),
+    }
+}
+
+fn media(seed: u8) -> MediaInfo {
+    MediaInfo {
+        url: format!("https://media.example.org/m/{seed}"),
+        mimetype: "image/jpeg".into(),
+        file_sha256: vec![seed; 32],
+        file_enc_sha256: vec![seed ^ 0xff; 32],
+        media_key: (0..32).map(|i| i ^ seed).collect(),
+        file_length: 1_234_567_890_123 + u64::from(seed),
+    }
+}
+
+fn with(content: Content) -> Message {
+    Message {
+        content: Some(content),
+        context_info: None,
+    }
+}
+
+fn decode_all(ctx: &mut ScenarioCtx, messages: &[(Message, &str)]) -> Check {
+    for (message, what) in messages {
+        expect_decoded(ctx, &encode(message), message, what)?;
+    }
+    Ok(format!(
+        "{} payloads decoded field for field",
+        messages.len()
+    ))
+}
+
+fn decode_text(ctx: &mut ScenarioCtx) -> Check {
+    decode_all(
+        ctx,
+        &[
+            (
+                with(Content::Conversation("hello, wörld 😀".into())),
+                "a plain-text payload",
+            ),
+            (
+                with(Content::ExtendedText(ExtendedText {
+                    text: "see https://example.org/a?b=c".into(),
+                    matched_text: "https://example.org/a?b=c".into(),
+                    title: "Example".into(),
+                    description: "An example page".into(),
+                    jpeg_thumbnail: vec![0xff, 0xd8, 0xff, 0xe0, 0, 0x10],
+                })),
+                "an extended-text payload with a link preview",
+            ),
+            (Message::default(), "an empty payload"),
+        ],
+    )
+}
+
+fn decode_media(ctx: &mut ScenarioCtx) -> Check {
+    decode_all(
+        ctx,
+        &[
+            (
+                with(Content::Image(ImageMessage {
+                    media: Some(media(1)),
+                    caption: "cat".into(),
+                    width: 4032,
+                    height: 3024,
+                })),
+                "an image payload",
+            ),
+            (
+                with(Content::Video(VideoMessage {
+                    media: Some(media(2)),
+                    caption: "clip".into(),
+                    seconds: 61,
+                })),
+                "a video payload",
+            ),
+            (
+                with(Content::Audio(AudioMessage {
+                    media: Some(media(3)),
+                    seconds: 7,
+                    ptt: true,
+                })),
+                "a voice-note payload",
+            ),
+            (
+                with(Content::Document(DocumentMessage {
+                    media: Some(media(4)),
+                    file_name: "report.pdf".into(),
+                    title: "Report".into(),
+                    page_count: 12,
+                })),
+                "a document payload",
+            ),
+        ],
+    )
+}
+
+fn decode_reaction(ctx: &mut ScenarioCtx) -> Check {
+    let reaction = with(Content::Reaction(ReactionMessage {
+        key: Some(MessageKey {
+            remote_jid: "bob@example.org".into(),
+            from_me: true,
+            id: "3EB0A1".into(),
+        }),
+        text: "👍".into(),
+        sender_timestamp_ms: -1,
+    }));
+    let mut reply = with(Content::Conversation("agreed".into()));
+    reply.context_info = Some(Box::new(ContextInfo {
+        stanza_id: "3EB0A1".into(),
+        participant: "bob@example.org".into(),
+        quoted_message: Some(Box::new(with(Content::Conversation("lunch?".into())))),
+    }));
+    decode_all(
+        ctx,
+        &[
+            (reaction, "a reaction payload"),
+            (reply, "a reply quoting a message"),
+        ],
+    )
+}
+
+fn unknown_fields(ctx: &mut ScenarioCtx) -> Check {
+    let message = with(Content::Image(ImageMessage {
+        media: Some(media(9)),
+        caption: "x".into(),
+        width: 1,
+        height: 2,
+    }));
+    expect_decoded(
+        ctx,
+        &forge::with_unknown_fields(&message),
+        &message,
+        "a payload with unknown fields of every wire type",
+    )?;
+    Ok("unknown varint, length-delimited, fixed32 and fixed64 fields skipped".into())
+}
+
+fn bad_varint(ctx: &mut ScenarioCtx) -> Check {
+    expect_refused(
+        ctx,
+        &forge::bad_varint(),
+        ErrorCategory::MalformedInput,
+        "a payload whose length varint never ends",
+    )?;
+    Ok("an unterminated varint refused with MALFORMED_INPUT".into())
+}
+
+fn wrong_wire_type(ctx: &mut ScenarioCtx) -> Check {
+    expect_refused(
+        ctx,
+        &forge::wrong_wire_type(),
+        ErrorCategory::MalformedInput,
+        "conversation sent as a varint",
+    )?;
+    Ok("a string field with the varint wire type refused".into())
+}
+
+fn length_past_end(ctx: &mut ScenarioCtx) -> Check {
+    expect_refused(
+        ctx,
+        &forge::length_past_end(),
+        ErrorCategory::MalformedInput,
+        "a field claiming 100 bytes with 3 present",
+    )?;
+    Ok("a length past the end refused".into())
+}
+
+fn invalid_utf8(ctx: &mut ScenarioCtx) -> Check {
+    expect_refused(
+        ctx,
+        &forge::invalid_utf8_string(),
+        ErrorCategory::MalformedInput,
+        "a string field holding invalid UTF-8",
+    )?;
+    Ok("invalid UTF-8 in a string refused".into())
+}
+
+fn groups(ctx: &mut ScenarioCtx) -> Check {
+    // field 1000, wire type 3 (start group) then 4 (end group): protobuf
+    // encoding guide, "Message Structure".
+    let mut payload = encode(&with(Content::Conversation("hi".into())));
+    payload.extend_from_slice(&[0xc3, 0x3e, 0xc4, 0x3e]);
+    expect_refused(
+        ctx,
+        &payload,
+        ErrorCategory::MalformedInput,
+        "a payload with a group",
+    )?;
+    Ok("the deprecated group wire types refused".into())
+}
+
+fn depth_limit(ctx: &mut ScenarioCtx) -> Check {
+    let max = limits(ctx).max_payload_depth;
+    let at = forge::nested(max);
+    expect_decoded(
+        ctx,
+        &encode(&at),
+        &at,
+        &format!("a payload nested {max} deep"),
+    )?;
+    expect_refused(
+        ctx,
+        &encode(&forge::nested(max + 1)),
+        ErrorCategory::LimitExceeded,
+        &format!("a payload nested {} deep", max + 1),
+    )?;
+    Ok(format!(
+        "nesting {max} decoded, {} refused with LIMIT_EXCEEDED",
+        max + 1
+    ))
+}
+
+fn very_deep(ctx: &mut ScenarioCtx) -> Check {
+    expect_refused(
+        ctx,
+        &forge::nested_bytes(5000),
+        ErrorCategory::LimitExceeded,
+        "a payload nested 5000 deep",
+    )?;
+    Ok("5000 levels of nesting refused with LIMIT_EXCEEDED".into())
+}
+
+fn size_limit(ctx: &mut ScenarioCtx) -> Check {
+    let max = limits(ctx).max_payload_bytes as usize;
+    // conversation = 1 byte key + varint length + text: fill to exactly `max`.
+    let fits = |total: usize| {
+        let mut text_len = total.saturating_sub(4);
+        loop {
+            let message = with(Content::Conversation("a".repeat(text_len)));
+            let len = encode(&message).len();
+            if len == total || text_len == 0 {
+                return message;
+            }
+            text_len = if len > total {
+                text_len - 1
+            } else {
+                text_len + 1
+            };
+        }
+    };
+    let at = fits(max);
+    expect_decoded(ctx, &encode(&at), &at, &format!("a payload of {max} bytes"))?;
+    let over = fits(max + 1);
+    expect_refused(
+        ctx,
+        &encode(&over),
+        ErrorCategory::LimitExceeded,
+        &format!("a payload of {} bytes", max + 1),
+    )?;
+    Ok(format!("{max} bytes decoded, {} refused", max + 1))
+}
+
+fn generated_decode(ctx: &mut ScenarioCtx) -> Check {
+    check_property(
+        ctx,
+        message(),
+        |m| format!("{m:?}"),
+        |ctx, message| expect_decoded(ctx, &encode(message), message, "a generated payload"),
+    )
+}
+
+fn generated_encode(ctx: &mut ScenarioCtx) -> Check {
+    check_property(
+        ctx,
+        message(),
+        |m| format!("{m:?}"),
+        |ctx, message| {
+            let op = Op::StanzaPayloadEncode(StanzaPayloadEncode {
+                message: Some(message.clone()),
+            });
+            let payload = match ctx.client.call(op) {
+                Ok(Reply::Result(response::Reply::StanzaPayloadEncode(r))) => r.payload,
+                Ok(other) => {
+                    return Err(crate::suites::unexpected(
+                        other,
+                        "encoding a generated payload",
+                    ))
+                }
+                Err(err) => {
+                    return Err(Finding::fail(format!(
+                        "the target broke encoding a payload: {err}"
+                    )))
+                }
+            };
+            let decoded = peer_decode(&payload, &limits(ctx)).map_err(|e| {
+                Finding::fail(format!(
+                    "the peer cannot decode the target's encoding ({e}): {}",
+                    hex::encode(&payload)
+                ))
+            })?;
+            crate::ensure!(
+                decoded == *message,
+                "the target's encoding decodes as {decoded:?}, expected {message:?}"
+            );
+            Ok(())
+        },
+    )
+}
+
+fn corrupted(ctx: &mut ScenarioCtx) -> Check {
+    let strategy = (message(), vec((any::<usize>(), any::<u8>(), 0u8..3), 1..4));
+    let corrupt = |(message, edits): &(Message, Vec<(usize, u8, u8)>)| {
+        let mut bytes = encode(message);
+        for &(at, byte, kind) in edits {
+            if bytes.is_empty() {
+                bytes.push(byte);
+                continue;
+            }
+            let at = at % bytes.len();
+            match kind {
+                0 => bytes[at] = byte,
+                1 => bytes.insert(at, byte),
+                _ => bytes.truncate(at),
+            }
+        }
+        bytes
+    };
+    check_property(
+        ctx,
+        strategy,
+        |case| hex::encode(corrupt(case)),
+        |ctx, case| {
+            let bytes = corrupt(case);
+            let peer = peer_decode(&bytes, &limits(ctx));
+            match (peer, target_decode(ctx, &bytes, "a corrupted payload")?) {
+                (Ok(expected), Ok(got)) if got == expected => Ok(()),
+                (Ok(expected), Ok(got)) => Err(Finding::fail(format!(
+                    "a corrupted but valid payload decoded as {got:?}, expected {expected:?}"
+                ))),
+                (Ok(_), Err(category)) => Err(Finding::fail(format!(
+                    "a corrupted but valid payload was refused with {}",
+                    category_name(category)
+                ))),
+                (Err(e), Ok(got)) => Err(Finding::fail(format!(
+                    "an invalid payload was decoded as {got:?}; it must be refused ({e})"
+                ))),
+                (Err(_), Err(_)) => Ok(()),
+            }
+        },
+    )
+}

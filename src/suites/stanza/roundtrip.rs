@@ -1,0 +1,318 @@
+//! Serialization by the target, and the property scenarios over generated
+//! stanzas: peer-written spellings parse on the target to the peer's view,
+//! target-written stanzas parse back on the peer, corruptions and
+//! truncations are parsed correctly or refused, never mishandled.
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use super::target::{self, check_category, excerpt, expect_view, limits, Answer};
+use crate::adapter::names::category_name;
+use crate::adapter::proto::ErrorCategory;
+use crate::peer::stanza::generate::{spelling, stanza};
+use crate::peer::stanza::hostile::base_message;
+use crate::peer::stanza::serialize::{serialize, Spelling};
+use crate::peer::stanza::view::{Node, CLIENT_NS, XML_NS};
+use crate::peer::stanza::{parse as peer_parse, Category};
+use crate::runner::outcome::{Check, Finding};
+use crate::suites::{check_property, ScenarioCtx, ScenarioImpl};
+
+pub fn scenarios() -> Vec<ScenarioImpl> {
+    vec![
+        ScenarioImpl {
+            id: "stanza/serialize-base-message",
+            run: serialize_base_message,
+        },
+        ScenarioImpl {
+            id: "stanza/serialize-escapes-special-characters",
+            run: serialize_escapes,
+        },
+        ScenarioImpl {
+            id: "stanza/serialize-namespaces",
+            run: serialize_namespaces,
+        },
+        ScenarioImpl {
+            id: "stanza/serialize-refuses-invalid-trees",
+            run: serialize_refuses_invalid,
+        },
+        ScenarioImpl {
+            id: "stanza/generated-stanzas-parse-to-peer-view",
+            run: generated_parse,
+        },
+        ScenarioImpl {
+            id: "stanza/target-serialization-parses-back",
+            run: serialization_parses_back,
+        },
+        ScenarioImpl {
+            id: "stanza/corrupted-stanzas-parsed-or-refused",
+            run: corrupted,
+        },
+        ScenarioImpl {
+            id: "stanza/truncated-stanzas-refused",
+            run: truncated,
+        },
+    ]
+}
+
+/// The target writes `root`; the peer must read exactly `root` back.
+fn round_trip(ctx: &mut ScenarioCtx, root: &Node, what: &str) -> Result<(), Finding> {
+    let limits = limits(ctx);
+    match target::serialize(ctx, root, what)? {
+        Answer::Accepted(xml) => {
+            let view = peer_parse(&xml, &limits).map_err(|e| {
+                Finding::fail(format!(
+                    "{what}: the peer refuses the target's output ({e}): {}",
+                    excerpt(&xml)
+                ))
+            })?;
+            if view.root != *root {
+                let expected = crate::peer::stanza::View {
+                    root: root.clone(),
+                    typed: view.typed.clone(),
+                };
+                return Err(Finding::fail(format!(
+                    "{what}: the target's output {} reads back differently: {}",
+                    excerpt(&xml),
+                    target::difference(&view, &expected)
+                )));
+            }
+            Ok(())
+        }
+        Answer::Refused(category) => Err(Finding::fail(format!(
+            "{what} was refused with {}; it is a valid stanza",
+            category_name(category)
+        ))),
+    }
+}
+
+fn serialize_base_message(ctx: &mut ScenarioCtx) -> Check {
+    round_trip(ctx, &base_message(), "serializing the base message")?;
+    Ok("the target's serialization of a message reads back as the same tree".into())
+}
+
+fn serialize_escapes(ctx: &mut ScenarioCtx) -> Check {
+    let nasty = "a<b>&c\"d'e\tf\ng\rh ]]> i&amp;";
+    let mut root = base_message()
+        .with_attr("x-nasty", nasty)
+        .with_attr("x-space", "  two  spaces  ")
+        .with_child(Node::new(CLIENT_NS, "note").with_text(nasty))
+        .with_child(Node::new(CLIENT_NS, "edge").with_text("\u{7f}\u{85}é😀\r\n"));
+    root.set_attr("", "x-lines", "\r\n\t");
+    round_trip(
+        ctx,
+        &root,
+        "serializing markup characters, quotes and white space",
+    )?;
+    Ok("markup characters, quotes, tabs, CR and LF survive the target's serialization".into())
+}
+
+fn serialize_namespaces(ctx: &mut ScenarioCtx) -> Check {
+    let mut root = base_message()
+        .with_child(
+            Node::new("urn:x-interspec:ext", "meta")
+                .with_child(Node::new("", "plain").with_text("no namespace"))
+                .with_child(Node::new("urn:x-interspec:ext", "inner")),
+        )
+        .with_child(Node::new("", "enc").with_attr("type", "not-validated"));
+    root.set_attr("urn:x-interspec:ext", "id", "namespaced id");
+    root.set_attr(XML_NS, "lang", "en");
+    round_trip(
+        ctx,
+        &root,
+        "serializing foreign, empty and attribute namespaces",
+    )?;
+    Ok("foreign and empty namespaces and namespaced attributes survive serialization".into())
+}
+
+fn serialize_refuses_invalid(ctx: &mut ScenarioCtx) -> Check {
+    let mut no_to = base_message();
+    no_to.remove_attr("to");
+    let mut bad_enc = base_message();
+    bad_enc.children[0].set_attr("", "type", "frank");
+    let mut bad_name = base_message();
+    bad_name.children.push(Node::new(CLIENT_NS, "two words"));
+    let mut bad_char = base_message();
+    bad_char.set_attr("", "x-nul", "a\u{0}b");
+    let cases = [
+        (
+            no_to,
+            ErrorCategory::SchemaViolation,
+            "a message without to",
+        ),
+        (
+            Node::new(CLIENT_NS, "chat").with_attr("id", "1"),
+            ErrorCategory::SchemaViolation,
+            "an unknown root element",
+        ),
+        (
+            bad_enc,
+            ErrorCategory::SchemaViolation,
+            "an enc of unknown type",
+        ),
+        (
+            bad_name,
+            ErrorCategory::MalformedInput,
+            "an element named \"two words\"",
+        ),
+        (
+            bad_char,
+            ErrorCategory::MalformedInput,
+            "an attribute holding NUL",
+        ),
+    ];
+    for (root, category, what) in cases {
+        let what = format!("serializing {what}");
+        let answer = target::serialize(ctx, &root, &what)?;
+        check_category(answer, category, &what)?;
+    }
+    Ok("5 invalid trees refused with the category parsing them would give".into())
+}
+
+fn describe_spelled((node, spelling): &(Node, Spelling)) -> String {
+    excerpt(&serialize(node, spelling))
+}
+
+fn generated_parse(ctx: &mut ScenarioCtx) -> Check {
+    check_property(
+        ctx,
+        (stanza(), spelling()),
+        describe_spelled,
+        |ctx, (node, spelling)| {
+            let bytes = serialize(node, spelling);
+            let expected = peer_parse(&bytes, &limits(ctx))
+                .map_err(|e| Finding::error(format!("the peer refuses its own stanza: {e}")))?;
+            expect_view(ctx, &bytes, &expected, "a generated stanza")
+        },
+    )
+}
+
+fn serialization_parses_back(ctx: &mut ScenarioCtx) -> Check {
+    check_property(
+        ctx,
+        stanza(),
+        |node| format!("{node:?}"),
+        |ctx, node| round_trip(ctx, node, "serializing a generated stanza"),
+    )
+}
+
+/// Bytes that matter to an XML reader, for substitutions and insertions.
+const INTERESTING: &[u8] = b"<>&\"'=/!?[]:;#x- \t\n\r\x00\xff\xc3\xa9";
+
+#[derive(Debug, Clone)]
+enum Corruption {
+    FlipBit(usize, u8),
+    Replace(usize, u8),
+    Delete(usize),
+    Insert(usize, u8),
+    Repeat(usize, u8),
+}
+
+fn corruption() -> impl Strategy<Value = Corruption> {
+    prop_oneof![
+        (any::<usize>(), 0u8..8).prop_map(|(at, bit)| Corruption::FlipBit(at, bit)),
+        (any::<usize>(), 0..INTERESTING.len())
+            .prop_map(|(at, i)| Corruption::Replace(at, INTERESTING[i])),
+        any::<usize>().prop_map(Corruption::Delete),
+        (any::<usize>(), 0..INTERESTING.len())
+            .prop_map(|(at, i)| Corruption::Insert(at, INTERESTING[i])),
+        (any::<usize>(), 1u8..24).prop_map(|(at, len)| Corruption::Repeat(at, len)),
+    ]
+}
+
+fn corrupt(mut bytes: Vec<u8>, corruptions: &[Corruption]) -> Vec<u8> {
+    for c in corruptions {
+        if bytes.is_empty() {
+            break;
+        }
+        let at = |i: usize| i % bytes.len();
+        match *c {
+            Corruption::FlipBit(i, bit) => {
+                let i = at(i);
+                bytes[i] ^= 1 << bit;
+            }
+            Corruption::Replace(i, b) => {
+                let i = at(i);
+                bytes[i] = b;
+            }
+            Corruption::Delete(i) => {
+                let i = at(i);
+                bytes.remove(i);
+            }
+            Corruption::Insert(i, b) => {
+                let i = at(i);
+                bytes.insert(i, b);
+            }
+            Corruption::Repeat(i, len) => {
+                let i = at(i);
+                let end = (i + len as usize).min(bytes.len());
+                let piece = bytes[i..end].to_vec();
+                bytes.splice(i..i, piece);
+            }
+        }
+    }
+    bytes
+}
+
+fn corrupted(ctx: &mut ScenarioCtx) -> Check {
+    let strategy = (stanza(), spelling(), vec(corruption(), 1..4));
+    check_property(
+        ctx,
+        strategy,
+        |(node, spelling, corruptions)| {
+            format!(
+                "{} after {corruptions:?}",
+                excerpt(&corrupt(serialize(node, spelling), corruptions))
+            )
+        },
+        |ctx, (node, spelling, corruptions)| {
+            let bytes = corrupt(serialize(node, spelling), corruptions);
+            let peer = peer_parse(&bytes, &limits(ctx));
+            match (peer, target::parse(ctx, &bytes, "a corrupted stanza")?) {
+                (Ok(expected), Answer::Accepted(got)) if got == expected => Ok(()),
+                (Ok(expected), Answer::Accepted(got)) => Err(Finding::fail(format!(
+                    "a corrupted stanza that is still valid: {}",
+                    target::difference(&got, &expected)
+                ))),
+                (Ok(_), Answer::Refused(category)) => Err(Finding::fail(format!(
+                    "a corrupted stanza that is still valid was refused with {}",
+                    category_name(category)
+                ))),
+                (Err(e), Answer::Accepted(_)) => Err(Finding::fail(format!(
+                    "a corrupted stanza was accepted; it must be refused ({e})"
+                ))),
+                (Err(_), Answer::Refused(_)) => Ok(()),
+            }
+        },
+    )
+}
+
+fn truncated(ctx: &mut ScenarioCtx) -> Check {
+    // No trailing comment: then every strict prefix is incomplete.
+    let spelled = (stanza(), spelling()).prop_map(|(node, mut spelling)| {
+        spelling.comments = false;
+        (node, spelling)
+    });
+    check_property(
+        ctx,
+        (spelled, 0.0f64..1.0),
+        |((node, spelling), cut)| {
+            let bytes = serialize(node, spelling);
+            let keep = (bytes.len() as f64 * cut) as usize;
+            format!(
+                "the first {keep} of {} bytes of {}",
+                bytes.len(),
+                excerpt(&bytes)
+            )
+        },
+        |ctx, ((node, spelling), cut)| {
+            let bytes = serialize(node, spelling);
+            let keep = ((bytes.len() as f64 * cut) as usize).min(bytes.len().saturating_sub(1));
+            target::expect_refused(
+                ctx,
+                &bytes[..keep],
+                Category::Malformed,
+                &format!("the first {keep} of {} bytes of a stanza", bytes.len()),
+            )
+        },
+    )
+}

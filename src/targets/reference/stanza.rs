@@ -1,0 +1,284 @@
+//! The reference's stanza operations (docs/stanza.md), as a third party
+//! would build them: XML through quick-xml's namespace-aware reader, base64
+//! through the `base64` crate, payloads through prost. Each stanza mutant is
+//! consulted at the one place its defect lives.
+
+mod doctype;
+mod payload;
+mod reader;
+mod rules;
+mod writer;
+
+use super::rejected;
+use crate::adapter::proto::{
+    response::Reply, StanzaParseResult, StanzaPayloadDecode, StanzaPayloadDecodeResult,
+    StanzaPayloadEncode, StanzaPayloadEncodeResult, StanzaSerialize, StanzaSerializeResult,
+};
+use crate::catalog::profile::StanzaParams;
+use crate::peer::stanza::view::{Node, View};
+use crate::targets::mutants::Mutant;
+
+/// The reference speaks the default profile's limits.
+pub fn limits() -> StanzaParams {
+    StanzaParams::default()
+}
+
+/// A refusal: the adapter category and a note for people.
+pub struct Refusal {
+    pub category: crate::adapter::proto::ErrorCategory,
+    pub detail: String,
+}
+
+impl Refusal {
+    pub fn new(
+        category: crate::adapter::proto::ErrorCategory,
+        detail: impl Into<String>,
+    ) -> Refusal {
+        Refusal {
+            category,
+            detail: detail.into(),
+        }
+    }
+
+    fn reply(self) -> Reply {
+        rejected(self.category, self.detail)
+    }
+}
+
+/// The stanza suite's state: none survives a request, so `Reset` has
+/// nothing to clear; the struct carries the mutant.
+pub struct StanzaOps {
+    mutant: Option<Mutant>,
+}
+
+impl StanzaOps {
+    pub fn new(mutant: Option<Mutant>) -> StanzaOps {
+        StanzaOps { mutant }
+    }
+
+    pub fn parse(&self, xml: &[u8]) -> Reply {
+        match self.parse_view(xml) {
+            Ok(view) => Reply::StanzaParse(Box::new(StanzaParseResult {
+                view: Some(view.to_proto()),
+            })),
+            Err(refusal) => refusal.reply(),
+        }
+    }
+
+    fn parse_view(&self, xml: &[u8]) -> Result<View, Refusal> {
+        let root = reader::read(xml, &limits(), self.mutant)?;
+        let typed = rules::typed(&root, self.mutant)?;
+        Ok(View { root, typed })
+    }
+
+    pub fn serialize(&self, request: StanzaSerialize) -> Reply {
+        let Some(root) = request.root else {
+            return rejected(
+                crate::adapter::proto::ErrorCategory::SchemaViolation,
+                "no root element given",
+            );
+        };
+        let limits = limits();
+        let root = match Node::from_proto(&root, limits.max_stanza_bytes as usize) {
+            Ok(root) => root,
+            Err(why) => return rejected(crate::adapter::proto::ErrorCategory::LimitExceeded, why),
+        };
+        let xml = match writer::write(&root, self.mutant) {
+            Ok(xml) => xml,
+            Err(refusal) => return refusal.reply(),
+        };
+        // What we refuse to read we refuse to write: check our own output.
+        match self.parse_view(&xml) {
+            Ok(_) => Reply::StanzaSerialize(StanzaSerializeResult { xml }),
+            Err(refusal) => refusal.reply(),
+        }
+    }
+
+    pub fn payload_decode(&self, request: StanzaPayloadDecode) -> Reply {
+        match payload::decode(&request.payload, &limits(), self.mutant) {
+            Ok(message) => Reply::StanzaPayloadDecode(Box::new(StanzaPayloadDecodeResult {
+                message: Some(message),
+            })),
+            Err(refusal) => refusal.reply(),
+        }
+    }
+
+    pub fn payload_encode(&self, request: StanzaPayloadEncode) -> Reply {
+        let message = request.message.unwrap_or_default();
+        Reply::StanzaPayloadEncode(StanzaPayloadEncodeResult {
+            payload: payload::encode(&message),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+    use super::*;
+    use crate::peer::stanza::generate::{spelling, stanza};
+    use crate::peer::stanza::hostile::{base_message, build, Hostile};
+    use crate::peer::stanza::serialize::serialize;
+
+    fn reference_view(xml: &[u8]) -> Result<View, String> {
+        StanzaOps::new(None)
+            .parse_view(xml)
+            .map_err(|r| r.category.as_str_name().to_string())
+    }
+
+    #[test]
+    fn reference_agrees_with_the_peer_on_generated_stanzas() {
+        let mut runner = TestRunner::new(Config {
+            cases: 300,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&(stanza(), spelling()), |(node, spelling)| {
+                let bytes = serialize(&node, &spelling);
+                let peer = crate::peer::stanza::parse(&bytes, &limits())
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let reference = reference_view(&bytes).map_err(|e| {
+                    TestCaseError::fail(format!("{e} for {:?}", String::from_utf8_lossy(&bytes)))
+                })?;
+                proptest::prop_assert_eq!(reference, peer);
+                // And the reference's own serialization reads back the same.
+                let ops = StanzaOps::new(None);
+                let Reply::StanzaSerialize(out) = ops.serialize(StanzaSerialize {
+                    root: Some(node.to_proto()),
+                }) else {
+                    return Err(TestCaseError::fail("serialize refused"));
+                };
+                let again = crate::peer::stanza::parse(&out.xml, &limits())
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                proptest::prop_assert_eq!(again.root, node);
+                Ok(())
+            })
+            .expect("agreement");
+    }
+
+    #[test]
+    fn reference_refuses_hostile_knobs_like_the_peer() {
+        let l = limits();
+        let url = "http://127.0.0.1:9/x".to_string();
+        for hostile in [
+            Hostile::Doctype,
+            Hostile::InternalEntity,
+            Hostile::BillionLaughs,
+            Hostile::ExternalEntity { url: url.clone() },
+            Hostile::ExternalParameterEntity { url: url.clone() },
+            Hostile::ExternalDtd { url },
+            Hostile::ProcessingInstruction,
+            Hostile::Encoding("ISO-8859-1"),
+            Hostile::DuplicateAttribute,
+            Hostile::UndeclaredEntity,
+            Hostile::RawChar('\0'),
+            Hostile::RawChar('\u{FFFE}'),
+            Hostile::CharRef(0),
+            Hostile::CharRef(0xFFFF),
+            Hostile::InvalidUtf8,
+            Hostile::Depth(l.max_depth + 1),
+            Hostile::Attributes(l.max_attributes + 1),
+            Hostile::AttributeBytes(l.max_attribute_bytes + 1),
+            Hostile::Children(l.max_children + 1),
+            Hostile::Size(l.max_stanza_bytes + 1),
+            Hostile::MismatchedEndTag,
+            Hostile::Unclosed,
+            Hostile::SecondRoot,
+        ] {
+            let bytes = build(&base_message(), &hostile);
+            let peer = crate::peer::stanza::parse(&bytes, &l)
+                .map(|_| ())
+                .map_err(|e| e.category.name().to_string());
+            let reference = reference_view(&bytes).map(|_| ());
+            assert_eq!(reference, peer, "{hostile:?}");
+            assert!(peer.is_err());
+        }
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+
+    /// Inputs where XML libraries commonly differ from the Recommendation;
+    /// the reference must answer each exactly as the peer does.
+    #[test]
+    fn reference_and_peer_agree_on_edge_inputs() {
+        let open = r#"<message xmlns="jabber:client" id="1" to="b@e.org" type="t""#;
+        let inputs: Vec<String> = vec![
+            format!("<!doctype message>{open}/>"),
+            format!("<!DOCTYPE message >{open}/>"),
+            format!("{open}/><!DOCTYPE x>"),
+            format!("<?XML version=\"1.0\"?>{open}/>"),
+            format!("<?xml version=\"1.0\" ?>{open}/>"),
+            format!("<?xml version=\"1.0\" encoding=\"utf8\"?>{open}/>"),
+            format!("<?xml version=\"1.0\" standalone=\"maybe\"?>{open}/>"),
+            format!("<?xml version=\"1.0\" foo=\"bar\"?>{open}/>"),
+            format!("<?xml encoding=\"UTF-8\" version=\"1.0\"?>{open}/>"),
+            format!("<?xml version='1.0\"?>{open}/>"),
+            format!("{open}></ message>"),
+            format!("{open}></message >"),
+            format!("{open}><a></a ></message>"),
+            format!("{open} / >"),
+            format!("{open}/ >"),
+            format!("{open} x=\"1\" x=\"1\"/>"),
+            format!("{open} x:y=\"1\" xmlns:x=\"u\"/>"),
+            format!("{open} xmlns:x=\"u\" x:=\"1\"/>"),
+            format!("{open} :x=\"1\"/>"),
+            format!("{open} xmlns=\"\"/>"),
+            format!("{open} xmlns:xml=\"http://www.w3.org/XML/1998/namespace\"/>"),
+            format!("{open} xmlns:xmlns=\"u\"/>"),
+            format!("{open} x=\"&#x;\"/>"),
+            format!("{open} x=\"&#;\"/>"),
+            format!("{open} x=\"&#-1;\"/>"),
+            format!("{open} x=\"&#+65;\"/>"),
+            format!("{open} x=\"&#x110000;\"/>"),
+            format!("{open} x=\"&#00000000065;\"/>"),
+            format!("{open} x=\"&lt\"/>"),
+            format!("{open}><![CDATA[a]]]></message>"),
+            format!("{open}><![cdata[a]]></message>"),
+            format!("{open}><!-- a --->b</message>"),
+            format!("{open}><!-->--></message>"),
+            format!("{open}><!---></message>"),
+            format!("{open}>]]></message>"),
+            format!("{open}>]]</message>"),
+            format!("{open}>&amp</message>"),
+            format!("{open}><a/ ></message>"),
+            format!("{open}><a b/></message>"),
+            format!("{open}><a b=c/></message>"),
+            format!("{open}><a\tb='1'\n/></message>"),
+            format!("{open}><é/></message>"),
+            format!("{open}><a-1.b/></message>"),
+            format!("{open}><.a/></message>"),
+            format!("{open}><a:b:c xmlns:a=\"u\"/></message>"),
+            format!("{open}></message>\n\n<!-- x -->\n"),
+            format!("{open}></message><?pi?>"),
+            format!("{open}></message>&amp;"),
+            format!("  {open}/>"),
+            format!("<!-- c -->{open}/>"),
+            format!("\u{feff}\u{feff}{open}/>"),
+            format!("{open} x='a\u{85}b'/>"),
+            format!("{open}>\r\n</message>"),
+            format!("<message xmlns='jabber:client' id='1' to='b@e.org' type='t'></message>"),
+            format!("<message xmlns='jabber:client' id='1' to='b@e.org' type='t' xmlns:p='jabber:client' p:id='2'/>"),
+            format!("<p:message xmlns:p='jabber:client' id='1' to='b@e.org' type='t'></message>"),
+            format!("<p:message xmlns:p='jabber:client' id='1' to='b@e.org' type='t'></q:message>"),
+        ];
+        let limits = limits();
+        let mut disagreements = Vec::new();
+        for input in &inputs {
+            let peer = crate::peer::stanza::parse(input.as_bytes(), &limits)
+                .map(|v| format!("{v:?}"))
+                .map_err(|e| e.category.name().to_string());
+            let reference = StanzaOps::new(None)
+                .parse_view(input.as_bytes())
+                .map(|v| format!("{v:?}"))
+                .map_err(|r| r.category.as_str_name().to_string());
+            if peer != reference {
+                disagreements.push(format!("{input:?}: peer {peer:?}, reference {reference:?}"));
+            }
+        }
+        assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    }
+}
