@@ -172,6 +172,8 @@ pub fn encrypt(
     remote: &Address,
     plaintext: &[u8],
 ) -> Step<Wire> {
+    // User plaintext: reports show only an excerpt of it.
+    ctx.plaintext(plaintext);
     match result(ctx, encrypt_op(local, remote, plaintext), "E2eeEncrypt")? {
         response::Reply::E2eeEncrypt(r) => {
             let kind = MessageType::from_wire_type(r.message_type).map_err(|_| {
@@ -222,6 +224,7 @@ pub fn expect_decrypts(
     expected: &[u8],
     what: &str,
 ) -> Step<()> {
+    ctx.plaintext(expected);
     match decrypt_raw(ctx, local, remote, wire)? {
         Reply::Result(response::Reply::E2eeDecrypt(r)) => {
             ensure!(

@@ -29,7 +29,21 @@ fn vector_error(e: String) -> Finding {
     Finding::error(format!("the built-in vector is unusable: {e}"))
 }
 
-fn fixed_keys(party: &Party) -> Step<E2eeFixedKeys> {
+/// The party's fixed keys for E2eeCreateDevice, each private key registered
+/// as a secret first so no report shows it.
+fn fixed_keys(ctx: &mut ScenarioCtx, party: &Party) -> Step<E2eeFixedKeys> {
+    let keys = fixed_keys_of(party)?;
+    for secret in [&keys.identity_private, &keys.signed_prekey_private]
+        .into_iter()
+        .chain(keys.one_time_prekeys.iter().map(|k| &k.private_key))
+        .chain(keys.ephemeral_privates.iter())
+    {
+        ctx.secret(secret);
+    }
+    Ok(keys)
+}
+
+fn fixed_keys_of(party: &Party) -> Step<E2eeFixedKeys> {
     let b = |h: &str| bytes(h).map_err(vector_error);
     let mut one_time_prekeys = Vec::new();
     for p in &party.one_time_prekeys {
@@ -100,6 +114,7 @@ fn target_decrypts(
     wire: &Wire,
     plaintext: &[u8],
 ) -> Step<()> {
+    ctx.plaintext(plaintext);
     match decrypt_raw(ctx, local, remote, wire)? {
         Reply::Result(response::Reply::E2eeDecrypt(r)) => {
             ensure!(
@@ -124,12 +139,8 @@ pub fn transcript_target_as_bob(ctx: &mut ScenarioCtx) -> Check {
             crate::adapter::proto::Reset {},
         ))?;
         let (bob, alice) = (t.bob_address(), t.alice_address());
-        let (identity, _) = create_device(
-            ctx,
-            &bob,
-            0,
-            Some((fixed_keys(&t.bob)?, t.bob.registration_id)),
-        )?;
+        let keys = fixed_keys(ctx, &t.bob)?;
+        let (identity, _) = create_device(ctx, &bob, 0, Some((keys, t.bob.registration_id)))?;
         let expected = Transcript::device(&t.bob).map_err(vector_error)?;
         ensure!(
             identity == *expected.identity_key(),
@@ -179,12 +190,8 @@ pub fn transcript_target_as_alice(ctx: &mut ScenarioCtx) -> Check {
             crate::adapter::proto::Reset {},
         ))?;
         let (bob, alice) = (t.bob_address(), t.alice_address());
-        create_device(
-            ctx,
-            &alice,
-            0,
-            Some((fixed_keys(&t.alice)?, t.alice.registration_id)),
-        )?;
+        let keys = fixed_keys(ctx, &t.alice)?;
+        create_device(ctx, &alice, 0, Some((keys, t.alice.registration_id)))?;
         let mut bob_peer = Transcript::device(&t.bob).map_err(vector_error)?;
         let bundle: PreKeyBundle = if t.with_one_time_prekey {
             bob_peer.bundle()
@@ -218,12 +225,8 @@ pub fn safety_number_matches_vector(ctx: &mut ScenarioCtx) -> Check {
         .ok_or_else(|| Finding::error("no built-in transcript"))?;
     let expected = builtin_safety_number().map_err(vector_error)?;
     let (bob, alice) = (t.bob_address(), t.alice_address());
-    create_device(
-        ctx,
-        &alice,
-        0,
-        Some((fixed_keys(&t.alice)?, t.alice.registration_id)),
-    )?;
+    let keys = fixed_keys(ctx, &t.alice)?;
+    create_device(ctx, &alice, 0, Some((keys, t.alice.registration_id)))?;
     let mut bob_peer = Transcript::device(&t.bob).map_err(vector_error)?;
     let bundle = bob_peer.bundle();
     process_bundle(ctx, &alice, &bob, &bundle)?;

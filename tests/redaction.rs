@@ -1,0 +1,125 @@
+//! No report file of a run that handled known secrets shows them: the
+//! private keys of the fixed-key golden transcripts never appear (in hex or
+//! base64, not even an 8-byte piece), and user plaintext appears only up to
+//! the configured excerpt. The run uses a mutant, so the transcript
+//! scenarios fail and their evidence (frames carrying those keys and
+//! plaintexts) is in the report.
+
+mod common;
+
+use base64::Engine;
+
+const EXCERPT: usize = 16;
+/// Long enough not to match by chance, short enough to catch a partial leak.
+const WINDOW: usize = 8;
+
+fn hex_list(value: &serde_json::Value) -> Vec<Vec<u8>> {
+    match value {
+        serde_json::Value::String(s) => hex::decode(s).into_iter().collect(),
+        serde_json::Value::Array(items) => items.iter().flat_map(hex_list).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// (secrets, plaintexts) of the session transcripts the e2ee suite replays.
+fn known_values() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/vectors/signal/interspec-generated.json"
+    ))
+    .expect("vectors");
+    let file: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let (mut secrets, mut plaintexts) = (Vec::new(), Vec::new());
+    let vectors = file["vectors"].as_array().expect("vectors");
+    for t in vectors.iter().filter(|v| v["kind"] == "session-transcript") {
+        for party in [&t["alice"], &t["bob"]] {
+            for field in [
+                "identity_private",
+                "signed_prekey_private",
+                "ephemeral_privates",
+            ] {
+                secrets.extend(hex_list(&party[field]));
+            }
+            for otp in party["one_time_prekeys"].as_array().into_iter().flatten() {
+                secrets.extend(hex_list(&otp["private"]));
+            }
+        }
+        for m in t["messages"].as_array().expect("messages") {
+            plaintexts.extend(hex_list(&m["plaintext"]));
+        }
+    }
+    (secrets, plaintexts)
+}
+
+fn leaks(report: &str, bytes: &[u8]) -> Option<String> {
+    for window in bytes.windows(WINDOW) {
+        for shown in [hex::encode(window), hex::encode_upper(window)] {
+            if report.contains(&shown) {
+                return Some(shown);
+            }
+        }
+    }
+    // As text, the whole of it (an 8-byte piece of a sentence, " message",
+    // would match the report's own words; a run of one character, such as
+    // the vector's forty `*`, would match the mask itself).
+    let one_repeated_byte = bytes.windows(2).all(|w| w[0] == w[1]);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.len() >= WINDOW && !one_repeated_byte && report.contains(text) {
+            return Some(text.to_string());
+        }
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    report.contains(&b64).then_some(b64)
+}
+
+#[test]
+fn reports_never_show_keys_or_more_than_an_excerpt_of_plaintext() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::interspec(&[
+        "certify",
+        "--suite",
+        "e2ee",
+        "--filter",
+        "e2ee/transcript-*",
+        "--target",
+        "builtin:mutant/e2ee-constant-iv",
+        "--plaintext-excerpt",
+        &EXCERPT.to_string(),
+        "--seed",
+        "5",
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (secrets, plaintexts) = known_values();
+    assert!(secrets.len() >= 8 && plaintexts.len() >= 4);
+
+    let json = std::fs::read_to_string(dir.path().join("report.json")).expect("report.json");
+    assert!(
+        json.contains("E2eeCreateDevice") && json.contains("**"),
+        "the frames carrying the keys are in the evidence, masked"
+    );
+
+    for file in ["report.json", "report.html", "report.md", "junit.xml"] {
+        let report = std::fs::read_to_string(dir.path().join(file)).expect(file);
+        for secret in &secrets {
+            assert_eq!(
+                leaks(&report, secret),
+                None,
+                "{file} shows part of a private key"
+            );
+        }
+        for plaintext in plaintexts.iter().filter(|p| p.len() > EXCERPT) {
+            assert_eq!(
+                leaks(&report, &plaintext[EXCERPT..]),
+                None,
+                "{file} shows plaintext past the excerpt"
+            );
+        }
+    }
+}
