@@ -10,6 +10,9 @@ use base64::Engine;
 /// Bytes shorter than this are not registered: they would match by chance
 /// and mask unrelated evidence.
 pub const MIN_SECRET_LEN: usize = 4;
+/// Raw text shorter than this is not searched for: it would hit ordinary
+/// words in messages.
+pub const MIN_TEXT_LEN: usize = 12;
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -62,22 +65,30 @@ impl Redactor {
     }
 
     /// Replaces registered secrets in text, in the encodings evidence uses:
-    /// the raw text, hex (either case) and base64 (standard and URL-safe,
-    /// padded or not).
+    /// hex (either case) of the hidden part, base64 (standard and URL-safe,
+    /// padded or not) of the whole, and the whole as raw text when it is
+    /// long enough not to match ordinary words (kept up to its excerpt).
     pub fn text(&self, text: &str) -> String {
         let mut out = text.to_string();
         for (secret, visible) in &self.entries {
             let hidden = &secret[*visible..];
-            let mut forms: Vec<String> = vec![hex::encode(hidden), hex::encode_upper(hidden)];
+            let mut forms: Vec<(String, String)> = Vec::new();
+            if hidden.len() >= MIN_SECRET_LEN {
+                forms.push((hex::encode(hidden), "[redacted]".into()));
+                forms.push((hex::encode_upper(hidden), "[redacted]".into()));
+            }
             for engine in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
-                forms.push(engine.encode(secret));
+                forms.push((engine.encode(secret), "[redacted]".into()));
             }
-            if let Ok(raw) = std::str::from_utf8(hidden) {
-                forms.push(raw.to_string());
+            if let Ok(raw) = std::str::from_utf8(secret) {
+                if raw.len() >= MIN_TEXT_LEN {
+                    let kept = String::from_utf8_lossy(&secret[..*visible]);
+                    forms.push((raw.to_string(), format!("{kept}[redacted]")));
+                }
             }
-            forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-            for form in forms.iter().filter(|f| f.len() >= MIN_SECRET_LEN) {
-                out = out.replace(form.as_str(), "[redacted]");
+            forms.sort_by_key(|(form, _)| std::cmp::Reverse(form.len()));
+            for (form, replacement) in forms.iter().filter(|(f, _)| f.len() >= MIN_SECRET_LEN) {
+                out = out.replace(form.as_str(), replacement);
             }
         }
         out
