@@ -20,6 +20,12 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::HsRekey(_)) => "HsRekey",
         Some(Op::HsFeed(_)) => "HsFeed",
         Some(Op::HsSetNonce(_)) => "HsSetNonce",
+        Some(Op::EnProviderInfo(_)) => "EnProviderInfo",
+        Some(Op::EnConfigure(_)) => "EnConfigure",
+        Some(Op::EnSignIn(_)) => "EnSignIn",
+        Some(Op::EnIssueProof(_)) => "EnIssueProof",
+        Some(Op::EnRotateKeys(_)) => "EnRotateKeys",
+        Some(Op::EnDeliveries(_)) => "EnDeliveries",
     }
 }
 
@@ -43,6 +49,12 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::HsRekey(_)) => "HsRekeyResult".into(),
         Some(Reply::HsFeed(_)) => "HsFeedResult".into(),
         Some(Reply::HsSetNonce(_)) => "HsSetNonceResult".into(),
+        Some(Reply::EnProviderInfo(_)) => "EnProviderInfoResult".into(),
+        Some(Reply::EnConfigure(_)) => "EnConfigureResult".into(),
+        Some(Reply::EnSignIn(_)) => "EnSignInResult".into(),
+        Some(Reply::EnIssueProof(_)) => "EnIssueProofResult".into(),
+        Some(Reply::EnRotateKeys(_)) => "EnRotateKeysResult".into(),
+        Some(Reply::EnDeliveries(_)) => "EnDeliveriesResult".into(),
     }
 }
 

@@ -22,6 +22,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "handshake.toml",
         include_str!("../../suites/handshake.toml"),
     ),
+    (
+        "enlistment.toml",
+        include_str!("../../suites/enlistment.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -3,5 +3,6 @@
 //! wrong in exactly one way and otherwise valid.
 
 pub mod adapter;
+pub mod jose;
 pub mod noise;
 pub mod signal;

@@ -3,6 +3,7 @@
 //! in step in both directions.
 
 pub mod adapter;
+pub mod enlistment;
 pub mod handshake;
 mod property;
 
@@ -102,6 +103,7 @@ pub fn registry() -> &'static [ScenarioImpl] {
         let mut all = Vec::new();
         all.extend(adapter::scenarios());
         all.extend(handshake::scenarios());
+        all.extend(enlistment::scenarios());
         all
     })
 }

@@ -24,6 +24,18 @@ pub enum Mutant {
     HandshakeOneFramePerRead,
     HandshakeUsesReservedNonce,
     HandshakeNoLowOrderCheck,
+    EnlistmentAcceptsAlgNone,
+    EnlistmentIgnoresExp,
+    EnlistmentIgnoresAud,
+    EnlistmentIgnoresIss,
+    EnlistmentFirstKeyAnyKid,
+    EnlistmentHmacKeyConfusion,
+    EnlistmentNoReplayCache,
+    EnlistmentProofIgnoresNonce,
+    EnlistmentJwksExposesPrivateKey,
+    EnlistmentDayLongProofs,
+    EnlistmentBodyHashUnchecked,
+    EnlistmentIgnoresFutureIat,
 }
 
 pub struct MutantInfo {
@@ -149,6 +161,78 @@ pub const MUTANTS: &[MutantInfo] = &[
         name: "handshake-no-low-order-check",
         suite: "handshake",
         defect: "passes low-order ephemeral keys to snow unchecked (an all-zero DH output goes unnoticed)",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentAcceptsAlgNone,
+        name: "enlistment-accepts-alg-none",
+        suite: "enlistment",
+        defect: "accepts a gatekeeper call token with alg none and no signature",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentIgnoresExp,
+        name: "enlistment-ignores-exp",
+        suite: "enlistment",
+        defect: "accepts expired gatekeeper call tokens (exp never checked)",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentIgnoresAud,
+        name: "enlistment-ignores-aud",
+        suite: "enlistment",
+        defect: "accepts gatekeeper call tokens meant for another audience",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentIgnoresIss,
+        name: "enlistment-ignores-iss",
+        suite: "enlistment",
+        defect: "accepts gatekeeper call tokens from any issuer",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentFirstKeyAnyKid,
+        name: "enlistment-first-key-any-kid",
+        suite: "enlistment",
+        defect: "verifies with the first key of the gatekeeper JWKS whatever the kid",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentHmacKeyConfusion,
+        name: "enlistment-hmac-key-confusion",
+        suite: "enlistment",
+        defect: "accepts HS256 tokens keyed with the gatekeeper's public key bytes",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentNoReplayCache,
+        name: "enlistment-no-replay-cache",
+        suite: "enlistment",
+        defect: "keeps no jti replay cache: a replayed call is delivered twice",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentProofIgnoresNonce,
+        name: "enlistment-proof-ignores-nonce",
+        suite: "enlistment",
+        defect: "issues proofs without the gatekeeper's nonce (not bound to the challenge)",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentJwksExposesPrivateKey,
+        name: "enlistment-jwks-exposes-private-key",
+        suite: "enlistment",
+        defect: "publishes the private member d in its JWKS",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentDayLongProofs,
+        name: "enlistment-day-long-proofs",
+        suite: "enlistment",
+        defect: "issues proofs valid for 24 hours",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentBodyHashUnchecked,
+        name: "enlistment-body-hash-unchecked",
+        suite: "enlistment",
+        defect: "never compares the request body with the token's body_sha256",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentIgnoresFutureIat,
+        name: "enlistment-ignores-future-iat",
+        suite: "enlistment",
+        defect: "accepts tokens issued in the future beyond the clock-skew allowance",
     },
 ];
 

@@ -7,6 +7,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
 use prost::Message;
 
+mod enlistment;
 mod handshake;
 
 use super::mutants::Mutant;
@@ -27,6 +28,7 @@ pub struct Reference {
     remembered: HashMap<String, Vec<u8>>,
     responses_sent: u64,
     handshake: handshake::HandshakeSuite,
+    enlistment: enlistment::EnlistmentSuite,
 }
 
 impl Reference {
@@ -36,6 +38,7 @@ impl Reference {
             remembered: HashMap::new(),
             responses_sent: 0,
             handshake: handshake::HandshakeSuite::default(),
+            enlistment: enlistment::EnlistmentSuite::default(),
         }
     }
 
@@ -61,6 +64,9 @@ impl Reference {
                     self.remembered.clear();
                     self.handshake.reset();
                 }
+                // Outside the adapter mutant's defect (remembered values):
+                // the provider's HTTP server lives from one Reset to the next.
+                self.enlistment.reset();
                 Reply::Reset(ResetResult {})
             }
             Some(Op::Ping(ping)) => {
@@ -90,6 +96,12 @@ impl Reference {
             Some(Op::HsRekey(r)) => self.handshake.rekey(r),
             Some(Op::HsFeed(f)) => self.handshake.feed(&f.data),
             Some(Op::HsSetNonce(n)) => self.handshake.set_nonce(n),
+            Some(Op::EnProviderInfo(_)) => self.enlistment.provider_info(self.mutant),
+            Some(Op::EnConfigure(c)) => self.enlistment.configure(c, self.mutant),
+            Some(Op::EnSignIn(s)) => self.enlistment.sign_in(s, self.mutant),
+            Some(Op::EnIssueProof(p)) => self.enlistment.issue_proof(p, self.mutant),
+            Some(Op::EnRotateKeys(_)) => self.enlistment.rotate_keys(self.mutant),
+            Some(Op::EnDeliveries(_)) => self.enlistment.deliveries(self.mutant),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -126,7 +138,7 @@ impl Reference {
             protocol_minor: PROTOCOL_MINOR,
             implementation_name: "interspec-reference".into(),
             implementation_version: crate::HARNESS_VERSION.into(),
-            capabilities: vec![Capability::Handshake as i32],
+            capabilities: vec![Capability::Handshake as i32, Capability::Enlistment as i32],
             profiles: vec!["default".into(), "gatekeeper-deployed".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,
         })
