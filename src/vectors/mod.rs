@@ -3,6 +3,7 @@
 //! (`interspec vectors verify`). Each suite registers one verifier for its
 //! folder in [`VERIFIERS`].
 
+pub mod enlistment;
 mod manifest;
 mod snow_replay;
 
@@ -33,7 +34,10 @@ pub struct VectorCheck {
 pub type Verifier = fn(file: &str, text: &str) -> Vec<VectorCheck>;
 
 /// One verifier per `vectors/<folder>`.
-pub const VERIFIERS: &[(&str, Verifier)] = &[("noise", noise::verify_text)];
+pub const VERIFIERS: &[(&str, Verifier)] = &[
+    ("noise", noise::verify_text),
+    ("enlistment", enlistment::verify_text),
+];
 
 /// Checks the manifest, then every `*.json` file in each registered folder.
 pub fn verify_tree(root: &Path) -> Result<Vec<VectorCheck>, String> {

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
 use prost::Message;
 
-mod enlistment;
+pub mod enlistment;
 mod handshake;
 
 use super::mutants::Mutant;

@@ -75,6 +75,17 @@ fn json_part<T: for<'de> Deserialize<'de>>(part: &str, what: &str) -> Result<T, 
 }
 
 impl CallVerifier {
+    /// A verifier with a fixed gatekeeper JWKS and no URL to refetch it
+    /// from (golden vectors, benchmarks, unit tests).
+    pub fn offline(mut config: GatekeeperConfig, jwks: JwkSet) -> CallVerifier {
+        config.jwks_url.clear();
+        CallVerifier {
+            config: Some(config),
+            jwks: Some(jwks),
+            seen: HashMap::new(),
+        }
+    }
+
     /// Checks one call; returns its `jti`, now remembered.
     pub fn verify(
         &mut self,

@@ -4,7 +4,7 @@
 //! verified against the gatekeeper's JWKS. The server starts on the first
 //! enlistment operation after Reset and stops on Reset.
 
-mod call_auth;
+pub mod call_auth;
 mod keys;
 mod server;
 
