@@ -4,6 +4,7 @@
 //! kind of stdio, no framing and no protobuf). Suites add their own
 //! measurements as submodules.
 
+pub mod enlistment;
 pub mod handshake;
 
 use std::fmt::Write as _;
