@@ -350,3 +350,61 @@ impl EnlistmentSuite {
         Reply::EnDeliveries(EnDeliveriesResult { deliveries })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::peer::jose::http;
+    use std::time::Duration;
+
+    fn issuer(suite: &mut EnlistmentSuite) -> String {
+        match suite.provider_info(None) {
+            Reply::EnProviderInfo(info) => info.issuer,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_server_runs_from_first_use_until_reset() {
+        let mut suite = EnlistmentSuite::default();
+        let issuer = issuer(&mut suite);
+        let url = format!("{issuer}/.well-known/openid-configuration");
+        let got = http::get(&url, Duration::from_secs(5)).expect("discovery");
+        assert_eq!(got.status, 200);
+        let doc: Value = serde_json::from_slice(&got.body).expect("json");
+        assert_eq!(doc["issuer"], issuer.as_str());
+        suite.reset();
+        assert!(
+            http::get(&url, Duration::from_secs(2)).is_err(),
+            "the server stops on Reset"
+        );
+        // A fresh provider after Reset: new port, new keys.
+        assert_ne!(self::issuer(&mut suite), issuer);
+    }
+
+    #[test]
+    fn a_retired_key_leaves_the_jwks_after_its_proofs_expire() {
+        let mut provider = Provider::new(None, "http://127.0.0.1:1".into()).expect("provider");
+        assert_eq!(provider.jwks()["keys"].as_array().map(Vec::len), Some(2));
+        provider.keys[1].retire_at = Some(now() + 100);
+        provider.add_key().expect("key");
+        assert_eq!(provider.jwks()["keys"].as_array().map(Vec::len), Some(3));
+        provider.keys[1].retire_at = Some(now() - 1);
+        let kids: Vec<String> = provider.jwks()["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .filter_map(|k| k["kid"].as_str().map(String::from))
+            .collect();
+        assert_eq!(kids, ["provider-ec-1", "provider-ec-3"]);
+    }
+
+    #[test]
+    fn only_the_leaking_mutant_publishes_d() {
+        let honest = Provider::new(None, String::new()).expect("provider");
+        assert!(!honest.jwks().to_string().contains("\"d\""));
+        let leaking = Provider::new(Some(Mutant::EnlistmentJwksExposesPrivateKey), String::new())
+            .expect("provider");
+        assert!(leaking.jwks().to_string().contains("\"d\""));
+    }
+}
