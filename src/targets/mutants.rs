@@ -36,6 +36,7 @@ pub enum Mutant {
     EnlistmentDayLongProofs,
     EnlistmentBodyHashUnchecked,
     EnlistmentIgnoresFutureIat,
+    EnlistmentRotationDropsOldKey,
 }
 
 pub struct MutantInfo {
@@ -233,6 +234,12 @@ pub const MUTANTS: &[MutantInfo] = &[
         name: "enlistment-ignores-future-iat",
         suite: "enlistment",
         defect: "accepts tokens issued in the future beyond the clock-skew allowance",
+    },
+    MutantInfo {
+        mutant: Mutant::EnlistmentRotationDropsOldKey,
+        name: "enlistment-rotation-drops-old-key",
+        suite: "enlistment",
+        defect: "unpublishes the old signing key at rotation, while proofs it signed are still valid",
     },
 ];
 

@@ -329,7 +329,11 @@ impl EnlistmentSuite {
         };
         // The old key stays published until its last proof has expired,
         // with a minute of margin for the verifier's clock.
-        let retire_at = now() + lifetime + 60;
+        let retire_at = if p.has(Mutant::EnlistmentRotationDropsOldKey) {
+            0
+        } else {
+            now() + lifetime + 60
+        };
         if let Some(old) = p.keys.last_mut() {
             old.retire_at = Some(retire_at);
         }
