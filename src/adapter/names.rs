@@ -26,6 +26,7 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::EnIssueProof(_)) => "EnIssueProof",
         Some(Op::EnRotateKeys(_)) => "EnRotateKeys",
         Some(Op::EnDeliveries(_)) => "EnDeliveries",
+        Some(Op::EnAdvanceClock(_)) => "EnAdvanceClock",
     }
 }
 
@@ -55,6 +56,7 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::EnIssueProof(_)) => "EnIssueProofResult".into(),
         Some(Reply::EnRotateKeys(_)) => "EnRotateKeysResult".into(),
         Some(Reply::EnDeliveries(_)) => "EnDeliveriesResult".into(),
+        Some(Reply::EnAdvanceClock(_)) => "EnAdvanceClockResult".into(),
     }
 }
 

@@ -44,6 +44,8 @@ pub fn scenarios() -> Vec<ScenarioImpl> {
         "enlistment/sign-in-wrong-credential-refused" => provider::sign_in_wrong_credential_refused,
         "enlistment/key-rotation-new-kid" => provider::rotation_new_kid,
         "enlistment/key-rotation-old-proof-verifies" => provider::rotation_old_proof_verifies,
+        "enlistment/key-rotation-old-key-kept-until-expiry" => provider::rotation_old_key_kept_until_expiry,
+        "enlistment/key-rotation-old-key-retired" => provider::rotation_old_key_retired,
         "enlistment/call-valid-push-accepted" => calls::valid_push_accepted,
         "enlistment/call-valid-es256-accepted" => calls::valid_p256_call_accepted,
         "enlistment/call-valid-authenticate-accepted" => calls::valid_authenticate_accepted,

@@ -453,3 +453,47 @@ pub fn rotation_old_proof_verifies(ctx: &mut ScenarioCtx) -> Check {
     })?;
     Ok("an unexpired proof under the old kid still verifies after two rotations".into())
 }
+
+fn advance_clock(ctx: &mut ScenarioCtx, seconds: i64) -> Result<(), Finding> {
+    let seconds = u32::try_from(seconds.max(0)).unwrap_or(u32::MAX);
+    ctx.expect_result(
+        Op::EnAdvanceClock(crate::adapter::proto::EnAdvanceClock { seconds }),
+        "EnAdvanceClock",
+    )?;
+    Ok(())
+}
+
+pub fn rotation_old_key_kept_until_expiry(ctx: &mut ScenarioCtx) -> Check {
+    let proof = signed_in_proof(ctx)?;
+    let exp = claim_int(&proof.verified.claims, "exp")?;
+    rotate(ctx)?;
+    // To five seconds before the proof expires, on the provider's clock.
+    advance_clock(ctx, exp - unix_now() - 5)?;
+    let set = provider_jwks(&proof.info)?;
+    verify::verify(&proof.token, &set).map_err(|e| {
+        Finding::fail(format!(
+            "five seconds before its exp, a proof signed before rotation no longer verifies: {e}"
+        ))
+    })?;
+    Ok("the old kid stays published until its proofs expire".into())
+}
+
+pub fn rotation_old_key_retired(ctx: &mut ScenarioCtx) -> Check {
+    let proof = signed_in_proof(ctx)?;
+    let new_kid = rotate(ctx)?;
+    let params = &ctx.profile.enlistment;
+    let after =
+        i64::from(params.max_proof_lifetime_seconds) + i64::from(params.clock_skew_seconds) + 1;
+    advance_clock(ctx, after)?;
+    let set = provider_jwks(&proof.info)?;
+    ensure!(
+        verify::find_key(&set, &proof.verified.kid).is_none(),
+        "the outgoing kid {:?} is still published {after} s after rotation",
+        proof.verified.kid
+    );
+    ensure!(
+        verify::find_key(&set, &new_kid).is_some(),
+        "the new kid {new_kid:?} is gone"
+    );
+    Ok(format!("the outgoing key was retired within {after} s"))
+}

@@ -102,6 +102,7 @@ impl Reference {
             Some(Op::EnIssueProof(p)) => self.enlistment.issue_proof(p, self.mutant),
             Some(Op::EnRotateKeys(_)) => self.enlistment.rotate_keys(self.mutant),
             Some(Op::EnDeliveries(_)) => self.enlistment.deliveries(self.mutant),
+            Some(Op::EnAdvanceClock(a)) => self.enlistment.advance_clock(a.seconds, self.mutant),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),

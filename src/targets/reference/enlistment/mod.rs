@@ -21,9 +21,9 @@ use self::keys::ProviderKey;
 use self::server::{lock, HttpServer, AUTHENTICATE_PATH, PUSH_PATH};
 use super::rejected;
 use crate::adapter::proto::{
-    response::Reply, EnConfigure, EnConfigureResult, EnDeliveriesResult, EnDelivery, EnIssueProof,
-    EnIssueProofResult, EnProviderInfoResult, EnRotateKeysResult, EnSignIn, EnSignInResult,
-    EnTestUser, ErrorCategory, InternalError,
+    response::Reply, EnAdvanceClockResult, EnConfigure, EnConfigureResult, EnDeliveriesResult,
+    EnDelivery, EnIssueProof, EnIssueProofResult, EnProviderInfoResult, EnRotateKeysResult,
+    EnSignIn, EnSignInResult, EnTestUser, ErrorCategory, InternalError,
 };
 use crate::peer::jose::b64;
 use crate::targets::mutants::Mutant;
@@ -57,6 +57,8 @@ pub struct Provider {
     signed_in: HashSet<String>,
     verifier: CallVerifier,
     deliveries: Vec<EnDelivery>,
+    /// Seconds added to the system clock (EnAdvanceClock).
+    clock_offset: u64,
 }
 
 impl Provider {
@@ -69,6 +71,7 @@ impl Provider {
             signed_in: HashSet::new(),
             verifier: CallVerifier::default(),
             deliveries: Vec::new(),
+            clock_offset: 0,
         };
         // Both key types are published; the newest signs.
         provider.add_key()?;
@@ -78,6 +81,11 @@ impl Provider {
 
     fn has(&self, defect: Mutant) -> bool {
         self.mutant == Some(defect)
+    }
+
+    /// The provider's clock: the system's, moved by EnAdvanceClock.
+    fn now(&self) -> u64 {
+        now().saturating_add(self.clock_offset)
     }
 
     /// Adds a key, alternating P-256 and Ed25519.
@@ -99,7 +107,7 @@ impl Provider {
 
     /// The JWK Set (RFC 7517 §5) of every key still published.
     fn jwks(&self) -> Value {
-        let now = now();
+        let now = self.now();
         let leak = self.has(Mutant::EnlistmentJwksExposesPrivateKey);
         let keys: Vec<Value> = self
             .keys
@@ -120,7 +128,7 @@ impl Provider {
         let issuer = self.issuer.clone();
         match self
             .verifier
-            .verify(authorization, body, &issuer, now(), mutant)
+            .verify(authorization, body, &issuer, self.now(), mutant)
         {
             Err(why) => {
                 eprintln!("reference: refused a gatekeeper {endpoint} call: {why}");
@@ -281,7 +289,7 @@ impl EnlistmentSuite {
         let Some(key) = p.signing_key() else {
             return internal("no signing key".into());
         };
-        let iat = now();
+        let iat = p.now();
         let lifetime = if p.has(Mutant::EnlistmentDayLongProofs) {
             MUTANT_PROOF_LIFETIME
         } else {
@@ -332,7 +340,7 @@ impl EnlistmentSuite {
         let retire_at = if p.has(Mutant::EnlistmentRotationDropsOldKey) {
             0
         } else {
-            now() + lifetime + 60
+            p.now() + lifetime + 60
         };
         if let Some(old) = p.keys.last_mut() {
             old.retire_at = Some(retire_at);
@@ -343,6 +351,16 @@ impl EnlistmentSuite {
             }),
             Err(e) => internal(e),
         }
+    }
+
+    pub fn advance_clock(&mut self, seconds: u32, mutant: Option<Mutant>) -> Reply {
+        let provider = match self.provider(mutant) {
+            Ok(p) => p,
+            Err(e) => return internal(e),
+        };
+        let mut p = lock(&provider);
+        p.clock_offset = p.clock_offset.saturating_add(u64::from(seconds));
+        Reply::EnAdvanceClock(EnAdvanceClockResult {})
     }
 
     pub fn deliveries(&mut self, mutant: Option<Mutant>) -> Reply {
