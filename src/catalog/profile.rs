@@ -234,4 +234,17 @@ mod tests {
         assert_eq!(d.handshake.length_prefix_bytes, 2);
         assert!(!d.handshake.skip_empty_payload_mixhash);
     }
+
+    #[test]
+    fn enlistment_table_loads_and_is_validated() {
+        for name in Profile::builtin_names() {
+            let p = Profile::load(name).expect("profile");
+            assert_eq!(p.enlistment.clock_skew_seconds, 60, "{name}");
+            assert_eq!(p.enlistment.max_proof_lifetime_seconds, 300, "{name}");
+        }
+        let text = include_str!("../../suites/profiles/default.toml")
+            .replace("clock_skew_seconds = 60", "clock_skew_seconds = 3600");
+        let err = Profile::parse("t", &text).expect_err("skew too large");
+        assert!(err.contains("clock_skew_seconds"), "{err}");
+    }
 }
