@@ -32,6 +32,13 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::StanzaSerialize(_)) => "StanzaSerialize",
         Some(Op::StanzaPayloadDecode(_)) => "StanzaPayloadDecode",
         Some(Op::StanzaPayloadEncode(_)) => "StanzaPayloadEncode",
+        Some(Op::EnProviderInfo(_)) => "EnProviderInfo",
+        Some(Op::EnConfigure(_)) => "EnConfigure",
+        Some(Op::EnSignIn(_)) => "EnSignIn",
+        Some(Op::EnIssueProof(_)) => "EnIssueProof",
+        Some(Op::EnRotateKeys(_)) => "EnRotateKeys",
+        Some(Op::EnDeliveries(_)) => "EnDeliveries",
+        Some(Op::EnAdvanceClock(_)) => "EnAdvanceClock",
     }
 }
 
@@ -67,6 +74,13 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::StanzaSerialize(_)) => "StanzaSerializeResult".into(),
         Some(Reply::StanzaPayloadDecode(_)) => "StanzaPayloadDecodeResult".into(),
         Some(Reply::StanzaPayloadEncode(_)) => "StanzaPayloadEncodeResult".into(),
+        Some(Reply::EnProviderInfo(_)) => "EnProviderInfoResult".into(),
+        Some(Reply::EnConfigure(_)) => "EnConfigureResult".into(),
+        Some(Reply::EnSignIn(_)) => "EnSignInResult".into(),
+        Some(Reply::EnIssueProof(_)) => "EnIssueProofResult".into(),
+        Some(Reply::EnRotateKeys(_)) => "EnRotateKeysResult".into(),
+        Some(Reply::EnDeliveries(_)) => "EnDeliveriesResult".into(),
+        Some(Reply::EnAdvanceClock(_)) => "EnAdvanceClockResult".into(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! measurements as submodules.
 
 pub mod e2ee;
+pub mod enlistment;
 pub mod handshake;
 pub mod stanza;
 
@@ -61,11 +62,13 @@ pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Resul
     let handshake = handshake::run(launcher, duration)?;
     let e2ee = e2ee::run(launcher, 128, duration)?;
     let stanza = stanza::run(launcher, duration)?;
+    let enlistment = enlistment::run(launcher, duration)?;
     Ok([
         ping.render(),
         handshake.render(),
         e2ee.render(),
         stanza.render(),
+        enlistment.render(),
     ]
     .join("\n"))
 }

@@ -24,6 +24,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("e2ee.toml", include_str!("../../suites/e2ee.toml")),
     ("stanza.toml", include_str!("../../suites/stanza.toml")),
+    (
+        "enlistment.toml",
+        include_str!("../../suites/enlistment.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -30,6 +30,59 @@ pub struct Profile {
     pub e2ee: E2eeParams,
     #[serde(default)]
     pub stanza: StanzaParams,
+    #[serde(default)]
+    pub enlistment: EnlistmentParams,
+}
+
+/// The gatekeeper's enlistment parameters (docs/enlistment.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnlistmentParams {
+    /// The `aud` of enlistment proofs: the gatekeeper's enlistment API.
+    pub proof_audience: String,
+    /// The `iss` of the gatekeeper's call tokens.
+    pub gatekeeper_issuer: String,
+    /// The longest proof lifetime (`exp - iat`) accepted, in seconds.
+    pub max_proof_lifetime_seconds: u32,
+    /// The longest call-token lifetime the provider must accept, in seconds.
+    pub max_call_token_lifetime_seconds: u32,
+    /// The largest clock skew tolerated on `exp`, `iat`, `nbf`, in seconds.
+    pub clock_skew_seconds: u32,
+    /// The largest call token a provider must accept, in bytes.
+    pub max_token_bytes: u32,
+}
+
+impl Default for EnlistmentParams {
+    fn default() -> Self {
+        EnlistmentParams {
+            proof_audience: "https://gatekeeper.example/enlistment".into(),
+            gatekeeper_issuer: "https://gatekeeper.example".into(),
+            max_proof_lifetime_seconds: 300,
+            max_call_token_lifetime_seconds: 300,
+            clock_skew_seconds: 60,
+            max_token_bytes: 8192,
+        }
+    }
+}
+
+impl EnlistmentParams {
+    fn validate(&self) -> Result<(), String> {
+        if self.proof_audience.is_empty() || self.gatekeeper_issuer.is_empty() {
+            return Err("enlistment.proof_audience and gatekeeper_issuer must not be empty".into());
+        }
+        if !(10..=86_400).contains(&self.max_proof_lifetime_seconds)
+            || !(10..=86_400).contains(&self.max_call_token_lifetime_seconds)
+        {
+            return Err("enlistment lifetimes must be between 10 s and one day".into());
+        }
+        if self.clock_skew_seconds > 600 {
+            return Err("enlistment.clock_skew_seconds must be at most 600".into());
+        }
+        if !(1024..=65_536).contains(&self.max_token_bytes) {
+            return Err("enlistment.max_token_bytes must be between 1 KiB and 64 KiB".into());
+        }
+        Ok(())
+    }
 }
 
 /// The gatekeeper's Noise conventions (docs/handshake.md, suites/profiles).
@@ -230,6 +283,10 @@ impl Profile {
                 "profile {origin}: a stanza limit is outside its allowed range (docs/stanza.md §Limits)"
             ));
         }
+        profile
+            .enlistment
+            .validate()
+            .map_err(|e| format!("profile {origin}: {e}"))?;
         Ok(profile)
     }
 
@@ -287,5 +344,18 @@ mod tests {
         let d = Profile::load("default").expect("default");
         assert_eq!(d.handshake.length_prefix_bytes, 2);
         assert!(!d.handshake.skip_empty_payload_mixhash);
+    }
+
+    #[test]
+    fn enlistment_table_loads_and_is_validated() {
+        for name in Profile::builtin_names() {
+            let p = Profile::load(name).expect("profile");
+            assert_eq!(p.enlistment.clock_skew_seconds, 60, "{name}");
+            assert_eq!(p.enlistment.max_proof_lifetime_seconds, 300, "{name}");
+        }
+        let text = include_str!("../../suites/profiles/default.toml")
+            .replace("clock_skew_seconds = 60", "clock_skew_seconds = 3600");
+        let err = Profile::parse("t", &text).expect_err("skew too large");
+        assert!(err.contains("clock_skew_seconds"), "{err}");
     }
 }

@@ -3,6 +3,7 @@
 //! wrong in exactly one way and otherwise valid.
 
 pub mod adapter;
+pub mod jose;
 pub mod noise;
 pub mod signal;
 pub mod stanza;

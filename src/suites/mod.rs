@@ -4,6 +4,7 @@
 
 pub mod adapter;
 pub mod e2ee;
+pub mod enlistment;
 pub mod handshake;
 mod property;
 pub mod stanza;
@@ -106,6 +107,7 @@ pub fn registry() -> &'static [ScenarioImpl] {
         all.extend(handshake::scenarios());
         all.extend(e2ee::scenarios());
         all.extend(stanza::scenarios());
+        all.extend(enlistment::scenarios());
         all
     })
 }

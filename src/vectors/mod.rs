@@ -3,6 +3,7 @@
 //! (`interspec vectors verify`). Each suite registers one verifier for its
 //! folder in [`VERIFIERS`].
 
+pub mod enlistment;
 mod manifest;
 pub mod signal;
 mod snow_replay;
@@ -38,6 +39,7 @@ pub const VERIFIERS: &[(&str, Verifier)] = &[
     ("noise", noise::verify_text),
     ("signal", signal::verify_text),
     ("stanza", stanza::verify_case),
+    ("enlistment", enlistment::verify_text),
 ];
 
 /// Checks the manifest, then every `*.json` file in each registered folder.

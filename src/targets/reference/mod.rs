@@ -10,6 +10,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 
 use prost::Message;
 
+pub mod enlistment;
 mod handshake;
 
 use super::mutants::Mutant;
@@ -32,6 +33,7 @@ pub struct Reference {
     handshake: handshake::HandshakeSuite,
     e2ee: e2ee::E2ee,
     stanza: stanza::StanzaOps,
+    enlistment: enlistment::EnlistmentSuite,
 }
 
 impl Reference {
@@ -43,6 +45,7 @@ impl Reference {
             handshake: handshake::HandshakeSuite::default(),
             e2ee: e2ee::E2ee::new(mutant),
             stanza: stanza::StanzaOps::new(mutant),
+            enlistment: enlistment::EnlistmentSuite::default(),
         }
     }
 
@@ -70,6 +73,9 @@ impl Reference {
                     self.e2ee.reset();
                     self.stanza = stanza::StanzaOps::new(self.mutant);
                 }
+                // Outside the adapter mutant's defect (remembered values):
+                // the provider's HTTP server lives from one Reset to the next.
+                self.enlistment.reset();
                 Reply::Reset(ResetResult {})
             }
             Some(Op::Ping(ping)) => {
@@ -113,6 +119,13 @@ impl Reference {
             Some(Op::StanzaSerialize(op)) => self.stanza.serialize(op),
             Some(Op::StanzaPayloadDecode(op)) => self.stanza.payload_decode(op),
             Some(Op::StanzaPayloadEncode(op)) => self.stanza.payload_encode(op),
+            Some(Op::EnProviderInfo(_)) => self.enlistment.provider_info(self.mutant),
+            Some(Op::EnConfigure(c)) => self.enlistment.configure(c, self.mutant),
+            Some(Op::EnSignIn(s)) => self.enlistment.sign_in(s, self.mutant),
+            Some(Op::EnIssueProof(p)) => self.enlistment.issue_proof(p, self.mutant),
+            Some(Op::EnRotateKeys(_)) => self.enlistment.rotate_keys(self.mutant),
+            Some(Op::EnDeliveries(_)) => self.enlistment.deliveries(self.mutant),
+            Some(Op::EnAdvanceClock(a)) => self.enlistment.advance_clock(a.seconds, self.mutant),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -154,6 +167,7 @@ impl Reference {
                 Capability::Stanza as i32,
                 Capability::E2ee as i32,
                 Capability::SignalV3Wire as i32,
+                Capability::Enlistment as i32,
             ],
             profiles: vec!["default".into(), "gatekeeper-deployed".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,

@@ -1,0 +1,249 @@
+//! Verifying a gatekeeper call (docs/enlistment.md, "Gatekeeper calls"):
+//! the bearer token is a compact JWS signed with a key from the
+//! gatekeeper's JWKS; its claims bind issuer, audience, lifetime, a
+//! one-time `jti` and the SHA-256 of the request body. jsonwebtoken reads
+//! the JWKs and checks signatures; the claim rules are spelled out here.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::Deserialize;
+
+use crate::peer::jose::{body_hash, http, unb64};
+use crate::targets::mutants::Mutant;
+
+/// The gatekeeper's parameters, from EnConfigure.
+#[derive(Clone)]
+pub struct GatekeeperConfig {
+    pub jwks_url: String,
+    pub issuer: String,
+    pub skew: u64,
+    pub max_lifetime: u64,
+    pub max_token_bytes: usize,
+}
+
+/// What a verifier remembers between calls.
+#[derive(Default)]
+pub struct CallVerifier {
+    pub config: Option<GatekeeperConfig>,
+    jwks: Option<JwkSet>,
+    /// jti -> unix time until which it must be remembered.
+    seen: HashMap<String, u64>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    kid: Option<String>,
+}
+
+/// RFC 7519 §4.1 claims plus `body_sha256`; unknown claims are ignored
+/// (§4: "all claims that are not understood ... MUST be ignored").
+#[derive(Deserialize)]
+struct CallClaims {
+    iss: String,
+    aud: Audience,
+    iat: i64,
+    exp: i64,
+    nbf: Option<i64>,
+    jti: String,
+    body_sha256: String,
+}
+
+/// `aud` is a string or an array of strings (RFC 7519 §4.1.3).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn contains(&self, wanted: &str) -> bool {
+        match self {
+            Audience::One(a) => a == wanted,
+            Audience::Many(all) => all.iter().any(|a| a == wanted),
+        }
+    }
+}
+
+fn json_part<T: for<'de> Deserialize<'de>>(part: &str, what: &str) -> Result<T, String> {
+    let bytes = unb64(part).map_err(|e| format!("{what}: {e}"))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("{what}: {e}"))
+}
+
+impl CallVerifier {
+    /// A verifier with a fixed gatekeeper JWKS and no URL to refetch it
+    /// from (golden vectors, benchmarks, unit tests).
+    pub fn offline(mut config: GatekeeperConfig, jwks: JwkSet) -> CallVerifier {
+        config.jwks_url.clear();
+        CallVerifier {
+            config: Some(config),
+            jwks: Some(jwks),
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Checks one call; returns its `jti`, now remembered.
+    pub fn verify(
+        &mut self,
+        authorization: Option<&str>,
+        body: &[u8],
+        audience: &str,
+        now: u64,
+        mutant: Option<Mutant>,
+    ) -> Result<String, String> {
+        let has = |m: Mutant| mutant == Some(m);
+        let config = self
+            .config
+            .clone()
+            .ok_or("the gatekeeper is not configured")?;
+        let token = authorization
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or("no bearer token")?;
+        if token.len() > config.max_token_bytes {
+            return Err(format!("a token of {} bytes is too long", token.len()));
+        }
+        let parts: Vec<&str> = token.split('.').collect();
+        let [h, c, s] = parts.as_slice() else {
+            return Err("not a compact JWS".into());
+        };
+        let header: Header = json_part(h, "header")?;
+        let message = format!("{h}.{c}");
+        match header.alg.as_str() {
+            "EdDSA" | "ES256" => {
+                let alg = if header.alg == "EdDSA" {
+                    Algorithm::EdDSA
+                } else {
+                    Algorithm::ES256
+                };
+                let jwk = self.key_for(&config, header.kid.as_deref(), mutant)?;
+                if !key_fits(&jwk, alg) {
+                    return Err(format!("{} does not fit the key's type", header.alg));
+                }
+                let key = DecodingKey::from_jwk(&jwk).map_err(|e| format!("bad JWK: {e}"))?;
+                let ok = jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
+                    .map_err(|e| format!("signature: {e}"))?;
+                if !ok {
+                    return Err("the signature does not verify".into());
+                }
+            }
+            "none" if has(Mutant::EnlistmentAcceptsAlgNone) => {}
+            "HS256" if has(Mutant::EnlistmentHmacKeyConfusion) => {
+                // The defect: the key's public bytes used as an HMAC secret.
+                let jwk = self.key_for(&config, header.kid.as_deref(), mutant)?;
+                let secret = public_bytes(&jwk)?;
+                let key = DecodingKey::from_secret(&secret);
+                let ok =
+                    jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, Algorithm::HS256)
+                        .map_err(|e| format!("signature: {e}"))?;
+                if !ok {
+                    return Err("the signature does not verify".into());
+                }
+            }
+            other => return Err(format!("alg {other:?} is not accepted")),
+        }
+        let claims: CallClaims = json_part(c, "claims")?;
+        self.check_claims(&claims, &config, body, audience, now, mutant)?;
+        if !has(Mutant::EnlistmentNoReplayCache) {
+            self.seen.retain(|_, until| *until >= now);
+            if self.seen.contains_key(&claims.jti) {
+                return Err("the jti was already used".into());
+            }
+            let until = (claims.exp.max(0) as u64).saturating_add(config.skew);
+            self.seen.insert(claims.jti.clone(), until);
+        }
+        Ok(claims.jti)
+    }
+
+    fn check_claims(
+        &self,
+        claims: &CallClaims,
+        config: &GatekeeperConfig,
+        body: &[u8],
+        audience: &str,
+        now: u64,
+        mutant: Option<Mutant>,
+    ) -> Result<(), String> {
+        let has = |m: Mutant| mutant == Some(m);
+        let now = now as i64;
+        let skew = config.skew as i64;
+        if claims.iss != config.issuer && !has(Mutant::EnlistmentIgnoresIss) {
+            return Err("wrong iss".into());
+        }
+        if !claims.aud.contains(audience) && !has(Mutant::EnlistmentIgnoresAud) {
+            return Err("wrong aud".into());
+        }
+        if claims.exp.saturating_add(skew) <= now && !has(Mutant::EnlistmentIgnoresExp) {
+            return Err("expired".into());
+        }
+        let not_before = claims.nbf.unwrap_or(claims.iat).max(claims.iat);
+        if not_before > now.saturating_add(skew) && !has(Mutant::EnlistmentIgnoresFutureIat) {
+            return Err("not yet valid".into());
+        }
+        if claims.exp <= claims.iat
+            || claims.exp.saturating_sub(claims.iat) > config.max_lifetime as i64
+        {
+            return Err("lifetime out of bounds".into());
+        }
+        if claims.jti.is_empty() || claims.jti.len() > 256 {
+            return Err("jti empty or too long".into());
+        }
+        if claims.body_sha256 != body_hash(body) && !has(Mutant::EnlistmentBodyHashUnchecked) {
+            return Err("the body does not match body_sha256".into());
+        }
+        Ok(())
+    }
+
+    /// The key named by `kid`, fetching the gatekeeper's JWKS when it is
+    /// not known yet (at most once per call, so rotation works).
+    fn key_for(
+        &mut self,
+        config: &GatekeeperConfig,
+        kid: Option<&str>,
+        mutant: Option<Mutant>,
+    ) -> Result<Jwk, String> {
+        let find = |set: &JwkSet| -> Option<Jwk> {
+            if mutant == Some(Mutant::EnlistmentFirstKeyAnyKid) {
+                return set.keys.first().cloned();
+            }
+            set.find(kid?).cloned()
+        };
+        if let Some(found) = self.jwks.as_ref().and_then(find) {
+            return Ok(found);
+        }
+        let fetched = http::get(&config.jwks_url, Duration::from_secs(5))?;
+        if fetched.status != 200 {
+            return Err(format!("the gatekeeper JWKS answered {}", fetched.status));
+        }
+        let set: JwkSet = serde_json::from_slice(&fetched.body)
+            .map_err(|e| format!("the gatekeeper JWKS is not a JWK Set: {e}"))?;
+        let found = find(&set);
+        self.jwks = Some(set);
+        found.ok_or_else(|| format!("no gatekeeper key with kid {kid:?}"))
+    }
+}
+
+/// The header's `alg` must be the one this key type signs with (RFC 8725
+/// §3.1: never let the token choose how a key is used).
+fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
+    match (&jwk.algorithm, alg) {
+        (AlgorithmParameters::OctetKeyPair(p), Algorithm::EdDSA) => {
+            p.curve == EllipticCurve::Ed25519
+        }
+        (AlgorithmParameters::EllipticCurve(p), Algorithm::ES256) => p.curve == EllipticCurve::P256,
+        _ => false,
+    }
+}
+
+/// The raw public key bytes (`x`): what the HMAC-confusion mutant keys with.
+fn public_bytes(jwk: &Jwk) -> Result<Vec<u8>, String> {
+    let x = match &jwk.algorithm {
+        AlgorithmParameters::OctetKeyPair(p) => &p.x,
+        AlgorithmParameters::EllipticCurve(p) => &p.x,
+        _ => return Err("no public key bytes".into()),
+    };
+    unb64(x)
+}
