@@ -7,10 +7,10 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use crate::adapter::client::{AdapterClient, ClientConfig, Reply};
+use crate::adapter::client::Reply;
 use crate::adapter::proto::{request::Op, response, StanzaParse};
 use crate::catalog::profile::StanzaParams;
-use crate::targets::{Launcher, TargetSpec};
+use crate::targets::Launcher;
 
 #[derive(Debug)]
 pub struct StanzaBench {
@@ -84,20 +84,7 @@ pub fn run(launcher: &Launcher, duration: Duration) -> Result<StanzaBench, Strin
         Ok(())
     })?;
 
-    let link = launcher.open(
-        &TargetSpec::Builtin { mutant: None },
-        Duration::from_secs(10),
-    )?;
-    let mut client = AdapterClient::new(
-        link,
-        ClientConfig {
-            max_frame: crate::adapter::DEFAULT_MAX_FRAME,
-            call_timeout: Duration::from_secs(10),
-            record: false,
-            plaintext_excerpt: 0,
-        },
-    );
-    client.hello()?;
+    let mut client = super::builtin_client(launcher)?;
     let adapter_per_sec = measure(&inputs, duration, |xml| {
         match client.call(Op::StanzaParse(StanzaParse { xml: xml.to_vec() })) {
             Ok(Reply::Result(response::Reply::StanzaParse(_))) | Ok(Reply::Rejected { .. }) => {

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use rand_chacha::ChaCha20Rng;
 
 use crate::adapter::client::{AdapterClient, Reply};
-use crate::adapter::proto::{request::Op, response, HelloResult};
+use crate::adapter::proto::{request::Op, response, ErrorCategory, HelloResult};
 use crate::catalog::profile::Profile;
 use crate::runner::outcome::{Check, Finding};
 
@@ -79,6 +79,34 @@ pub fn unexpected(reply: Reply, what: &str) -> Finding {
         Reply::Internal(detail) => {
             Finding::error(format!("the target failed internally on {what}: {detail}"))
         }
+    }
+}
+
+/// Requires `op` to be refused with exactly `category`. Acceptance, another
+/// category, an internal error or `Unsupported` are all failures: the
+/// operation is one the suite requires.
+pub fn expect_rejected(
+    ctx: &mut ScenarioCtx,
+    op: Op,
+    category: ErrorCategory,
+    what: &str,
+) -> Result<(), Finding> {
+    match ctx.call(op)? {
+        Reply::Rejected { category: got, .. } if got == category as i32 => Ok(()),
+        Reply::Rejected { category: got, .. } => Err(Finding::fail(format!(
+            "{what} was refused with {}, expected {}",
+            crate::adapter::names::category_name(got),
+            category.as_str_name()
+        ))),
+        Reply::Result(_) => Err(Finding::fail(format!(
+            "{what} was accepted, expected Rejected({})",
+            category.as_str_name()
+        ))),
+        other => Err(Finding::fail(format!(
+            "{what} was answered {}, expected Rejected({})",
+            other.describe(),
+            category.as_str_name()
+        ))),
     }
 }
 

@@ -9,10 +9,9 @@ use serde_json::{json, Value};
 
 use super::super::{unexpected, ScenarioCtx};
 use crate::adapter::client::Reply;
-use crate::adapter::names::category_name;
 use crate::adapter::proto::{
     request::Op, response, EnConfigure, EnDeliveries, EnDelivery, EnIssueProof, EnProviderInfo,
-    EnProviderInfoResult, EnSignIn, ErrorCategory,
+    EnProviderInfoResult, EnSignIn,
 };
 use crate::ensure;
 use crate::peer::jose::http::{self, HttpResponse};
@@ -203,31 +202,7 @@ pub fn signed_in_proof(ctx: &mut ScenarioCtx) -> Result<IssuedProof, Finding> {
     })
 }
 
-/// Expects a refusal with exactly this category.
-pub fn expect_refused(
-    ctx: &mut ScenarioCtx,
-    op: Op,
-    category: ErrorCategory,
-    what: &str,
-) -> Result<(), Finding> {
-    match ctx.call(op)? {
-        Reply::Rejected { category: got, .. } if got == category as i32 => Ok(()),
-        Reply::Rejected { category: got, .. } => Err(Finding::fail(format!(
-            "{what} was refused with {}, expected {}",
-            category_name(got),
-            category.as_str_name()
-        ))),
-        Reply::Result(_) => Err(Finding::fail(format!(
-            "{what} was accepted, expected Rejected({})",
-            category.as_str_name()
-        ))),
-        other => Err(Finding::fail(format!(
-            "{what} was answered {}, expected Rejected({})",
-            other.describe(),
-            category.as_str_name()
-        ))),
-    }
-}
+pub use crate::suites::expect_rejected as expect_refused;
 
 /// The gatekeeper side: its keys (an Ed25519 and a P-256 one, in that
 /// order in the JWKS), its JWKS server, and the target's endpoints.

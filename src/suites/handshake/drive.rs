@@ -6,11 +6,10 @@ use rand::{Rng, RngCore};
 
 use super::super::{unexpected, ScenarioCtx};
 use crate::adapter::client::Reply;
-use crate::adapter::names::category_name;
 use crate::adapter::proto::{
-    request::Op, response, ErrorCategory, HsConventions, HsFeed, HsFeedResult, HsOpen, HsRead,
-    HsReadResult, HsRekey, HsRole, HsSeal, HsSealResult, HsSetNonce, HsStart, HsStatus,
-    HsStatusResult, HsWrite, HsWriteResult,
+    request::Op, response, HsConventions, HsFeed, HsFeedResult, HsOpen, HsRead, HsReadResult,
+    HsRekey, HsRole, HsSeal, HsSealResult, HsSetNonce, HsStart, HsStatus, HsStatusResult, HsWrite,
+    HsWriteResult,
 };
 use crate::ensure;
 use crate::peer::noise::{
@@ -374,34 +373,6 @@ pub fn hs_feed(ctx: &mut ScenarioCtx, data: &[u8], what: &str) -> Result<HsFeedR
     }
 }
 
-/// Requires `op` to be refused with `category`. Acceptance, another
-/// category, an internal error or Unsupported are all failures here: the
-/// operation is one the suite requires.
-pub fn expect_refused(
-    ctx: &mut ScenarioCtx,
-    op: Op,
-    category: ErrorCategory,
-    what: &str,
-) -> Result<(), Finding> {
-    match ctx.call(op)? {
-        Reply::Rejected { category: got, .. } if got == category as i32 => Ok(()),
-        Reply::Rejected { category: got, .. } => Err(Finding::fail(format!(
-            "{what} was refused with {}, expected {}",
-            category_name(got),
-            category.as_str_name()
-        ))),
-        Reply::Result(_) => Err(Finding::fail(format!(
-            "{what} was accepted, expected Rejected({})",
-            category.as_str_name()
-        ))),
-        other => Err(Finding::fail(format!(
-            "{what} was answered {}, expected Rejected({})",
-            other.describe(),
-            category.as_str_name()
-        ))),
-    }
-}
-
 pub fn read_op(message: &[u8]) -> Op {
     Op::HsRead(HsRead {
         message: message.to_vec(),
@@ -427,3 +398,5 @@ pub fn expect_aborted(ctx: &mut ScenarioCtx, what: &str) -> Result<(), Finding> 
     );
     Ok(())
 }
+
+pub use crate::suites::expect_rejected as expect_refused;
