@@ -7,7 +7,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use rand::RngCore;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::super::{check_property, ScenarioCtx};
 use super::drive::*;
@@ -81,7 +81,7 @@ fn breaking() -> impl Strategy<Value = Mutation> {
 }
 
 /// Applies the mutations and serialises the token.
-fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64, audience: &str) -> String {
+fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64) -> String {
     let now = unix_now();
     let mut flip = None;
     for m in mutations {
@@ -92,7 +92,19 @@ fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64, audience: &s
             }
             Mutation::ExtraClaim(i) => parts.set(&format!("x-extra-{i}"), json!(i)),
             Mutation::ExtraHeader(i) => parts.set_header(&format!("x-note-{i}"), json!(i)),
-            Mutation::AudienceList => parts.set("aud", json!(["https://other.example", audience])),
+            // A list holding the token's current audience: valid stays valid,
+            // and an audience already made wrong (or dropped) stays wrong.
+            Mutation::AudienceList => {
+                let current = parts.get("aud").cloned();
+                let list = match current {
+                    Some(Value::Array(items)) => items,
+                    Some(value) => vec![value],
+                    None => Vec::new(),
+                };
+                let mut with_other = vec![json!("https://other.example")];
+                with_other.extend(list);
+                parts.set("aud", Value::Array(with_other));
+            }
             Mutation::DropClaim(i) => parts.remove(REQUIRED[i % REQUIRED.len()]),
             Mutation::WrongIssuer => parts.set("iss", json!("https://impostor.example")),
             Mutation::WrongAudience => parts.set("aud", json!("http://127.0.0.1:1")),
@@ -151,7 +163,7 @@ pub fn token_mutations(ctx: &mut ScenarioCtx) -> Check {
             let body = push_body(ctx);
             let key_index = (ctx.rng.next_u32() % 2) as usize;
             let mut parts = gk.token(ctx, &body, key_index);
-            let token = apply(&mut parts, mutations, skew, &gk.audience);
+            let token = apply(&mut parts, mutations, skew);
             if mutations.iter().all(Mutation::keeps_validity) {
                 gk.expect_accepted(
                     ctx,
