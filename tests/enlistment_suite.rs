@@ -5,13 +5,7 @@
 
 mod common;
 
-use std::time::Duration;
-
-use interspec::catalog::profile::Profile;
-use interspec::catalog::Catalog;
 use interspec::runner::outcome::{OutcomeKind, ScenarioOutcome};
-use interspec::runner::plan::{build_plan, Selection};
-use interspec::targets::TargetSpec;
 
 fn run(
     profile: &str,
@@ -19,24 +13,7 @@ fn run(
     filters: Vec<String>,
     cases: u32,
 ) -> Vec<ScenarioOutcome> {
-    let catalog = Catalog::builtin().expect("catalog");
-    let selection = Selection {
-        suites: vec!["enlistment".into()],
-        filters,
-        ..Selection::default()
-    };
-    let plan = build_plan(&catalog, &selection).expect("plan");
-    let mut config = common::config(
-        TargetSpec::Builtin {
-            mutant: mutant.map(str::to_string),
-        },
-        Duration::from_secs(10),
-    );
-    config.profile = Profile::load(profile).expect("profile");
-    config.cases = cases;
-    interspec::runner::run(&plan, &config, &mut |_| {})
-        .expect("run")
-        .outcomes
+    common::run_suite("enlistment", profile, mutant, filters, cases)
 }
 
 #[test]

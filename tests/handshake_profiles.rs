@@ -4,36 +4,12 @@
 
 mod common;
 
-use std::time::Duration;
-
-use interspec::catalog::profile::Profile;
-use interspec::catalog::Catalog;
 use interspec::runner::outcome::OutcomeKind;
-use interspec::runner::plan::{build_plan, Selection};
-use interspec::targets::TargetSpec;
 
 fn run(profile: &str, mutant: Option<&str>) -> Vec<(String, OutcomeKind, String)> {
-    let catalog = Catalog::builtin().expect("catalog");
-    let selection = Selection {
-        suites: vec!["handshake".into()],
-        ..Selection::default()
-    };
-    let plan = build_plan(&catalog, &selection).expect("plan");
-    let mut config = common::config(
-        TargetSpec::Builtin {
-            mutant: mutant.map(str::to_string),
-        },
-        Duration::from_secs(10),
-    );
-    config.profile = Profile::load(profile).expect("profile");
-    config.cases = 4;
-    let result = interspec::runner::run(&plan, &config, &mut |_| {}).expect("run");
-    assert!(
-        result.outcomes.len() >= 35,
-        "the suite has at least 35 scenarios"
-    );
-    result
-        .outcomes
+    let outcomes = common::run_suite("handshake", profile, mutant, Vec::new(), 4);
+    assert!(outcomes.len() >= 35, "the suite has at least 35 scenarios");
+    outcomes
         .into_iter()
         .map(|o| (o.id, o.kind, o.message))
         .collect()

@@ -9,6 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use interspec::catalog::profile::Profile;
+use interspec::catalog::Catalog;
+use interspec::runner::outcome::ScenarioOutcome;
+use interspec::runner::plan::{build_plan, Selection};
 use interspec::runner::RunConfig;
 use interspec::targets::{Launcher, TargetSpec};
 
@@ -43,6 +46,35 @@ pub fn config(target: TargetSpec, call_timeout: Duration) -> RunConfig {
         plaintext_excerpt: 16,
         interrupt: Arc::new(AtomicBool::new(false)),
     }
+}
+
+/// Runs one suite (optionally narrowed by `filters`) against the reference or
+/// one of its mutants under `profile`, with `cases` per property scenario.
+pub fn run_suite(
+    suite: &str,
+    profile: &str,
+    mutant: Option<&str>,
+    filters: Vec<String>,
+    cases: u32,
+) -> Vec<ScenarioOutcome> {
+    let catalog = Catalog::builtin().expect("catalog");
+    let selection = Selection {
+        suites: vec![suite.into()],
+        filters,
+        ..Selection::default()
+    };
+    let plan = build_plan(&catalog, &selection).expect("plan");
+    let mut config = config(
+        TargetSpec::Builtin {
+            mutant: mutant.map(str::to_string),
+        },
+        Duration::from_secs(10),
+    );
+    config.profile = Profile::load(profile).expect("profile");
+    config.cases = cases;
+    interspec::runner::run(&plan, &config, &mut |_| {})
+        .expect("run")
+        .outcomes
 }
 
 pub fn read_json(path: &Path) -> serde_json::Value {
