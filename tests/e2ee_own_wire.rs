@@ -16,7 +16,8 @@ use interspec::catalog::Catalog;
 use interspec::runner::outcome::OutcomeKind;
 use interspec::runner::plan::{build_plan, Selection};
 use interspec::runner::run;
-use interspec::targets::reference::{write_response, Reference};
+use interspec::targets::reference::Reference;
+use interspec::targets::stdio::write_response;
 use interspec::targets::TargetSpec;
 use prost::Message;
 

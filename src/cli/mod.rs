@@ -172,7 +172,8 @@ struct RunArgs {
 
 #[derive(Args)]
 struct CertifyArgs {
-    /// builtin, builtin:mutant/NAME, exec:COMMAND or tcp://HOST:PORT.
+    /// builtin, builtin:mutant/NAME, builtin:libsignal (feature `libsignal`),
+    /// exec:COMMAND or tcp://HOST:PORT.
     #[arg(long, default_value = "builtin")]
     target: TargetSpec,
     #[command(flatten)]
@@ -209,6 +210,9 @@ enum TargetCommand {
         #[arg(long)]
         mutant: Option<String>,
     },
+    /// libsignal-protocol-c's e2ee operations (feature `libsignal`).
+    #[cfg(feature = "libsignal")]
+    Libsignal,
     /// A deliberately broken target for testing the runner.
     #[command(hide = true)]
     Hostile {
@@ -522,6 +526,8 @@ fn serve_target(target: TargetCommand) -> u8 {
             };
             crate::targets::reference::serve_stdio(mutant)
         }
+        #[cfg(feature = "libsignal")]
+        TargetCommand::Libsignal => crate::targets::libsignal::serve_stdio(),
         TargetCommand::Hostile { mode } => crate::targets::hostile::serve_stdio(mode),
         TargetCommand::RawEcho { size } => crate::targets::raw_echo::serve_stdio(size),
     };

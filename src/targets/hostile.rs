@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use prost::Message;
 
-use super::reference::{write_response, Reference};
+use super::reference::Reference;
+use super::stdio::write_response;
 use crate::adapter::frame::{self, FrameError};
 use crate::adapter::proto::{request::Op, Request};
 

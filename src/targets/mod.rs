@@ -4,9 +4,12 @@
 //! adapter.
 
 pub mod hostile;
+#[cfg(feature = "libsignal")]
+pub mod libsignal;
 pub mod mutants;
 pub mod raw_echo;
 pub mod reference;
+pub mod stdio;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -21,6 +24,8 @@ use crate::adapter::link::Link;
 pub enum TargetSpec {
     /// The built-in reference, or one of its mutants.
     Builtin { mutant: Option<String> },
+    /// libsignal-protocol-c's e2ee (cargo feature `libsignal`).
+    Libsignal,
     /// A command line (split like a shell would, then run directly, no
     /// shell in between), speaking the adapter protocol on stdio.
     Exec(String),
@@ -33,6 +38,15 @@ impl FromStr for TargetSpec {
     fn from_str(text: &str) -> Result<TargetSpec, String> {
         if text == "builtin" || text == "builtin:reference" {
             return Ok(TargetSpec::Builtin { mutant: None });
+        }
+        if text == "builtin:libsignal" {
+            return if cfg!(feature = "libsignal") {
+                Ok(TargetSpec::Libsignal)
+            } else {
+                Err("builtin:libsignal needs the `libsignal` cargo feature \
+                     (cargo build --release --features libsignal; needs cmake)"
+                    .into())
+            };
         }
         if let Some(name) = text.strip_prefix("builtin:mutant/") {
             if mutants::by_name(name).is_none() {
@@ -59,7 +73,7 @@ impl FromStr for TargetSpec {
             return Ok(TargetSpec::Tcp(addr.to_string()));
         }
         Err(format!(
-            "unknown target {text:?}: expected builtin, builtin:mutant/NAME, exec:COMMAND or tcp://HOST:PORT"
+            "unknown target {text:?}: expected builtin, builtin:mutant/NAME, builtin:libsignal, exec:COMMAND or tcp://HOST:PORT"
         ))
     }
 }
@@ -69,6 +83,7 @@ impl fmt::Display for TargetSpec {
         match self {
             TargetSpec::Builtin { mutant: None } => f.write_str("builtin"),
             TargetSpec::Builtin { mutant: Some(m) } => write!(f, "builtin:mutant/{m}"),
+            TargetSpec::Libsignal => f.write_str("builtin:libsignal"),
             TargetSpec::Exec(command) => write!(f, "exec:{command}"),
             TargetSpec::Tcp(addr) => write!(f, "tcp://{addr}"),
         }
@@ -99,6 +114,11 @@ impl Launcher {
                     command.args(["--mutant", name]);
                 }
                 Link::spawn(command).map_err(|e| format!("cannot start the built-in target: {e}"))
+            }
+            TargetSpec::Libsignal => {
+                let mut command = Command::new(&self.interspec_exe);
+                command.args(["target", "libsignal"]);
+                Link::spawn(command).map_err(|e| format!("cannot start the libsignal target: {e}"))
             }
             TargetSpec::Exec(line) => {
                 let words = shlex::split(line)

@@ -59,11 +59,11 @@ fn refused(error: SignalError) -> Reply {
     rejected(error_category(&error), error.to_string())
 }
 
-fn malformed(detail: impl Into<String>) -> Reply {
+pub(crate) fn malformed(detail: impl Into<String>) -> Reply {
     rejected(ErrorCategory::MalformedInput, detail)
 }
 
-fn address(proto: Option<&E2eeAddress>, what: &str) -> Result<Address, Reply> {
+pub(crate) fn address(proto: Option<&E2eeAddress>, what: &str) -> Result<Address, Reply> {
     let Some(a) = proto else {
         return Err(malformed(format!("{what} address is missing")));
     };
@@ -75,7 +75,7 @@ fn address(proto: Option<&E2eeAddress>, what: &str) -> Result<Address, Reply> {
     Ok(Address::new(a.name.clone(), a.device_id))
 }
 
-fn private_key(bytes: &[u8], what: &str) -> Result<[u8; 32], Reply> {
+pub(crate) fn private_key(bytes: &[u8], what: &str) -> Result<[u8; 32], Reply> {
     bytes
         .try_into()
         .map_err(|_| malformed(format!("{what} must be 32 bytes, not {}", bytes.len())))

@@ -6,15 +6,13 @@ pub mod e2ee;
 mod stanza;
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
-
-use prost::Message;
+use std::io::{self, BufRead, Write};
 
 pub mod enlistment;
 mod handshake;
 
 use super::mutants::Mutant;
-use crate::adapter::frame::{self, FrameError};
+use super::stdio;
 use crate::adapter::proto::{
     request::Op, response::Reply, Capability, ErrorCategory, Hello, HelloResult, InternalError,
     PingResult, Recall, RecallResult, Rejected, Remember, RememberResult, Request, ResetResult,
@@ -184,74 +182,36 @@ pub fn rejected(category: ErrorCategory, detail: impl Into<String>) -> Reply {
 
 /// Serves the adapter protocol on this process's stdin and stdout.
 pub fn serve_stdio(mutant: Option<Mutant>) -> io::Result<()> {
-    let input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
-    let output = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    serve(input, output, mutant)
+    stdio::serve_stdio(&mut Reference::new(mutant))
 }
 
 /// Serves requests from `input` until it ends.
-pub fn serve(
-    mut input: impl BufRead,
-    mut output: impl Write,
-    mutant: Option<Mutant>,
-) -> io::Result<()> {
-    let mut target = Reference::new(mutant);
-    let mut encoded = Vec::with_capacity(1024);
-    loop {
-        let response = match frame::read_frame(&mut input, target.max_frame()) {
-            Ok(body) => match Request::decode(body.as_slice()) {
-                Ok(request) => target.handle(request),
-                Err(_) if target.has(Mutant::AdapterDiesOnMalformedFrame) => {
-                    eprintln!("reference: could not decode a request; exiting");
-                    std::process::exit(101);
-                }
-                Err(err) => Response {
-                    id: 0,
-                    reply: Some(rejected(
-                        ErrorCategory::MalformedInput,
-                        format!("not a Request: {err}"),
-                    )),
-                },
-            },
-            Err(FrameError::Eof) => return Ok(()),
-            Err(FrameError::TooLarge { announced, max }) => {
-                // The body cannot be skipped without reading it: refuse and
-                // end the connection.
-                let refusal = Response {
-                    id: 0,
-                    reply: Some(rejected(
-                        ErrorCategory::LimitExceeded,
-                        format!("frame of {announced} bytes exceeds the limit of {max}"),
-                    )),
-                };
-                write_response(&mut output, &refusal, &mut encoded)?;
-                return Ok(());
-            }
-            Err(err) => {
-                eprintln!("reference: {err}; closing");
-                return Ok(());
-            }
-        };
-        write_response(&mut output, &response, &mut encoded)?;
-    }
+pub fn serve(input: impl BufRead, output: impl Write, mutant: Option<Mutant>) -> io::Result<()> {
+    stdio::serve(input, output, &mut Reference::new(mutant))
 }
 
-pub fn write_response(
-    output: &mut impl Write,
-    response: &Response,
-    scratch: &mut Vec<u8>,
-) -> io::Result<()> {
-    scratch.clear();
-    // Encoding into a Vec only grows it; it cannot fail.
-    let _ = response.encode_length_delimited(scratch);
-    output.write_all(scratch)?;
-    output.flush()
+impl stdio::AdapterTarget for Reference {
+    fn handle(&mut self, request: Request) -> Response {
+        Reference::handle(self, request)
+    }
+
+    fn max_frame(&self) -> usize {
+        Reference::max_frame(self)
+    }
+
+    fn on_undecodable_request(&mut self) {
+        if self.has(Mutant::AdapterDiesOnMalformedFrame) {
+            eprintln!("reference: could not decode a request; exiting");
+            std::process::exit(101);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::adapter::proto::Ping;
+    use prost::Message;
 
     fn exchange(requests: &[Request], mutant: Option<Mutant>) -> Vec<Response> {
         let mut input = Vec::new();
