@@ -97,10 +97,28 @@ pub fn extended_message_rejected(ctx: &mut ScenarioCtx) -> Check {
 }
 
 pub fn bad_ratchet_key_rejected(ctx: &mut ScenarioCtx) -> Check {
-    for (kind, what) in [
-        (BadRatchetKey::WrongType, "type byte 0x06"),
-        (BadRatchetKey::Truncated, "32 bytes only"),
-        (BadRatchetKey::LowOrder, "a point of order 8"),
+    // libsignal (-java, -c and current) decodes any 32 bytes as a key and
+    // does not check its order: a low-order ratchet key leads it to a DH
+    // step whose keys do not verify the MAC. Refusing the point on decode
+    // (INVALID_KEY) or at the MAC (BAD_MAC) both leave the session intact.
+    let malformed_key = [ErrorCategory::InvalidKey];
+    let low_order_key = [ErrorCategory::InvalidKey, ErrorCategory::BadMac];
+    for (kind, what, expected) in [
+        (
+            BadRatchetKey::WrongType,
+            "type byte 0x06",
+            &malformed_key[..],
+        ),
+        (
+            BadRatchetKey::Truncated,
+            "32 bytes only",
+            &malformed_key[..],
+        ),
+        (
+            BadRatchetKey::LowOrder,
+            "a point of order 8",
+            &low_order_key[..],
+        ),
     ] {
         knob_refused(
             ctx,
@@ -108,11 +126,11 @@ pub fn bad_ratchet_key_rejected(ctx: &mut ScenarioCtx) -> Check {
                 bad_ratchet_key: Some(kind),
                 ..Default::default()
             },
-            &[ErrorCategory::InvalidKey],
+            expected,
             &format!("a ratchet key with {what} (correct MAC)"),
         )?;
     }
-    Ok("wrong-type, truncated and low-order ratchet keys refused with INVALID_KEY".into())
+    Ok("wrong-type and truncated ratchet keys refused with INVALID_KEY, a low-order one with INVALID_KEY or BAD_MAC".into())
 }
 
 pub fn invalid_padding_rejected(ctx: &mut ScenarioCtx) -> Check {
