@@ -1,9 +1,12 @@
 //! Cross-check of the golden session transcripts with libsignal-protocol-c
-//! (`cargo test --features libsignal`, needs cmake): libsignal, given the
-//! vector's fixed keys as its random stream, builds Alice's session from
-//! Bob's bundle and must produce Alice's messages up to Bob's first reply
-//! byte for byte. (The `libsignal-protocol` 0.1 crate exposes encryption
-//! only, so the later messages are confirmed by interspec's engine alone.)
+//! (`cargo test --features libsignal`, needs cmake), two ways:
+//! - through the `libsignal-protocol` 0.1 crate, given the vector's fixed
+//!   keys as its random stream: it builds Alice's session from Bob's bundle
+//!   and must produce Alice's messages up to Bob's first reply byte for byte
+//!   (that crate exposes encryption only);
+//! - through interspec's own FFI device (`targets::libsignal`), both parties
+//!   libsignal: every message of every transcript must be produced byte for
+//!   byte by its sender and decrypt to its plaintext at its receiver.
 #![cfg(feature = "libsignal")]
 
 use std::collections::VecDeque;
@@ -180,6 +183,73 @@ fn libsignal_reproduces_the_initiators_messages_of_every_transcript() {
                 want.ciphertext,
                 "{name}: message {i} differs from libsignal's"
             );
+        }
+    }
+}
+
+mod both_roles {
+    use interspec::targets::libsignal::device::{Device, FixedKeys, RemoteAddress};
+    use interspec::vectors::signal::{builtin_transcripts, bytes, key32, Party};
+
+    /// A device with the party's fixed keys. Alice has no signed prekey in
+    /// the vectors; hers is never used, so her identity key stands in.
+    fn device(p: &Party) -> Device {
+        let identity = key32(&p.identity_private).expect("identity");
+        let keys = FixedKeys {
+            identity_private: identity,
+            signed_prekey_id: p.signed_prekey_id.unwrap_or(1),
+            signed_prekey_private: p
+                .signed_prekey_private
+                .as_deref()
+                .map_or(identity, |k| key32(k).expect("signed prekey")),
+            signed_prekey_signature: p
+                .signed_prekey_signature
+                .as_deref()
+                .map_or(vec![0; 64], |s| bytes(s).expect("signature")),
+            one_time_prekeys: p
+                .one_time_prekeys
+                .iter()
+                .map(|k| (k.id, key32(&k.private).expect("one-time prekey")))
+                .collect(),
+            ephemeral_privates: p
+                .ephemeral_privates
+                .iter()
+                .map(|k| key32(k).expect("ephemeral"))
+                .collect(),
+        };
+        Device::with_fixed_keys(&p.name, p.device_id, p.registration_id, &keys).expect("device")
+    }
+
+    #[test]
+    fn libsignal_produces_and_decrypts_every_message_of_every_transcript() {
+        let transcripts = builtin_transcripts().expect("vectors");
+        assert!(!transcripts.is_empty());
+        for (name, t) in &transcripts {
+            let mut alice = device(&t.alice);
+            let mut bob = device(&t.bob);
+            let alice_addr = RemoteAddress::new(&t.alice.name, t.alice.device_id).expect("addr");
+            let bob_addr = RemoteAddress::new(&t.bob.name, t.bob.device_id).expect("addr");
+            let bundle = bob.bundle(t.with_one_time_prekey);
+            alice
+                .process_bundle(&bob_addr, &bundle)
+                .expect("libsignal accepts the vector's bundle");
+            assert!(t.messages.iter().any(|m| m.from == "bob"), "{name}: Bob replies");
+            for (i, m) in t.messages.iter().enumerate() {
+                let plaintext = bytes(&m.plaintext).expect("hex");
+                let (sender, receiver, to, from) = if m.from == "alice" {
+                    (&mut alice, &mut bob, &bob_addr, &alice_addr)
+                } else {
+                    (&mut bob, &mut alice, &alice_addr, &bob_addr)
+                };
+                let (kind, out) = sender.encrypt(to, &plaintext).expect("encrypt");
+                assert_eq!(kind, m.message_type, "{name}: message {i} type");
+                assert_eq!(hex::encode(&out), m.ciphertext, "{name}: message {i} bytes");
+                let wire = bytes(&m.ciphertext).expect("hex");
+                let got = receiver
+                    .decrypt(from, m.message_type, &wire, 1 << 20)
+                    .expect("libsignal decrypts the vector's message");
+                assert_eq!(got, plaintext, "{name}: message {i} plaintext");
+            }
         }
     }
 }

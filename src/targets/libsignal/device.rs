@@ -834,3 +834,84 @@ impl Device {
         Ok(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::proto::ErrorCategory;
+    use crate::peer::signal::wire::PreKeySignalMessage;
+    use crate::targets::libsignal::refusal;
+
+    fn pair() -> (Device, Device, RemoteAddress, RemoteAddress) {
+        let alice = Device::generate("alice", 1, 0, 0).expect("alice");
+        let bob = Device::generate("bob", 1, 0, 2).expect("bob");
+        let a = RemoteAddress::new("alice", 1).expect("addr");
+        let b = RemoteAddress::new("bob", 1).expect("addr");
+        (alice, bob, a, b)
+    }
+
+    /// Alice's first message to Bob with the last byte of its inner
+    /// SignalMessage's MAC flipped.
+    fn forged_first_message(alice: &mut Device, bob: &mut Device, b: &RemoteAddress) -> Vec<u8> {
+        let bundle = bob.bundle(true);
+        alice.process_bundle(b, &bundle).expect("bundle");
+        let (kind, mut message) = alice.encrypt(b, b"hi").expect("encrypt");
+        assert_eq!(kind, sys::CIPHERTEXT_PREKEY_TYPE);
+        let parsed = PreKeySignalMessage::parse(&message, 1024).expect("parses");
+        let inner = parsed.message.serialized();
+        let start = message
+            .windows(inner.len())
+            .position(|w| w == inner)
+            .expect("inner message");
+        message[start + inner.len() - 1] ^= 1;
+        message
+    }
+
+    #[test]
+    fn sessions_work_both_ways_and_safety_numbers_agree() {
+        let (mut alice, mut bob, a, b) = pair();
+        let bundle = bob.bundle(true);
+        alice.process_bundle(&b, &bundle).expect("bundle");
+        let (kind, first) = alice.encrypt(&b, b"hello").expect("encrypt");
+        assert_eq!(bob.decrypt(&a, kind, &first, 1024).expect("decrypt"), b"hello");
+        let (kind, reply) = bob.encrypt(&a, b"back").expect("encrypt");
+        assert_eq!(kind, sys::CIPHERTEXT_SIGNAL_TYPE);
+        assert_eq!(alice.decrypt(&b, kind, &reply, 1024).expect("decrypt"), b"back");
+        let at_alice = alice.safety_number(&b, &bob.identity_key()).expect("number");
+        let at_bob = bob.safety_number(&a, &alice.identity_key()).expect("number");
+        assert_eq!(at_alice.len(), 60);
+        assert_eq!(at_alice, at_bob);
+    }
+
+    #[test]
+    fn a_forged_first_message_pins_no_identity_though_libsignal_saves_it_first() {
+        let (mut alice, mut bob, a, b) = pair();
+        let forged = forged_first_message(&mut alice, &mut bob, &b);
+        let failure = bob
+            .decrypt(&a, sys::CIPHERTEXT_PREKEY_TYPE, &forged, 1024)
+            .expect_err("a bad MAC is refused");
+        assert_eq!(refusal::category(&failure), Some(ErrorCategory::BadMac), "{failure:?}");
+        assert_eq!(bob.trusted_identity(&a), None, "the save was undone");
+
+        // libsignal-protocol-c's own order, with a store that keeps every
+        // save: the refused message's identity is now trusted.
+        let (mut alice, mut bob, a, b) = pair();
+        bob.write_identities_through();
+        let forged = forged_first_message(&mut alice, &mut bob, &b);
+        assert!(bob
+            .decrypt(&a, sys::CIPHERTEXT_PREKEY_TYPE, &forged, 1024)
+            .is_err());
+        assert_eq!(bob.trusted_identity(&a), Some(alice.identity_key()));
+    }
+
+    #[test]
+    fn bodies_above_the_bound_are_refused_before_libsignal() {
+        let (mut alice, mut bob, a, b) = pair();
+        let bundle = bob.bundle(false);
+        alice.process_bundle(&b, &bundle).expect("bundle");
+        let (kind, message) = alice.encrypt(&b, &[7; 64]).expect("encrypt");
+        let failure = bob.decrypt(&a, kind, &message, 64).expect_err("80-byte body");
+        assert_eq!(failure.code, BODY_TOO_LONG);
+        assert_eq!(bob.decrypt(&a, kind, &message, 80).expect("fits"), vec![7; 64]);
+    }
+}
