@@ -233,7 +233,10 @@ mod both_roles {
             alice
                 .process_bundle(&bob_addr, &bundle)
                 .expect("libsignal accepts the vector's bundle");
-            assert!(t.messages.iter().any(|m| m.from == "bob"), "{name}: Bob replies");
+            assert!(
+                t.messages.iter().any(|m| m.from == "bob"),
+                "{name}: Bob replies"
+            );
             for (i, m) in t.messages.iter().enumerate() {
                 let plaintext = bytes(&m.plaintext).expect("hex");
                 let (sender, receiver, to, from) = if m.from == "alice" {

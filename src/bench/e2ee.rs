@@ -2,7 +2,10 @@
 //! second through the adapter against the built-in target (peer encrypts,
 //! target decrypts, target encrypts, peer decrypts), against the same round
 //! trip between two peer devices in this process (the engine's own cost,
-//! with no adapter, process boundary or protobuf in between).
+//! with no adapter, process boundary or protobuf in between). With the
+//! `libsignal` feature, also messages per second (one encrypt and its
+//! decrypt) of the peer engine against libsignal-protocol-c in this
+//! process, and round trips through the adapter to `builtin:libsignal`.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -16,7 +19,7 @@ use crate::adapter::proto::{
 };
 use crate::peer::signal::{Address, Device, MessageType};
 use crate::targets::reference::e2ee::bundle_from_proto;
-use crate::targets::Launcher;
+use crate::targets::{Launcher, TargetSpec};
 
 /// Round trips between clock reads.
 const BATCH: u64 = 32;
@@ -27,6 +30,19 @@ pub struct E2eeBenchResult {
     pub adapter_per_sec: f64,
     /// Round trips per second between two in-process peer devices.
     pub in_process_per_sec: f64,
+    /// The comparison with libsignal-protocol-c (feature `libsignal`).
+    pub libsignal: Option<LibsignalFigures>,
+}
+
+/// Peer against libsignal-protocol-c, measured in the same run.
+pub struct LibsignalFigures {
+    /// Messages/s (encrypt, then decrypt by the other side; directions
+    /// alternate, so each message takes one DH ratchet step) between two
+    /// in-process peer devices, and between two libsignal devices.
+    pub peer_messages_per_sec: f64,
+    pub libsignal_messages_per_sec: f64,
+    /// Round trips per second with `builtin:libsignal` over the adapter.
+    pub adapter_per_sec: f64,
 }
 
 impl E2eeBenchResult {
@@ -53,6 +69,36 @@ impl E2eeBenchResult {
             "ratio in-process/adapter:                                {:>10.2}",
             self.ratio()
         );
+        match &self.libsignal {
+            Some(l) => {
+                let _ = writeln!(
+                    out,
+                    "E2EE messages/s in process (encrypt+decrypt), peer:      {:>10.0}",
+                    l.peer_messages_per_sec
+                );
+                let _ = writeln!(
+                    out,
+                    "E2EE messages/s in process, libsignal-protocol-c:        {:>10.0}",
+                    l.libsignal_messages_per_sec
+                );
+                let _ = writeln!(
+                    out,
+                    "ratio peer/libsignal:                                    {:>10.2}",
+                    l.peer_messages_per_sec / l.libsignal_messages_per_sec
+                );
+                let _ = writeln!(
+                    out,
+                    "E2EE round trips/s through the adapter (builtin:libsignal): {:>7.0}",
+                    l.adapter_per_sec
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "peer against libsignal-protocol-c: build with --features libsignal"
+                );
+            }
+        }
         out
     }
 }
@@ -64,8 +110,89 @@ pub fn run(
 ) -> Result<E2eeBenchResult, String> {
     Ok(E2eeBenchResult {
         payload,
-        adapter_per_sec: through_adapter(launcher, payload, duration)?,
+        adapter_per_sec: through_adapter(
+            launcher,
+            &TargetSpec::Builtin { mutant: None },
+            payload,
+            duration,
+        )?,
         in_process_per_sec: in_process(payload, duration)?,
+        libsignal: libsignal_figures(launcher, payload, duration)?,
+    })
+}
+
+#[cfg(not(feature = "libsignal"))]
+fn libsignal_figures(
+    _launcher: &Launcher,
+    _payload: usize,
+    _duration: Duration,
+) -> Result<Option<LibsignalFigures>, String> {
+    Ok(None)
+}
+
+#[cfg(feature = "libsignal")]
+fn libsignal_figures(
+    launcher: &Launcher,
+    payload: usize,
+    duration: Duration,
+) -> Result<Option<LibsignalFigures>, String> {
+    Ok(Some(LibsignalFigures {
+        peer_messages_per_sec: peer_messages(payload, duration)?,
+        libsignal_messages_per_sec: libsignal_messages(payload, duration)?,
+        adapter_per_sec: through_adapter(launcher, &TargetSpec::Libsignal, payload, duration)?,
+    }))
+}
+
+/// Messages per second between two in-process peer devices, directions
+/// alternating.
+#[cfg(feature = "libsignal")]
+fn peer_messages(payload: usize, duration: Duration) -> Result<f64, String> {
+    let (mut alice, mut bob, a, b) = peer_pair()?;
+    let body = vec![0x5au8; payload];
+    let mut alice_sends = true;
+    measure(duration, || {
+        let ((sender, to), (receiver, from)) = if alice_sends {
+            ((&mut alice, &b), (&mut bob, &a))
+        } else {
+            ((&mut bob, &a), (&mut alice, &b))
+        };
+        alice_sends = !alice_sends;
+        let (kind, m) = sender.encrypt(to, &body).map_err(|e| e.to_string())?;
+        let back = receiver
+            .decrypt(from, kind, &m)
+            .map_err(|e| e.to_string())?;
+        (back == body)
+            .then_some(())
+            .ok_or_else(|| "the peer decrypted other bytes".to_string())
+    })
+}
+
+/// The same between two libsignal-protocol-c devices.
+#[cfg(feature = "libsignal")]
+fn libsignal_messages(payload: usize, duration: Duration) -> Result<f64, String> {
+    use crate::targets::libsignal::device::{Device as LibsignalDevice, RemoteAddress};
+    let failed = |f: crate::targets::libsignal::device::Failure| format!("libsignal: {f:?}");
+    let a = RemoteAddress::new("+10000000001", 1).map_err(failed)?;
+    let b = RemoteAddress::new("+10000000002", 1).map_err(failed)?;
+    let mut alice = LibsignalDevice::generate("+10000000001", 1, 1, 0).map_err(failed)?;
+    let mut bob = LibsignalDevice::generate("+10000000002", 1, 2, 1).map_err(failed)?;
+    let bundle = bob.bundle(true);
+    alice.process_bundle(&b, &bundle).map_err(failed)?;
+    let body = vec![0x5au8; payload];
+    let max_body = payload + 16;
+    let mut alice_sends = true;
+    measure(duration, || {
+        let ((sender, to), (receiver, from)) = if alice_sends {
+            ((&mut alice, &b), (&mut bob, &a))
+        } else {
+            ((&mut bob, &a), (&mut alice, &b))
+        };
+        alice_sends = !alice_sends;
+        let (kind, m) = sender.encrypt(to, &body).map_err(failed)?;
+        let back = receiver.decrypt(from, kind, &m, max_body).map_err(failed)?;
+        (back == body)
+            .then_some(())
+            .ok_or_else(|| "libsignal decrypted other bytes".to_string())
     })
 }
 
@@ -88,8 +215,13 @@ fn call(client: &mut AdapterClient, op: Op, what: &str) -> Result<response::Repl
     }
 }
 
-fn through_adapter(launcher: &Launcher, payload: usize, duration: Duration) -> Result<f64, String> {
-    let mut client = super::builtin_client(launcher)?;
+fn through_adapter(
+    launcher: &Launcher,
+    target_spec: &TargetSpec,
+    payload: usize,
+    duration: Duration,
+) -> Result<f64, String> {
+    let mut client = super::client(launcher, target_spec)?;
     let (target, peer_addr) = (
         Address::new("+10000000001", 1),
         Address::new("+10000000002", 1),
@@ -168,7 +300,8 @@ fn through_adapter(launcher: &Launcher, payload: usize, duration: Duration) -> R
     })
 }
 
-fn in_process(payload: usize, duration: Duration) -> Result<f64, String> {
+/// Two peer devices with a session from Alice to Bob.
+fn peer_pair() -> Result<(Device, Device, Address, Address), String> {
     let (a, b) = (
         Address::new("+10000000001", 1),
         Address::new("+10000000002", 1),
@@ -180,6 +313,11 @@ fn in_process(payload: usize, duration: Duration) -> Result<f64, String> {
     alice
         .process_bundle(&b, &bundle)
         .map_err(|e| e.to_string())?;
+    Ok((alice, bob, a, b))
+}
+
+fn in_process(payload: usize, duration: Duration) -> Result<f64, String> {
+    let (mut alice, mut bob, a, b) = peer_pair()?;
     let body = vec![0x5au8; payload];
     measure(duration, || {
         let (kind, m) = alice.encrypt(&b, &body).map_err(|e| e.to_string())?;
@@ -196,5 +334,13 @@ mod tests {
     fn in_process_round_trips_are_measured() {
         let per_sec = super::in_process(64, std::time::Duration::from_millis(50)).expect("bench");
         assert!(per_sec > 0.0);
+    }
+
+    #[cfg(feature = "libsignal")]
+    #[test]
+    fn peer_and_libsignal_messages_are_measured() {
+        let short = std::time::Duration::from_millis(50);
+        assert!(super::peer_messages(128, short).expect("peer") > 0.0);
+        assert!(super::libsignal_messages(128, short).expect("libsignal") > 0.0);
     }
 }

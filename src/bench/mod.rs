@@ -107,10 +107,12 @@ pub(crate) fn measure(
 
 /// A connection to the built-in reference, after Hello, without transcript.
 pub(crate) fn builtin_client(launcher: &Launcher) -> Result<AdapterClient, String> {
-    let link = launcher.open(
-        &TargetSpec::Builtin { mutant: None },
-        Duration::from_secs(10),
-    )?;
+    client(launcher, &TargetSpec::Builtin { mutant: None })
+}
+
+/// A connection to `target`, after Hello, without transcript.
+pub(crate) fn client(launcher: &Launcher, target: &TargetSpec) -> Result<AdapterClient, String> {
+    let link = launcher.open(target, Duration::from_secs(10))?;
     let mut client = AdapterClient::new(
         link,
         ClientConfig {

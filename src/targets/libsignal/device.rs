@@ -873,12 +873,22 @@ mod tests {
         let bundle = bob.bundle(true);
         alice.process_bundle(&b, &bundle).expect("bundle");
         let (kind, first) = alice.encrypt(&b, b"hello").expect("encrypt");
-        assert_eq!(bob.decrypt(&a, kind, &first, 1024).expect("decrypt"), b"hello");
+        assert_eq!(
+            bob.decrypt(&a, kind, &first, 1024).expect("decrypt"),
+            b"hello"
+        );
         let (kind, reply) = bob.encrypt(&a, b"back").expect("encrypt");
         assert_eq!(kind, sys::CIPHERTEXT_SIGNAL_TYPE);
-        assert_eq!(alice.decrypt(&b, kind, &reply, 1024).expect("decrypt"), b"back");
-        let at_alice = alice.safety_number(&b, &bob.identity_key()).expect("number");
-        let at_bob = bob.safety_number(&a, &alice.identity_key()).expect("number");
+        assert_eq!(
+            alice.decrypt(&b, kind, &reply, 1024).expect("decrypt"),
+            b"back"
+        );
+        let at_alice = alice
+            .safety_number(&b, &bob.identity_key())
+            .expect("number");
+        let at_bob = bob
+            .safety_number(&a, &alice.identity_key())
+            .expect("number");
         assert_eq!(at_alice.len(), 60);
         assert_eq!(at_alice, at_bob);
     }
@@ -890,7 +900,11 @@ mod tests {
         let failure = bob
             .decrypt(&a, sys::CIPHERTEXT_PREKEY_TYPE, &forged, 1024)
             .expect_err("a bad MAC is refused");
-        assert_eq!(refusal::category(&failure), Some(ErrorCategory::BadMac), "{failure:?}");
+        assert_eq!(
+            refusal::category(&failure),
+            Some(ErrorCategory::BadMac),
+            "{failure:?}"
+        );
         assert_eq!(bob.trusted_identity(&a), None, "the save was undone");
 
         // libsignal-protocol-c's own order, with a store that keeps every
@@ -910,8 +924,13 @@ mod tests {
         let bundle = bob.bundle(false);
         alice.process_bundle(&b, &bundle).expect("bundle");
         let (kind, message) = alice.encrypt(&b, &[7; 64]).expect("encrypt");
-        let failure = bob.decrypt(&a, kind, &message, 64).expect_err("80-byte body");
+        let failure = bob
+            .decrypt(&a, kind, &message, 64)
+            .expect_err("80-byte body");
         assert_eq!(failure.code, BODY_TOO_LONG);
-        assert_eq!(bob.decrypt(&a, kind, &message, 80).expect("fits"), vec![7; 64]);
+        assert_eq!(
+            bob.decrypt(&a, kind, &message, 80).expect("fits"),
+            vec![7; 64]
+        );
     }
 }
