@@ -97,9 +97,9 @@ pub fn extended_message_rejected(ctx: &mut ScenarioCtx) -> Check {
 }
 
 pub fn bad_ratchet_key_rejected(ctx: &mut ScenarioCtx) -> Check {
-    // libsignal (-java, -c and current) decodes any 32 bytes as a key and
-    // does not check its order: a low-order ratchet key leads it to a DH
-    // step whose keys do not verify the MAC. Refusing the point on decode
+    // libsignal-protocol-java/-c decode any 32 bytes as a key and do not
+    // check its order: a low-order ratchet key leads them to a DH step
+    // whose keys do not verify the MAC. Refusing the point on decode
     // (INVALID_KEY) or at the MAC (BAD_MAC) both leave the session intact.
     let malformed_key = [ErrorCategory::InvalidKey];
     let low_order_key = [ErrorCategory::InvalidKey, ErrorCategory::BadMac];
