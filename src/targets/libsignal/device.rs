@@ -178,6 +178,12 @@ fn check_body_len(message: *const sys::signal_message, max_body_len: usize) -> R
     Ok(())
 }
 
+/// libsignal's curve25519 signature length (curve.h CURVE_SIGNATURE_LEN).
+const SIGNATURE_LEN: usize = 64;
+/// The result code of a bundle whose signature is not 64 bytes (an adapter
+/// code, like [`BODY_TOO_LONG`]).
+pub const SIGNATURE_NOT_64_BYTES: c_int = -20_001;
+
 /// libsignal's clamping of a Curve25519 private key (curve.c
 /// `curve_generate_private_key`).
 fn clamp(mut key: [u8; 32]) -> [u8; 32] {
@@ -559,6 +565,19 @@ impl Device {
         remote: &RemoteAddress,
         bundle: &Bundle,
     ) -> Result<(), Failure> {
+        // libsignal refuses a signature of another length (SG_ERR_INVAL),
+        // but dereferences a missing one (session_pre_key_bundle_create
+        // leaves it null for length 0); both are refused here instead.
+        if bundle.signed_prekey_signature.len() != SIGNATURE_LEN {
+            return Err(Failure::local(
+                "bundle",
+                SIGNATURE_NOT_64_BYTES,
+                &format!(
+                    "signed prekey signature of {} bytes, not {SIGNATURE_LEN}",
+                    bundle.signed_prekey_signature.len()
+                ),
+            ));
+        }
         let identity = self.decode_public("bundle identity key", &bundle.identity_key)?;
         let signed = self.decode_public("bundle signed prekey", &bundle.signed_prekey)?;
         let one_time = match &bundle.one_time_prekey {
@@ -916,6 +935,22 @@ mod tests {
             .decrypt(&a, sys::CIPHERTEXT_PREKEY_TYPE, &forged, 1024)
             .is_err());
         assert_eq!(bob.trusted_identity(&a), Some(alice.identity_key()));
+    }
+
+    #[test]
+    fn a_bundle_without_a_64_byte_signature_is_refused_not_crashed_on() {
+        let (mut alice, mut bob, _, b) = pair();
+        for len in [0, 63, 65] {
+            let mut bundle = bob.bundle(true);
+            bundle.signed_prekey_signature.resize(len, 0);
+            let failure = alice.process_bundle(&b, &bundle).expect_err("refused");
+            assert_eq!(
+                refusal::category(&failure),
+                Some(ErrorCategory::BadSignature),
+                "{len} bytes"
+            );
+        }
+        assert!(!alice.has_session(&b));
     }
 
     #[test]

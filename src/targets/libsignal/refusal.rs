@@ -5,7 +5,7 @@
 
 use std::ffi::c_int;
 
-use super::device::{Failure, BODY_TOO_LONG};
+use super::device::{Failure, BODY_TOO_LONG, SIGNATURE_NOT_64_BYTES};
 use crate::adapter::proto::ErrorCategory;
 
 /// libsignal-protocol-c `signal_protocol.h` result codes.
@@ -87,6 +87,7 @@ pub fn category(failure: &Failure) -> Option<ErrorCategory> {
         SG_ERR_INVALID_MESSAGE => Some(logged.unwrap_or(ErrorCategory::MalformedInput)),
         SG_ERR_UNKNOWN => logged,
         BODY_TOO_LONG => Some(ErrorCategory::LimitExceeded),
+        SIGNATURE_NOT_64_BYTES => Some(ErrorCategory::BadSignature),
         _ => None,
     }
 }
