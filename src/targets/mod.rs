@@ -152,6 +152,17 @@ mod tests {
     }
 
     #[test]
+    fn builtin_libsignal_needs_its_feature() {
+        let parsed = "builtin:libsignal".parse::<TargetSpec>();
+        if cfg!(feature = "libsignal") {
+            assert_eq!(parsed, Ok(TargetSpec::Libsignal));
+            assert_eq!(TargetSpec::Libsignal.to_string(), "builtin:libsignal");
+        } else {
+            assert!(parsed.unwrap_err().contains("--features libsignal"));
+        }
+    }
+
+    #[test]
     fn bad_target_specs_are_explained() {
         assert!("builtin:mutant/nope"
             .parse::<TargetSpec>()
