@@ -13,6 +13,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 use aes::cipher::block_padding::Pkcs7;
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use hmac::digest::{FixedOutputReset, Update};
 use hmac::{Hmac, Mac};
 use libsignal_protocol_sys as sys;
 use rand::RngCore;
@@ -61,13 +62,13 @@ pub fn provider(state: *const RefCell<CryptoState>) -> sys::signal_crypto_provid
     sys::signal_crypto_provider {
         random_func: Some(random),
         hmac_sha256_init_func: Some(hmac_init),
-        hmac_sha256_update_func: Some(hmac_update),
-        hmac_sha256_final_func: Some(hmac_final),
-        hmac_sha256_cleanup_func: Some(hmac_cleanup),
+        hmac_sha256_update_func: Some(digest_update::<HmacSha256>),
+        hmac_sha256_final_func: Some(digest_final::<HmacSha256>),
+        hmac_sha256_cleanup_func: Some(digest_cleanup::<HmacSha256>),
         sha512_digest_init_func: Some(sha512_init),
-        sha512_digest_update_func: Some(sha512_update),
-        sha512_digest_final_func: Some(sha512_final),
-        sha512_digest_cleanup_func: Some(sha512_cleanup),
+        sha512_digest_update_func: Some(digest_update::<Sha512>),
+        sha512_digest_final_func: Some(digest_final::<Sha512>),
+        sha512_digest_cleanup_func: Some(digest_cleanup::<Sha512>),
         encrypt_func: Some(encrypt),
         decrypt_func: Some(decrypt),
         user_data: state as *mut c_void,
@@ -143,41 +144,6 @@ unsafe extern "C" fn hmac_init(
     0
 }
 
-unsafe extern "C" fn hmac_update(
-    context: *mut c_void,
-    data: *const u8,
-    len: usize,
-    _user_data: *mut c_void,
-) -> c_int {
-    match (context as *mut HmacSha256).as_mut() {
-        Some(mac) => {
-            mac.update(slice(data, len));
-            0
-        }
-        None => SG_ERR_INVAL,
-    }
-}
-
-unsafe extern "C" fn hmac_final(
-    context: *mut c_void,
-    output: *mut *mut sys::signal_buffer,
-    _user_data: *mut c_void,
-) -> c_int {
-    match (context as *mut HmacSha256).as_mut() {
-        Some(mac) => {
-            let tag = mac.finalize_reset().into_bytes();
-            give_buffer(output, &tag)
-        }
-        None => SG_ERR_INVAL,
-    }
-}
-
-unsafe extern "C" fn hmac_cleanup(context: *mut c_void, _user_data: *mut c_void) {
-    if !context.is_null() {
-        drop(Box::from_raw(context as *mut HmacSha256));
-    }
-}
-
 unsafe extern "C" fn sha512_init(context: *mut *mut c_void, _user_data: *mut c_void) -> c_int {
     if context.is_null() {
         return SG_ERR_INVAL;
@@ -186,13 +152,16 @@ unsafe extern "C" fn sha512_init(context: *mut *mut c_void, _user_data: *mut c_v
     0
 }
 
-unsafe extern "C" fn sha512_update(
+// Update, finish and free, shared by HMAC-SHA256 and SHA-512 (`D` is the
+// type the context was boxed as by its init callback).
+
+unsafe extern "C" fn digest_update<D: Update>(
     context: *mut c_void,
     data: *const u8,
     len: usize,
     _user_data: *mut c_void,
 ) -> c_int {
-    match (context as *mut Sha512).as_mut() {
+    match (context as *mut D).as_mut() {
         Some(digest) => {
             digest.update(slice(data, len));
             0
@@ -201,25 +170,26 @@ unsafe extern "C" fn sha512_update(
     }
 }
 
-/// Finishes and resets: libsignal's fingerprint loop reuses one context for
-/// all 5200 rounds (as libsignal-protocol-c's own test provider allows).
-unsafe extern "C" fn sha512_final(
+/// Finishes and resets: libsignal's fingerprint loop reuses one SHA-512
+/// context for all 5200 rounds (as libsignal-protocol-c's own test
+/// provider allows).
+unsafe extern "C" fn digest_final<D: FixedOutputReset>(
     context: *mut c_void,
     output: *mut *mut sys::signal_buffer,
     _user_data: *mut c_void,
 ) -> c_int {
-    match (context as *mut Sha512).as_mut() {
+    match (context as *mut D).as_mut() {
         Some(digest) => {
-            let hash = digest.finalize_reset();
-            give_buffer(output, &hash)
+            let out = digest.finalize_fixed_reset();
+            give_buffer(output, &out)
         }
         None => SG_ERR_INVAL,
     }
 }
 
-unsafe extern "C" fn sha512_cleanup(context: *mut c_void, _user_data: *mut c_void) {
+unsafe extern "C" fn digest_cleanup<D>(context: *mut c_void, _user_data: *mut c_void) {
     if !context.is_null() {
-        drop(Box::from_raw(context as *mut Sha512));
+        drop(Box::from_raw(context as *mut D));
     }
 }
 

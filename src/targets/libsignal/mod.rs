@@ -31,9 +31,7 @@ use crate::adapter::proto::{
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::peer::signal::config::DEFAULT_MAX_BODY_LEN;
 use crate::peer::signal::Address;
-use crate::targets::reference::e2ee::{
-    address, malformed, private_key, MAX_DEVICES, MAX_FIXED_EPHEMERALS, MAX_ONE_TIME_PREKEYS,
-};
+use crate::targets::reference::e2ee::{address, malformed, may_create_device, private_key};
 use crate::targets::reference::rejected;
 use crate::targets::stdio::{self, AdapterTarget};
 use device::{Bundle, Device, Failure, FixedKeys, RemoteAddress};
@@ -172,24 +170,7 @@ impl LibsignalTarget {
     fn create_device(&mut self, r: E2eeCreateDevice) -> Result<Reply, Reply> {
         let addr = address(r.address.as_ref(), "device")?;
         remote_address(&addr)?;
-        if self.devices.contains_key(&addr) {
-            return Err(rejected(
-                ErrorCategory::InvalidState,
-                "a device already exists at this address",
-            ));
-        }
-        if self.devices.len() >= MAX_DEVICES {
-            return Err(rejected(
-                ErrorCategory::LimitExceeded,
-                format!("at most {MAX_DEVICES} devices"),
-            ));
-        }
-        if r.one_time_prekeys > MAX_ONE_TIME_PREKEYS {
-            return Err(rejected(
-                ErrorCategory::LimitExceeded,
-                format!("at most {MAX_ONE_TIME_PREKEYS} one-time prekeys"),
-            ));
-        }
+        may_create_device(&self.devices, &addr, &r)?;
         let device = match &r.fixed_keys {
             None => Device::generate(
                 &addr.name,
@@ -319,18 +300,11 @@ impl LibsignalTarget {
     }
 }
 
-/// The fixed keys of a request, checked for size and count.
+/// The fixed keys of a request, checked for size (their count was checked
+/// by `may_create_device`).
 fn fixed_keys(fixed: &E2eeFixedKeys) -> Result<FixedKeys, Reply> {
     if fixed.signed_prekey_signature.len() != 64 {
         return Err(malformed("signed_prekey_signature must be 64 bytes"));
-    }
-    if fixed.one_time_prekeys.len() > MAX_ONE_TIME_PREKEYS as usize
-        || fixed.ephemeral_privates.len() > MAX_FIXED_EPHEMERALS
-    {
-        return Err(rejected(
-            ErrorCategory::LimitExceeded,
-            "too many fixed one-time prekeys or ephemeral keys",
-        ));
     }
     let mut keys = FixedKeys {
         identity_private: private_key(&fixed.identity_private, "identity_private")?,

@@ -233,67 +233,26 @@ unsafe extern "C" fn delete_all_sessions(
     )
 }
 
-/// The one-time prekey store table for `stores`.
-pub fn pre_key_store(stores: *const RefCell<Stores>) -> sys::signal_protocol_pre_key_store {
-    sys::signal_protocol_pre_key_store {
-        load_pre_key: Some(load_pre_key),
-        store_pre_key: Some(store_pre_key),
-        contains_pre_key: Some(contains_pre_key),
-        remove_pre_key: Some(remove_pre_key),
-        destroy_func: None,
-        user_data: stores as *mut c_void,
+/// Which prekey map a callback works on: the one-time prekeys (`false`) or
+/// the signed prekeys (`true`); libsignal's two stores have the same shape.
+fn prekeys(s: &mut Stores, signed: bool) -> &mut BTreeMap<u32, Vec<u8>> {
+    if signed {
+        &mut s.signed_pre_keys
+    } else {
+        &mut s.pre_keys
     }
 }
 
-unsafe extern "C" fn load_pre_key(
-    record: *mut *mut sys::signal_buffer,
-    id: u32,
-    user_data: *mut c_void,
-) -> c_int {
-    with_stores(
-        user_data,
-        |s| match s.pre_keys.get(&id) {
-            Some(bytes) => give(record, bytes),
-            None => SG_ERR_INVALID_KEY_ID,
-        },
-        SG_ERR_UNKNOWN,
-    )
-}
-
-unsafe extern "C" fn store_pre_key(
-    id: u32,
-    record: *mut u8,
-    record_len: usize,
-    user_data: *mut c_void,
-) -> c_int {
-    let record = bytes(record, record_len).to_vec();
-    with_stores(
-        user_data,
-        |s| {
-            s.pre_keys.insert(id, record);
-            0
-        },
-        SG_ERR_UNKNOWN,
-    )
-}
-
-unsafe extern "C" fn contains_pre_key(id: u32, user_data: *mut c_void) -> c_int {
-    with_stores(
-        user_data,
-        |s| c_int::from(s.pre_keys.contains_key(&id)),
-        SG_ERR_UNKNOWN,
-    )
-}
-
-unsafe extern "C" fn remove_pre_key(id: u32, user_data: *mut c_void) -> c_int {
-    with_stores(
-        user_data,
-        |s| {
-            s.pre_keys.remove(&id);
-            0
-        },
-        SG_ERR_UNKNOWN,
-    )
+/// The one-time prekey store table for `stores`.
+pub fn pre_key_store(stores: *const RefCell<Stores>) -> sys::signal_protocol_pre_key_store {
+    sys::signal_protocol_pre_key_store {
+        load_pre_key: Some(load_prekey::<false>),
+        store_pre_key: Some(store_prekey::<false>),
+        contains_pre_key: Some(contains_prekey::<false>),
+        remove_pre_key: Some(remove_prekey::<false>),
+        destroy_func: None,
+        user_data: stores as *mut c_void,
+    }
 }
 
 /// The signed prekey store table for `stores`.
@@ -301,23 +260,23 @@ pub fn signed_pre_key_store(
     stores: *const RefCell<Stores>,
 ) -> sys::signal_protocol_signed_pre_key_store {
     sys::signal_protocol_signed_pre_key_store {
-        load_signed_pre_key: Some(load_signed_pre_key),
-        store_signed_pre_key: Some(store_signed_pre_key),
-        contains_signed_pre_key: Some(contains_signed_pre_key),
-        remove_signed_pre_key: Some(remove_signed_pre_key),
+        load_signed_pre_key: Some(load_prekey::<true>),
+        store_signed_pre_key: Some(store_prekey::<true>),
+        contains_signed_pre_key: Some(contains_prekey::<true>),
+        remove_signed_pre_key: Some(remove_prekey::<true>),
         destroy_func: None,
         user_data: stores as *mut c_void,
     }
 }
 
-unsafe extern "C" fn load_signed_pre_key(
+unsafe extern "C" fn load_prekey<const SIGNED: bool>(
     record: *mut *mut sys::signal_buffer,
     id: u32,
     user_data: *mut c_void,
 ) -> c_int {
     with_stores(
         user_data,
-        |s| match s.signed_pre_keys.get(&id) {
+        |s| match prekeys(s, SIGNED).get(&id) {
             Some(bytes) => give(record, bytes),
             None => SG_ERR_INVALID_KEY_ID,
         },
@@ -325,7 +284,7 @@ unsafe extern "C" fn load_signed_pre_key(
     )
 }
 
-unsafe extern "C" fn store_signed_pre_key(
+unsafe extern "C" fn store_prekey<const SIGNED: bool>(
     id: u32,
     record: *mut u8,
     record_len: usize,
@@ -335,26 +294,26 @@ unsafe extern "C" fn store_signed_pre_key(
     with_stores(
         user_data,
         |s| {
-            s.signed_pre_keys.insert(id, record);
+            prekeys(s, SIGNED).insert(id, record);
             0
         },
         SG_ERR_UNKNOWN,
     )
 }
 
-unsafe extern "C" fn contains_signed_pre_key(id: u32, user_data: *mut c_void) -> c_int {
+unsafe extern "C" fn contains_prekey<const SIGNED: bool>(id: u32, user_data: *mut c_void) -> c_int {
     with_stores(
         user_data,
-        |s| c_int::from(s.signed_pre_keys.contains_key(&id)),
+        |s| c_int::from(prekeys(s, SIGNED).contains_key(&id)),
         SG_ERR_UNKNOWN,
     )
 }
 
-unsafe extern "C" fn remove_signed_pre_key(id: u32, user_data: *mut c_void) -> c_int {
+unsafe extern "C" fn remove_prekey<const SIGNED: bool>(id: u32, user_data: *mut c_void) -> c_int {
     with_stores(
         user_data,
         |s| {
-            s.signed_pre_keys.remove(&id);
+            prekeys(s, SIGNED).remove(&id);
             0
         },
         SG_ERR_UNKNOWN,

@@ -186,24 +186,7 @@ impl E2ee {
 
     fn create_device(&mut self, r: E2eeCreateDevice) -> Result<Reply, Reply> {
         let addr = address(r.address.as_ref(), "device")?;
-        if self.devices.contains_key(&addr) {
-            return Err(rejected(
-                ErrorCategory::InvalidState,
-                "a device already exists at this address",
-            ));
-        }
-        if self.devices.len() >= MAX_DEVICES {
-            return Err(rejected(
-                ErrorCategory::LimitExceeded,
-                format!("at most {MAX_DEVICES} devices"),
-            ));
-        }
-        if r.one_time_prekeys > MAX_ONE_TIME_PREKEYS {
-            return Err(rejected(
-                ErrorCategory::LimitExceeded,
-                format!("at most {MAX_ONE_TIME_PREKEYS} one-time prekeys"),
-            ));
-        }
+        may_create_device(&self.devices, &addr, &r)?;
         // libsignal KeyHelper.generateRegistrationId: 14 bits, never 0.
         let registration_id = match r.registration_id {
             0 => OsRng.gen_range(1..=16380),
@@ -330,6 +313,45 @@ impl E2ee {
     }
 }
 
+/// Refuses a device the request may not create: one exists at `addr`, or
+/// the target's bounds (devices, one-time prekeys, fixed keys) are passed.
+/// Every built-in e2ee target shares these bounds.
+pub(crate) fn may_create_device<T>(
+    devices: &BTreeMap<Address, T>,
+    addr: &Address,
+    r: &E2eeCreateDevice,
+) -> Result<(), Reply> {
+    if devices.contains_key(addr) {
+        return Err(rejected(
+            ErrorCategory::InvalidState,
+            "a device already exists at this address",
+        ));
+    }
+    if devices.len() >= MAX_DEVICES {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!("at most {MAX_DEVICES} devices"),
+        ));
+    }
+    if r.one_time_prekeys > MAX_ONE_TIME_PREKEYS {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!("at most {MAX_ONE_TIME_PREKEYS} one-time prekeys"),
+        ));
+    }
+    if let Some(fixed) = &r.fixed_keys {
+        if fixed.one_time_prekeys.len() > MAX_ONE_TIME_PREKEYS as usize
+            || fixed.ephemeral_privates.len() > MAX_FIXED_EPHEMERALS
+        {
+            return Err(rejected(
+                ErrorCategory::LimitExceeded,
+                "too many fixed one-time prekeys or ephemeral keys",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A device whose every key is given (the fixed-keys capability).
 fn fixed_device(
     fixed: &E2eeFixedKeys,
@@ -349,14 +371,6 @@ fn fixed_device(
         .as_slice()
         .try_into()
         .map_err(|_| malformed("signed_prekey_signature must be 64 bytes"))?;
-    if fixed.one_time_prekeys.len() > MAX_ONE_TIME_PREKEYS as usize
-        || fixed.ephemeral_privates.len() > MAX_FIXED_EPHEMERALS
-    {
-        return Err(rejected(
-            ErrorCategory::LimitExceeded,
-            "too many fixed one-time prekeys or ephemeral keys",
-        ));
-    }
     let mut seed = [0u8; 32];
     OsRng.fill(&mut seed);
     let mut device = Device::with_identity(
