@@ -83,7 +83,7 @@ unsafe fn state<'a>(user_data: *mut c_void) -> Option<&'a RefCell<CryptoState>> 
 
 /// # Safety
 /// `data` is null only when `len` is 0; otherwise valid for `len` bytes.
-unsafe fn slice<'a>(data: *const u8, len: usize) -> &'a [u8] {
+pub(super) unsafe fn slice<'a>(data: *const u8, len: usize) -> &'a [u8] {
     if len == 0 || data.is_null() {
         &[]
     } else {
@@ -92,7 +92,7 @@ unsafe fn slice<'a>(data: *const u8, len: usize) -> &'a [u8] {
 }
 
 /// Hands `bytes` to libsignal as a freshly allocated buffer it frees.
-unsafe fn give_buffer(output: *mut *mut sys::signal_buffer, bytes: &[u8]) -> c_int {
+pub(super) unsafe fn give_buffer(output: *mut *mut sys::signal_buffer, bytes: &[u8]) -> c_int {
     if output.is_null() {
         return SG_ERR_INVAL;
     }

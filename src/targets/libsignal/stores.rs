@@ -12,7 +12,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 use libsignal_protocol_sys as sys;
 
-use super::crypto::{SG_ERR_INVAL, SG_ERR_NOMEM, SG_ERR_UNKNOWN};
+use super::crypto::{give_buffer, slice, SG_ERR_INVAL, SG_ERR_NOMEM, SG_ERR_UNKNOWN};
 
 /// libsignal-protocol-c `signal_protocol.h`: SG_ERR_INVALID_KEY_ID, what a
 /// prekey store answers for an id it does not hold.
@@ -74,26 +74,6 @@ unsafe fn remote_key(address: *const sys::signal_protocol_address) -> Option<Rem
     Some((name, a.device_id))
 }
 
-unsafe fn bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
-    if len == 0 || data.is_null() {
-        &[]
-    } else {
-        std::slice::from_raw_parts(data, len)
-    }
-}
-
-unsafe fn give(output: *mut *mut sys::signal_buffer, data: &[u8]) -> c_int {
-    if output.is_null() {
-        return SG_ERR_INVAL;
-    }
-    let buffer = sys::signal_buffer_create(data.as_ptr(), data.len());
-    if buffer.is_null() {
-        return SG_ERR_NOMEM;
-    }
-    *output = buffer;
-    0
-}
-
 /// The session store table for `stores`.
 pub fn session_store(stores: *const RefCell<Stores>) -> sys::signal_protocol_session_store {
     sys::signal_protocol_session_store {
@@ -121,7 +101,7 @@ unsafe extern "C" fn load_session(
         user_data,
         |s| match s.sessions.get(&remote) {
             // 1: loaded, 0: none (libsignal then starts a fresh record).
-            Some(bytes) => match give(record, bytes) {
+            Some(bytes) => match give_buffer(record, bytes) {
                 0 => 1,
                 err => err,
             },
@@ -140,7 +120,7 @@ unsafe extern "C" fn sub_device_sessions(
     if sessions.is_null() {
         return SG_ERR_INVAL;
     }
-    let name = bytes(name as *const u8, name_len).to_vec();
+    let name = slice(name as *const u8, name_len).to_vec();
     let ids: Vec<i32> = with_stores(
         user_data,
         |s| {
@@ -177,7 +157,7 @@ unsafe extern "C" fn store_session(
     let Some(remote) = remote_key(address) else {
         return SG_ERR_INVAL;
     };
-    let record = bytes(record, record_len).to_vec();
+    let record = slice(record, record_len).to_vec();
     with_stores(
         user_data,
         |s| {
@@ -221,7 +201,7 @@ unsafe extern "C" fn delete_all_sessions(
     name_len: usize,
     user_data: *mut c_void,
 ) -> c_int {
-    let name = bytes(name as *const u8, name_len).to_vec();
+    let name = slice(name as *const u8, name_len).to_vec();
     with_stores(
         user_data,
         |s| {
@@ -277,7 +257,7 @@ unsafe extern "C" fn load_prekey<const SIGNED: bool>(
     with_stores(
         user_data,
         |s| match prekeys(s, SIGNED).get(&id) {
-            Some(bytes) => give(record, bytes),
+            Some(bytes) => give_buffer(record, bytes),
             None => SG_ERR_INVALID_KEY_ID,
         },
         SG_ERR_UNKNOWN,
@@ -290,7 +270,7 @@ unsafe extern "C" fn store_prekey<const SIGNED: bool>(
     record_len: usize,
     user_data: *mut c_void,
 ) -> c_int {
-    let record = bytes(record, record_len).to_vec();
+    let record = slice(record, record_len).to_vec();
     with_stores(
         user_data,
         |s| {
@@ -342,11 +322,11 @@ unsafe extern "C" fn identity_key_pair(
     with_stores(
         user_data,
         |s| {
-            let result = give(public_data, &s.identity_public);
+            let result = give_buffer(public_data, &s.identity_public);
             if result < 0 {
                 return result;
             }
-            give(private_data, &s.identity_private)
+            give_buffer(private_data, &s.identity_private)
         },
         SG_ERR_UNKNOWN,
     )
@@ -376,7 +356,7 @@ unsafe extern "C" fn save_identity(
         return SG_ERR_INVAL;
     };
     // A null key means "forget the key" (signal_protocol.h).
-    let key = (!key_data.is_null()).then(|| bytes(key_data, key_len).to_vec());
+    let key = (!key_data.is_null()).then(|| slice(key_data, key_len).to_vec());
     with_stores(
         user_data,
         |s| {
@@ -399,7 +379,7 @@ unsafe extern "C" fn is_trusted_identity(
     let Some(remote) = remote_key(address) else {
         return SG_ERR_INVAL;
     };
-    let key = bytes(key_data, key_len).to_vec();
+    let key = slice(key_data, key_len).to_vec();
     with_stores(
         user_data,
         |s| c_int::from(s.is_trusted(&remote, &key)),
