@@ -6,7 +6,8 @@
 //!   (that crate exposes encryption only);
 //! - through interspec's own FFI device (`targets::libsignal`), both parties
 //!   libsignal: every message of every transcript must be produced byte for
-//!   byte by its sender and decrypt to its plaintext at its receiver.
+//!   byte by its sender and decrypt to its plaintext at its receiver, after
+//!   a forged copy of each SignalMessage was refused.
 #![cfg(feature = "libsignal")]
 
 use std::collections::VecDeque;
@@ -217,7 +218,7 @@ mod both_roles {
                 .map(|k| key32(k).expect("ephemeral"))
                 .collect(),
         };
-        Device::with_fixed_keys(&p.name, p.device_id, p.registration_id, &keys).expect("device")
+        Device::with_fixed_keys(&p.name, p.device_id, p.registration_id, &keys, 0).expect("device")
     }
 
     #[test]
@@ -248,6 +249,19 @@ mod both_roles {
                 assert_eq!(kind, m.message_type, "{name}: message {i} type");
                 assert_eq!(hex::encode(&out), m.ciphertext, "{name}: message {i} bytes");
                 let wire = bytes(&m.ciphertext).expect("hex");
+                if m.message_type == 2 {
+                    // A forged copy first (last MAC byte flipped): refused,
+                    // and it must use up none of the receiver's fixed keys,
+                    // or its later messages would differ from the vector.
+                    let mut forged = wire.clone();
+                    if let Some(last) = forged.last_mut() {
+                        *last ^= 1;
+                    }
+                    assert!(
+                        receiver.decrypt(from, 2, &forged, 1 << 20).is_err(),
+                        "{name}: forged message {i} refused"
+                    );
+                }
                 let got = receiver
                     .decrypt(from, m.message_type, &wire, 1 << 20)
                     .expect("libsignal decrypts the vector's message");

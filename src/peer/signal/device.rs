@@ -252,11 +252,13 @@ impl Device {
     /// A bundle with the next not-yet-served one-time prekey, if any. Honours
     /// the `bundle_*` knobs.
     pub fn bundle(&mut self) -> PreKeyBundle {
-        let otp = self
-            .one_time_prekeys
-            .range(self.served_up_to.saturating_add(1)..)
-            .next()
-            .map(|(id, kp)| (*id, kp.public));
+        // After serving id u32::MAX there is nothing left to serve.
+        let otp = self.served_up_to.checked_add(1).and_then(|start| {
+            self.one_time_prekeys
+                .range(start..)
+                .next()
+                .map(|(id, kp)| (*id, kp.public))
+        });
         if let Some((id, _)) = otp {
             self.served_up_to = id;
         }

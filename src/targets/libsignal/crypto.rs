@@ -19,12 +19,7 @@ use libsignal_protocol_sys as sys;
 use rand::RngCore;
 use rand_core::OsRng;
 use sha2::{Digest, Sha512};
-
-/// libsignal-protocol-c `signal_protocol.h`: SG_ERR_NOMEM, SG_ERR_INVAL,
-/// SG_ERR_UNKNOWN.
-pub const SG_ERR_NOMEM: c_int = -12;
-pub const SG_ERR_INVAL: c_int = -22;
-pub const SG_ERR_UNKNOWN: c_int = -1000;
+use sys::{SG_ERR_INVAL, SG_ERR_NOMEM, SG_ERR_UNKNOWN};
 
 /// Log lines kept per operation at most (libsignal logs a few per call).
 const MAX_LOG_LINES: usize = 64;
@@ -37,7 +32,7 @@ pub struct CryptoState {
     /// Private keys handed out, in order, for every 32-byte random request
     /// (libsignal's `curve_generate_private_key` asks for exactly 32).
     pub scripted_privates: VecDeque<[u8; 32]>,
-    /// libsignal's warnings since the last `take_log`.
+    /// libsignal's log since the last `clear_notes`.
     log: Vec<String>,
     /// Set when a body did not decrypt (bad key or PKCS#7 padding); libsignal
     /// passes our error code on without logging.
@@ -119,10 +114,15 @@ unsafe extern "C" fn random(data: *mut u8, len: usize, user_data: *mut c_void) -
         Some(Err(_)) => return SG_ERR_UNKNOWN,
     };
     match scripted {
-        Some(private) => out.copy_from_slice(&private),
-        None => OsRng.fill_bytes(out),
+        Some(private) => {
+            out.copy_from_slice(&private);
+            0
+        }
+        None => match OsRng.try_fill_bytes(out) {
+            Ok(()) => 0,
+            Err(_) => SG_ERR_UNKNOWN,
+        },
     }
-    0
 }
 
 type HmacSha256 = Hmac<sha2::Sha256>;

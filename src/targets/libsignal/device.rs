@@ -6,12 +6,13 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ffi::{c_int, c_void, CStr, CString};
 use std::ptr;
 
 use libsignal_protocol_sys as sys;
+use sys::{SG_ERR_INVAL, SG_ERR_NOMEM};
 
-use super::crypto::{self, CryptoState, SG_ERR_INVAL, SG_ERR_NOMEM};
+use super::crypto::{self, CryptoState};
 use super::stores::{self, RemoteKey, Stores};
 
 // libsignal-protocol-c declares this in fingerprint.h, but the -sys crate's
@@ -79,30 +80,40 @@ pub struct FixedKeys {
 /// A remote address as libsignal wants it; the name must outlive every
 /// builder or cipher made with [`RemoteAddress::raw`].
 pub struct RemoteAddress {
-    name: Vec<u8>,
+    /// The name and a NUL: libsignal takes `name_len`, but also logs the
+    /// name as a C string ("No session for: %s:%d", session_cipher.c).
+    name_nul: CString,
     device_id: i32,
 }
 
 impl RemoteAddress {
+    /// Names with a NUL byte and device ids above 2^31 - 1 do not fit
+    /// libsignal's address (a C string and an `int32_t`).
     pub fn new(name: &str, device_id: u32) -> Result<RemoteAddress, Failure> {
         let device_id = i32::try_from(device_id)
-            .map_err(|_| Failure::local("address", SG_ERR_INVAL, "device id above 2^31"))?;
+            .map_err(|_| Failure::local("address", SG_ERR_INVAL, "device id above 2^31 - 1"))?;
+        let name_nul = CString::new(name)
+            .map_err(|_| Failure::local("address", SG_ERR_INVAL, "name holds a NUL byte"))?;
         Ok(RemoteAddress {
-            name: name.as_bytes().to_vec(),
+            name_nul,
             device_id,
         })
     }
 
+    fn name(&self) -> &[u8] {
+        self.name_nul.as_bytes()
+    }
+
     fn raw(&self) -> sys::signal_protocol_address {
         sys::signal_protocol_address {
-            name: self.name.as_ptr() as *const c_char,
-            name_len: self.name.len(),
+            name: self.name_nul.as_ptr(),
+            name_len: self.name().len(),
             device_id: self.device_id,
         }
     }
 
     fn key(&self) -> RemoteKey {
-        (self.name.clone(), self.device_id)
+        (self.name().to_vec(), self.device_id)
     }
 }
 
@@ -253,24 +264,44 @@ impl Device {
             )
         })?;
         device.install_signed_prekey(&signed)?;
-        for id in 1..=one_time_prekeys {
+        device.generate_one_time_prekeys(0, one_time_prekeys)?;
+        Ok(device)
+    }
+
+    /// `count` one-time prekeys with ids after `after`.
+    fn generate_one_time_prekeys(&mut self, after: u32, count: u32) -> Result<(), Failure> {
+        for i in 1..=count {
+            let id = after.checked_add(i).ok_or_else(|| {
+                Failure::local("one-time prekey", SG_ERR_INVAL, "prekey ids run out")
+            })?;
             let mut pair = Owned::<sys::ec_key_pair>::null();
-            device.call("one-time prekey", |ctx, _| unsafe {
+            self.call("one-time prekey", |ctx, _| unsafe {
                 sys::curve_generate_key_pair(ctx, pair.out())
             })?;
-            device.install_one_time_prekey(id, &pair)?;
+            self.install_one_time_prekey(id, &pair)?;
         }
-        Ok(device)
+        Ok(())
     }
 
     /// A device whose every key is given (the fixed-keys capability):
     /// later key generation takes `ephemeral_privates` in order.
+    /// `extra_one_time_prekeys` more are generated, with ids after the
+    /// largest fixed one (before the script starts).
     pub fn with_fixed_keys(
         name: &str,
         device_id: u32,
         registration_id: u32,
         keys: &FixedKeys,
+        extra_one_time_prekeys: u32,
     ) -> Result<Device, Failure> {
+        // session_signed_pre_key_create asserts a non-empty signature.
+        if keys.signed_prekey_signature.len() != SIGNATURE_LEN {
+            return Err(Failure::local(
+                "fixed keys",
+                SG_ERR_INVAL,
+                "signed prekey signature not 64 bytes",
+            ));
+        }
         let mut device = Device::empty(name, device_id)?;
         let registration_id = match registration_id {
             0 => device.random_registration_id()?,
@@ -303,11 +334,14 @@ impl Device {
             let pair = device.key_pair(private)?;
             device.install_one_time_prekey(*id, &pair)?;
         }
+        let last_id = device.one_time_publics.keys().next_back().copied();
+        device.generate_one_time_prekeys(last_id.unwrap_or(0), extra_one_time_prekeys)?;
+        // libsignal clamps what it draws (curve_generate_private_key).
         device
             .crypto
             .borrow_mut()
             .scripted_privates
-            .extend(keys.ephemeral_privates.iter().copied().map(clamp));
+            .extend(keys.ephemeral_privates.iter().copied());
         Ok(device)
     }
 
@@ -520,12 +554,17 @@ impl Device {
     pub fn bundle(&mut self, with_one_time_prekey: bool) -> Bundle {
         let one_time_prekey = if with_one_time_prekey {
             let stores = self.stores.borrow();
-            let start = self.served_up_to.map_or(0, |id| id.saturating_add(1));
-            let next = self
-                .one_time_publics
-                .range(start..)
-                .find(|(id, _)| stores.pre_keys.contains_key(id))
-                .map(|(id, public)| (*id, public.clone()));
+            // After serving id u32::MAX there is nothing left to serve.
+            let start = match self.served_up_to {
+                None => Some(0),
+                Some(id) => id.checked_add(1),
+            };
+            let next = start.and_then(|start| {
+                self.one_time_publics
+                    .range(start..)
+                    .find(|(id, _)| stores.pre_keys.contains_key(id))
+                    .map(|(id, public)| (*id, public.clone()))
+            });
             drop(stores);
             if let Some((id, _)) = &next {
                 self.served_up_to = Some(*id);
@@ -690,13 +729,19 @@ impl Device {
         max_body_len: usize,
     ) -> Result<Vec<u8>, Failure> {
         let trusted_before = self.trusted_identity(remote);
+        let script_before = self.crypto.borrow().scripted_privates.clone();
         let result = self.decrypt_with_libsignal(remote, message_type, bytes, max_body_len);
-        if result.is_err() && !self.write_identities_through {
-            let mut stores = self.stores.borrow_mut();
-            match trusted_before {
-                Some(key) => stores.trusted.insert(remote.key(), key),
-                None => stores.trusted.remove(&remote.key()),
-            };
+        if result.is_err() {
+            // libsignal draws a ratchet key on a copy of the state before it
+            // checks the MAC; a refused message must not use up a fixed key.
+            self.crypto.borrow_mut().scripted_privates = script_before;
+            if !self.write_identities_through {
+                let mut stores = self.stores.borrow_mut();
+                match trusted_before {
+                    Some(key) => stores.trusted.insert(remote.key(), key),
+                    None => stores.trusted.remove(&remote.key()),
+                };
+            }
         }
         result
     }
@@ -805,8 +850,7 @@ impl Device {
     ) -> Result<String, Failure> {
         let local_name = CString::new(self.name.as_bytes())
             .map_err(|_| Failure::local("safety number", SG_ERR_INVAL, "name holds a NUL byte"))?;
-        let remote_name = CString::new(remote.name.clone())
-            .map_err(|_| Failure::local("safety number", SG_ERR_INVAL, "name holds a NUL byte"))?;
+
         let local_key = self.decode_public("local identity", &self.identity_key())?;
         let remote_key = self.decode_public("remote identity", remote_identity)?;
         let mut generator: *mut sys::fingerprint_generator = ptr::null_mut();
@@ -824,7 +868,7 @@ impl Device {
                 generator,
                 local_name.as_ptr(),
                 local_key.0,
-                remote_name.as_ptr(),
+                remote.name_nul.as_ptr(),
                 remote_key.0,
                 fingerprint.out(),
             )
@@ -951,6 +995,22 @@ mod tests {
             );
         }
         assert!(!alice.has_session(&b));
+    }
+
+    #[test]
+    fn a_message_without_a_session_is_not_found_and_logs_the_name_exactly() {
+        let (mut alice, mut bob, a, b) = pair();
+        let bundle = bob.bundle(true);
+        alice.process_bundle(&b, &bundle).expect("bundle");
+        let (kind, first) = alice.encrypt(&b, b"hi").expect("encrypt");
+        bob.decrypt(&a, kind, &first, 1024).expect("decrypt");
+        let (kind, reply) = bob.encrypt(&a, b"back").expect("encrypt");
+        assert!(alice.delete_session(&b));
+        let failure = alice
+            .decrypt(&b, kind, &reply, 1024)
+            .expect_err("no session");
+        assert_eq!(refusal::category(&failure), Some(ErrorCategory::NotFound));
+        assert_eq!(failure.log, vec!["No session for: bob:1".to_string()]);
     }
 
     #[test]

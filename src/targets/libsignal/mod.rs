@@ -7,10 +7,9 @@
 //! ([`stores`]), a RustCrypto provider ([`crypto`]), and libsignal's result
 //! codes and log turned into adapter categories ([`refusal`]).
 //!
-//! The target adds nothing to libsignal's checks but two adapter-level
-//! bounds libsignal leaves to its caller: a ciphertext body above the
-//! profile's `max_body_len` is refused before decryption, and encrypting
-//! without a session is refused before libsignal is asked.
+//! What the target does around libsignal (bounds libsignal leaves to its
+//! caller, inputs that would crash it, undoing what a refused decryption
+//! saved) is listed in docs/e2ee.md, "The libsignal target".
 
 mod crypto;
 pub mod device;
@@ -183,6 +182,7 @@ impl LibsignalTarget {
                 addr.device_id,
                 r.registration_id,
                 &fixed_keys(fixed)?,
+                r.one_time_prekeys,
             ),
         }
         .map_err(refused)?;

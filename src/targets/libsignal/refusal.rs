@@ -3,31 +3,20 @@
 //! only in its log, so the first warning it logged decides among those
 //! (the messages quoted are session_cipher.c's and protocol.c's).
 
-use std::ffi::c_int;
-
 use super::device::{Failure, BODY_TOO_LONG, SIGNATURE_NOT_64_BYTES};
 use crate::adapter::proto::ErrorCategory;
 
-/// libsignal-protocol-c `signal_protocol.h` result codes.
-const SG_ERR_INVAL: c_int = -22;
-const SG_ERR_UNKNOWN: c_int = -1000;
-const SG_ERR_DUPLICATE_MESSAGE: c_int = -1001;
-const SG_ERR_INVALID_KEY: c_int = -1002;
-const SG_ERR_INVALID_KEY_ID: c_int = -1003;
-const SG_ERR_INVALID_MAC: c_int = -1004;
-const SG_ERR_INVALID_MESSAGE: c_int = -1005;
-const SG_ERR_INVALID_VERSION: c_int = -1006;
-const SG_ERR_LEGACY_MESSAGE: c_int = -1007;
-const SG_ERR_NO_SESSION: c_int = -1008;
-const SG_ERR_UNTRUSTED_IDENTITY: c_int = -1010;
-const SG_ERR_INVALID_PROTO_BUF: c_int = -1100;
+// libsignal-protocol-c `signal_protocol.h` result codes.
+use libsignal_protocol_sys::{
+    SG_ERR_DUPLICATE_MESSAGE, SG_ERR_INVAL, SG_ERR_INVALID_KEY, SG_ERR_INVALID_KEY_ID,
+    SG_ERR_INVALID_MAC, SG_ERR_INVALID_MESSAGE, SG_ERR_INVALID_PROTO_BUF, SG_ERR_INVALID_VERSION,
+    SG_ERR_LEGACY_MESSAGE, SG_ERR_NO_SESSION, SG_ERR_UNKNOWN, SG_ERR_UNTRUSTED_IDENTITY,
+};
 
 /// Log messages of libsignal-protocol-c and the category each names.
 const LOGGED_REASONS: &[(&str, ErrorCategory)] = &[
     // session_cipher.c, MAC check of a SignalMessage.
     ("Message mac not verified", ErrorCategory::BadMac),
-    // protocol.c signal_message_verify_mac: a MAC of the wrong length.
-    ("MAC length mismatch", ErrorCategory::BadMac),
     // session_cipher.c get_or_create_message_keys.
     (
         "Over 2000 messages into the future",
@@ -40,7 +29,6 @@ const LOGGED_REASONS: &[(&str, ErrorCategory)] = &[
     // protocol.c *_deserialize and session_cipher.c version checks.
     ("Unknown version", ErrorCategory::VersionMismatch),
     ("Unsupported legacy version", ErrorCategory::VersionMismatch),
-    ("Legacy message", ErrorCategory::VersionMismatch),
     ("Message version", ErrorCategory::VersionMismatch),
     (
         "Inner message version mismatch",
@@ -96,7 +84,7 @@ pub fn category(failure: &Failure) -> Option<ErrorCategory> {
 mod tests {
     use super::*;
 
-    fn failure(code: c_int, log: &[&str]) -> Failure {
+    fn failure(code: std::ffi::c_int, log: &[&str]) -> Failure {
         Failure {
             step: "test",
             code,

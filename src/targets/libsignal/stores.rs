@@ -12,11 +12,10 @@ use std::ffi::{c_char, c_int, c_void};
 
 use libsignal_protocol_sys as sys;
 
-use super::crypto::{give_buffer, slice, SG_ERR_INVAL, SG_ERR_NOMEM, SG_ERR_UNKNOWN};
-
-/// libsignal-protocol-c `signal_protocol.h`: SG_ERR_INVALID_KEY_ID, what a
-/// prekey store answers for an id it does not hold.
-pub const SG_ERR_INVALID_KEY_ID: c_int = -1003;
+use super::crypto::{give_buffer, slice};
+// SG_ERR_INVALID_KEY_ID is what a prekey store answers for an id it does
+// not hold (signal_protocol.h).
+use sys::{SG_ERR_INVAL, SG_ERR_INVALID_KEY_ID, SG_ERR_NOMEM, SG_ERR_UNKNOWN};
 
 /// A remote party as the stores key it: name bytes and device id.
 pub type RemoteKey = (Vec<u8>, i32);
