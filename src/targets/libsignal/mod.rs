@@ -20,10 +20,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 
 use crate::adapter::proto::{
-    request::Op, response::Reply, Capability, E2eeApproveIdentity, E2eeApproveIdentityResult,
-    E2eeBundle, E2eeCreateDevice, E2eeCreateDeviceResult, E2eeDecrypt, E2eeDecryptResult,
-    E2eeDeleteSession, E2eeDeleteSessionResult, E2eeEncrypt, E2eeEncryptResult, E2eeFixedKeys,
-    E2eeGetBundle, E2eeGetBundleResult, E2eeProcessBundle, E2eeProcessBundleResult,
+    request::Op, response::Reply, Capability, E2eeAddress, E2eeApproveIdentity,
+    E2eeApproveIdentityResult, E2eeBundle, E2eeCreateDevice, E2eeCreateDeviceResult, E2eeDecrypt,
+    E2eeDecryptResult, E2eeDeleteSession, E2eeDeleteSessionResult, E2eeEncrypt, E2eeEncryptResult,
+    E2eeFixedKeys, E2eeGetBundle, E2eeGetBundleResult, E2eeProcessBundle, E2eeProcessBundleResult,
     E2eeSafetyNumber, E2eeSafetyNumberResult, ErrorCategory, HelloResult, InternalError,
     PingResult, RecallResult, RememberResult, Request, ResetResult, Response, Unsupported,
 };
@@ -153,10 +153,7 @@ impl LibsignalTarget {
         reply.unwrap_or_else(|refusal| refusal)
     }
 
-    fn device(
-        &mut self,
-        proto: Option<&crate::adapter::proto::E2eeAddress>,
-    ) -> Result<&mut Device, Reply> {
+    fn device(&mut self, proto: Option<&E2eeAddress>) -> Result<&mut Device, Reply> {
         let addr = address(proto, "local")?;
         self.devices.get_mut(&addr).ok_or_else(|| {
             rejected(
