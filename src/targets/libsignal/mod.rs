@@ -1,6 +1,6 @@
 //! Target `builtin:libsignal` (cargo feature `libsignal`): the e2ee
-//! operations of docs/e2ee.md run by libsignal-protocol-c, the C library of
-//! the gatekeepers' Signal implementation, through its -sys crate's FFI.
+//! operations of docs/e2ee.md run by libsignal-protocol-c, Signal's C
+//! library of the signal-v3 wire profile, through its -sys crate's FFI.
 //! The `libsignal-protocol` 0.1 wrapper offers neither decryption nor
 //! fingerprints, so this module calls the C API itself: one
 //! `signal_context` per device ([`device`]), stores on the Rust side
@@ -127,12 +127,10 @@ fn refused(failure: Failure) -> Reply {
     }
 }
 
+/// The address in libsignal's form; a name or device id that does not fit
+/// it is malformed input.
 fn remote_address(a: &Address) -> Result<RemoteAddress, Reply> {
-    if a.name.as_bytes().contains(&0) {
-        // libsignal reads stable identifiers as C strings.
-        return Err(malformed("address names must not hold NUL bytes"));
-    }
-    RemoteAddress::new(&a.name, a.device_id).map_err(refused)
+    RemoteAddress::new(&a.name, a.device_id).map_err(|f| malformed(f.log.join("; ")))
 }
 
 impl LibsignalTarget {
@@ -165,6 +163,8 @@ impl LibsignalTarget {
 
     fn create_device(&mut self, r: E2eeCreateDevice) -> Result<Reply, Reply> {
         let addr = address(r.address.as_ref(), "device")?;
+        // Its own address must fit libsignal's too (names it logs, and its
+        // stable identifier in safety numbers).
         remote_address(&addr)?;
         may_create_device(&self.devices, &addr, &r)?;
         let device = match &r.fixed_keys {
@@ -297,12 +297,10 @@ impl LibsignalTarget {
     }
 }
 
-/// The fixed keys of a request, checked for size (their count was checked
-/// by `may_create_device`).
+/// The fixed keys of a request, private keys checked for size (their count
+/// was checked by `may_create_device`, the signature's length is checked by
+/// `Device::with_fixed_keys`).
 fn fixed_keys(fixed: &E2eeFixedKeys) -> Result<FixedKeys, Reply> {
-    if fixed.signed_prekey_signature.len() != 64 {
-        return Err(malformed("signed_prekey_signature must be 64 bytes"));
-    }
     let mut keys = FixedKeys {
         identity_private: private_key(&fixed.identity_private, "identity_private")?,
         signed_prekey_id: fixed.signed_prekey_id,
