@@ -43,7 +43,7 @@ pub enum Reply {
 }
 
 impl Reply {
-    fn from_response(response: Response) -> Result<Reply, CallError> {
+    pub fn from_response(response: Response) -> Result<Reply, CallError> {
         Ok(match response.reply {
             None => return Err(CallError::EmptyReply),
             Some(response::Reply::Rejected(r)) => Reply::Rejected {

@@ -79,7 +79,22 @@ pub struct Scenario {
     pub tags: Vec<String>,
     #[serde(default)]
     pub kind: ScenarioKind,
+    /// Optional Hello capabilities the scenario needs (one of
+    /// [`OPTIONAL_CAPABILITIES`]). A target that does not declare them has
+    /// opted out of the scenario: it is not applicable and never decides
+    /// the verdict.
+    #[serde(default)]
+    pub needs: Vec<String>,
 }
+
+/// The optional capabilities of adapter protocol 1.1 (proto/adapter.proto
+/// `Capability`): features a target may lack and still be certified.
+pub const OPTIONAL_CAPABILITIES: &[&str] = &[
+    "E2EE_FIXED_KEYS",
+    "E2EE_SAFETY_NUMBERS",
+    "ENLISTMENT_CLOCK",
+    "HANDSHAKE_FIXED_KEYS",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -244,6 +259,20 @@ fn validate_suite(file: &str, suite: &Suite) -> Result<(), CatalogError> {
     let mut checked = BTreeSet::new();
     let prefix = format!("{}/", suite.suite);
     for scenario in &suite.scenarios {
+        if let Some(unknown) = scenario
+            .needs
+            .iter()
+            .find(|n| !OPTIONAL_CAPABILITIES.contains(&n.as_str()))
+        {
+            return Err(invalid(
+                file,
+                format!(
+                    "scenario {} needs {unknown:?}, which is not an optional capability ({})",
+                    scenario.id,
+                    OPTIONAL_CAPABILITIES.join(", ")
+                ),
+            ));
+        }
         let rest = scenario.id.strip_prefix(&prefix);
         if !rest.is_some_and(is_slug) {
             return Err(invalid(

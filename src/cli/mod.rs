@@ -17,7 +17,7 @@ use crate::catalog::Catalog;
 use crate::runner::plan::{build_plan, Selection, Shard};
 use crate::runner::{self, RunConfig, RunError};
 use crate::targets::hostile::HostileMode;
-use crate::targets::{mutants, Launcher, TargetSpec};
+use crate::targets::{mutants, variants, Launcher, TargetSpec};
 
 pub const EXIT_CERTIFIED: u8 = 0;
 pub const EXIT_NOT_CERTIFIED: u8 = 1;
@@ -196,7 +196,7 @@ struct ListArgs {
 
 #[derive(Args)]
 struct SelftestArgs {
-    /// List the mutants and exit.
+    /// List the mutants and variants and exit.
     #[arg(long)]
     list: bool,
     #[command(flatten)]
@@ -205,10 +205,12 @@ struct SelftestArgs {
 
 #[derive(Subcommand)]
 enum TargetCommand {
-    /// The reference implementation, or one of its mutants.
+    /// The reference implementation, or one of its mutants or variants.
     Reference {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "variant")]
         mutant: Option<String>,
+        #[arg(long)]
+        variant: Option<String>,
     },
     /// libsignal-protocol-c's e2ee operations (feature `libsignal`).
     #[cfg(feature = "libsignal")]
@@ -477,8 +479,13 @@ fn explain(id: &str) -> u8 {
 
 fn selftest(args: SelftestArgs) -> u8 {
     if args.list {
+        println!("mutants (each must be caught):");
         for m in mutants::MUTANTS {
-            println!("{:<40} {:<10} {}", m.name, m.suite, m.defect);
+            println!("  {:<44} {:<10} {}", m.name, m.suite, m.defect);
+        }
+        println!("variants (each must pass):");
+        for v in variants::VARIANTS {
+            println!("  {:<44} {:<10} {}", v.name, v.suite, v.behaviour);
         }
         return EXIT_CERTIFIED;
     }
@@ -516,7 +523,7 @@ fn selftest(args: SelftestArgs) -> u8 {
 
 fn serve_target(target: TargetCommand) -> u8 {
     let result = match target {
-        TargetCommand::Reference { mutant } => {
+        TargetCommand::Reference { mutant, variant } => {
             let mutant = match mutant.as_deref().map(mutants::by_name) {
                 None => None,
                 Some(Some(info)) => Some(info.mutant),
@@ -524,7 +531,14 @@ fn serve_target(target: TargetCommand) -> u8 {
                     return usage_error("unknown mutant; `interspec selftest --list` names them")
                 }
             };
-            crate::targets::reference::serve_stdio(mutant)
+            let variant = match variant.as_deref().map(variants::by_name) {
+                None => None,
+                Some(Some(info)) => Some(info.variant),
+                Some(None) => {
+                    return usage_error("unknown variant; `interspec selftest --list` names them")
+                }
+            };
+            crate::targets::reference::serve_stdio(mutant, variant)
         }
         #[cfg(feature = "libsignal")]
         TargetCommand::Libsignal => crate::targets::libsignal::serve_stdio(),

@@ -7,6 +7,7 @@
 //! never panics the runner (panics become `error`), and a target never hangs
 //! it (every wait is bounded by the call timeout and the scenario deadline).
 
+pub mod configure;
 pub mod outcome;
 pub mod plan;
 
@@ -24,7 +25,7 @@ use crate::adapter::proto::{request::Op, response, HelloResult, Reset};
 use crate::catalog::profile::Profile;
 use crate::suites::{self, ScenarioCtx};
 use crate::targets::{Launcher, TargetSpec};
-use outcome::{Check, Evidence, Finding, OutcomeKind, ScenarioOutcome};
+use outcome::{Check, Deviation, Evidence, Finding, OutcomeKind, ScenarioOutcome};
 use plan::{scenario_seed, PlannedScenario};
 
 /// How much of the target's log is kept per scenario.
@@ -70,6 +71,8 @@ pub struct RunResult {
     pub not_run: Vec<String>,
     /// Target instances started to replace broken ones.
     pub restarts: u32,
+    /// Whether the target was told the profile (`Configure`).
+    pub delivery: configure::Delivery,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,12 +81,28 @@ pub enum RunError {
     TargetUnusable(String),
 }
 
-/// Opens one connection and performs the Hello exchange.
-pub fn connect(config: &RunConfig) -> Result<(AdapterClient, HelloResult), String> {
+/// A connection that has said Hello and been told the profile.
+pub struct Connection {
+    pub client: AdapterClient,
+    pub hello: HelloResult,
+    pub delivery: configure::Delivery,
+}
+
+/// Opens one connection, performs the Hello exchange and tells the target
+/// its profile.
+pub fn connect(config: &RunConfig) -> Result<Connection, String> {
     let link = config.launcher.open(&config.target, config.call_timeout)?;
     let mut client = AdapterClient::new(link, config.client_config());
-    match client.hello() {
-        Ok(hello) => Ok((client, hello)),
+    let greeted = client.hello().and_then(|hello| {
+        let delivery = configure::deliver(&mut client, &hello, &config.profile)?;
+        Ok((hello, delivery))
+    });
+    match greeted {
+        Ok((hello, delivery)) => Ok(Connection {
+            client,
+            hello,
+            delivery,
+        }),
         Err(message) => {
             if let Some(log) = client.link().log() {
                 log.wait_drained(Duration::from_millis(500));
@@ -107,14 +126,11 @@ pub fn run(
     observe: &mut dyn FnMut(&ScenarioOutcome),
 ) -> Result<RunResult, RunError> {
     let started = SystemTime::now();
-    let (first, hello) = connect(config).map_err(RunError::TargetUnusable)?;
-    if !hello.profiles.iter().any(|p| p == &config.profile.name) {
-        return Err(RunError::TargetUnusable(format!(
-            "the target does not support profile {:?} (it lists: {})",
-            config.profile.name,
-            hello.profiles.join(", ")
-        )));
-    }
+    let Connection {
+        client: first,
+        hello,
+        delivery,
+    } = connect(config).map_err(RunError::TargetUnusable)?;
 
     let queue = Mutex::new(plan.iter().collect::<VecDeque<_>>());
     let restarts = AtomicU32::new(0);
@@ -169,6 +185,7 @@ pub fn run(
         interrupted,
         not_run,
         restarts: restarts.load(Ordering::SeqCst),
+        delivery,
     })
 }
 
@@ -183,7 +200,8 @@ impl Worker<'_> {
     fn run_one(&mut self, scenario: &PlannedScenario) -> ScenarioOutcome {
         let start = Instant::now();
         let mut restarted = false;
-        let (result, evidence) = self.attempt(scenario, start, &mut restarted);
+        let mut deviations = Vec::new();
+        let (result, evidence) = self.attempt(scenario, start, &mut restarted, &mut deviations);
         let (kind, message) = match result {
             Ok(note) => (OutcomeKind::Pass, note),
             Err(finding) => (finding.kind, finding.message),
@@ -196,6 +214,7 @@ impl Worker<'_> {
             duration: start.elapsed(),
             evidence,
             restarted_target: restarted,
+            deviations,
         }
     }
 
@@ -204,6 +223,7 @@ impl Worker<'_> {
         scenario: &PlannedScenario,
         start: Instant,
         restarted: &mut bool,
+        deviations: &mut Vec<Deviation>,
     ) -> (Check, Evidence) {
         let no_evidence = |f: Finding| (Err(f), Evidence::default());
         if let Some(capability) = &scenario.capability {
@@ -213,6 +233,11 @@ impl Worker<'_> {
                 )));
             }
         }
+        if let Some(missing) = opted_out(self.hello, scenario) {
+            return no_evidence(Finding::not_applicable(format!(
+                "opted out: the target does not declare the optional {missing} capability"
+            )));
+        }
         let Some(implementation) = suites::implementation(&scenario.id) else {
             return no_evidence(Finding::error(format!(
                 "no code implements scenario {} (catalog and code disagree)",
@@ -221,10 +246,10 @@ impl Worker<'_> {
         };
         if self.connection.is_none() {
             match connect(self.config) {
-                Ok((client, _)) => {
+                Ok(connection) => {
                     self.restarts.fetch_add(1, Ordering::SeqCst);
                     *restarted = true;
-                    self.connection = Some(client);
+                    self.connection = Some(connection.client);
                 }
                 Err(message) => {
                     return no_evidence(Finding::error(format!(
@@ -250,14 +275,17 @@ impl Worker<'_> {
                 cases: self.config.cases,
                 profile: &self.config.profile,
                 hello: self.hello,
+                deviations: Vec::new(),
             };
-            match catch_unwind(AssertUnwindSafe(|| (implementation.run)(&mut ctx))) {
+            let result = match catch_unwind(AssertUnwindSafe(|| (implementation.run)(&mut ctx))) {
                 Ok(result) => result,
                 Err(panic) => Err(Finding::error(format!(
                     "the harness panicked in this scenario: {}",
                     panic_text(&panic)
                 ))),
-            }
+            };
+            *deviations = std::mem::take(&mut ctx.deviations);
+            result
         });
         client.set_deadline(None);
 
@@ -317,6 +345,16 @@ fn reset(client: &mut AdapterClient) -> Result<(), Finding> {
             "Reset before the scenario failed: {err}"
         ))),
     }
+}
+
+/// The first optional capability `scenario` needs that the target did not
+/// declare: the target opted out of it.
+pub fn opted_out<'a>(hello: &HelloResult, scenario: &'a PlannedScenario) -> Option<&'a str> {
+    scenario
+        .needs
+        .iter()
+        .find(|need| !declares(hello, need))
+        .map(String::as_str)
 }
 
 /// Whether Hello declared `capability` (by its proto name, case-insensitive).

@@ -40,6 +40,31 @@ pub struct Counterexample {
     pub seed: u64,
 }
 
+/// A refusal for the right reason under another category than the one the
+/// docs name: the scenario passes (the input was refused and nothing
+/// changed), and the difference is recorded, in the manner of TLS-Anvil's
+/// "conceptually succeeded".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deviation {
+    /// The input that was refused, as the scenario names it.
+    pub input: String,
+    /// The categories the docs name for it.
+    pub expected: Vec<String>,
+    /// The category the target named.
+    pub got: String,
+}
+
+impl Deviation {
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: refused as {}, the docs name {}",
+            self.input,
+            self.got,
+            self.expected.join(" or ")
+        )
+    }
+}
+
 /// Why a scenario did not pass.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -106,4 +131,6 @@ pub struct ScenarioOutcome {
     /// Whether a new target instance was started for this scenario after an
     /// earlier one broke.
     pub restarted_target: bool,
+    /// Right refusals under another category (kept for every outcome).
+    pub deviations: Vec<Deviation>,
 }

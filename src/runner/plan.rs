@@ -19,6 +19,8 @@ pub struct PlannedScenario {
     pub kind: ScenarioKind,
     /// The Hello capability the target must declare for it to apply.
     pub capability: Option<String>,
+    /// Optional capabilities it needs; without them the target opted out.
+    pub needs: Vec<String>,
 }
 
 /// Shard K of N (1-based), as `--shard K/N`.
@@ -108,6 +110,7 @@ pub fn build_plan(
                 requirements: scenario.requirements.clone(),
                 kind: scenario.kind,
                 capability: suite.capability.clone(),
+                needs: scenario.needs.clone(),
             })
         })
         .filter(|p| {

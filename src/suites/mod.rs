@@ -7,6 +7,7 @@ pub mod e2ee;
 pub mod enlistment;
 pub mod handshake;
 mod property;
+pub mod refusal;
 pub mod stanza;
 
 use std::sync::OnceLock;
@@ -16,7 +17,7 @@ use rand_chacha::ChaCha20Rng;
 use crate::adapter::client::{AdapterClient, Reply};
 use crate::adapter::proto::{request::Op, response, ErrorCategory, HelloResult};
 use crate::catalog::profile::Profile;
-use crate::runner::outcome::{Check, Finding};
+use crate::runner::outcome::{Check, Deviation, Finding};
 
 pub use property::check_property;
 
@@ -33,6 +34,8 @@ pub struct ScenarioCtx<'a> {
     pub cases: u32,
     pub profile: &'a Profile,
     pub hello: &'a HelloResult,
+    /// Right refusals under another category, collected for the report.
+    pub deviations: Vec<Deviation>,
 }
 
 impl ScenarioCtx<'_> {
@@ -45,6 +48,25 @@ impl ScenarioCtx<'_> {
     /// Registers user plaintext: the report shows only a short excerpt.
     pub fn plaintext(&mut self, bytes: &[u8]) {
         self.client.register_plaintext(bytes);
+    }
+
+    /// Judges `reply` as a refusal of `what` (see [`refusal`]): a refusal
+    /// under another category than `expected` passes and is recorded.
+    pub fn refused(
+        &mut self,
+        reply: &Reply,
+        expected: &[ErrorCategory],
+        what: &str,
+    ) -> Result<(), Finding> {
+        self.note(refusal::judge(reply, expected, what)?);
+        Ok(())
+    }
+
+    /// Records how a refusal was judged.
+    pub fn note(&mut self, judged: refusal::Refusal) {
+        if let refusal::Refusal::Deviation(deviation) = judged {
+            self.deviations.push(deviation);
+        }
     }
 
     /// Calls the target; a broken call is an `error` finding.
@@ -82,32 +104,16 @@ pub fn unexpected(reply: Reply, what: &str) -> Finding {
     }
 }
 
-/// Requires `op` to be refused with exactly `category`. Acceptance, another
-/// category, an internal error or `Unsupported` are all failures: the
-/// operation is one the suite requires.
+/// Requires `op` to be refused; the docs name `category` for it (a refusal
+/// under another category is a recorded deviation, see [`refusal`]).
 pub fn expect_rejected(
     ctx: &mut ScenarioCtx,
     op: Op,
     category: ErrorCategory,
     what: &str,
 ) -> Result<(), Finding> {
-    match ctx.call(op)? {
-        Reply::Rejected { category: got, .. } if got == category as i32 => Ok(()),
-        Reply::Rejected { category: got, .. } => Err(Finding::fail(format!(
-            "{what} was refused with {}, expected {}",
-            crate::adapter::names::category_name(got),
-            category.as_str_name()
-        ))),
-        Reply::Result(_) => Err(Finding::fail(format!(
-            "{what} was accepted, expected Rejected({})",
-            category.as_str_name()
-        ))),
-        other => Err(Finding::fail(format!(
-            "{what} was answered {}, expected Rejected({})",
-            other.describe(),
-            category.as_str_name()
-        ))),
-    }
+    let reply = ctx.call(op)?;
+    ctx.refused(&reply, &[category], what)
 }
 
 /// Fails the scenario with a formatted message unless `cond` holds.

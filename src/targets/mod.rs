@@ -10,6 +10,7 @@ pub mod mutants;
 pub mod raw_echo;
 pub mod reference;
 pub mod stdio;
+pub mod variants;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ use crate::adapter::link::Link;
 pub enum TargetSpec {
     /// The built-in reference, or one of its mutants.
     Builtin { mutant: Option<String> },
+    /// The reference with one allowed behaviour it does not use by default.
+    Variant(String),
     /// libsignal-protocol-c's e2ee (cargo feature `libsignal`).
     Libsignal,
     /// A command line (split like a shell would, then run directly, no
@@ -58,6 +61,14 @@ impl FromStr for TargetSpec {
                 mutant: Some(name.to_string()),
             });
         }
+        if let Some(name) = text.strip_prefix("builtin:variant/") {
+            if variants::by_name(name).is_none() {
+                return Err(format!(
+                    "unknown variant {name:?}; `interspec selftest --list` names them all"
+                ));
+            }
+            return Ok(TargetSpec::Variant(name.to_string()));
+        }
         if let Some(command) = text.strip_prefix("exec:") {
             if shlex::split(command).is_none_or(|w| w.is_empty()) {
                 return Err(
@@ -73,7 +84,7 @@ impl FromStr for TargetSpec {
             return Ok(TargetSpec::Tcp(addr.to_string()));
         }
         Err(format!(
-            "unknown target {text:?}: expected builtin, builtin:mutant/NAME, builtin:libsignal, exec:COMMAND or tcp://HOST:PORT"
+            "unknown target {text:?}: expected builtin, builtin:mutant/NAME, builtin:variant/NAME, builtin:libsignal, exec:COMMAND or tcp://HOST:PORT"
         ))
     }
 }
@@ -83,6 +94,7 @@ impl fmt::Display for TargetSpec {
         match self {
             TargetSpec::Builtin { mutant: None } => f.write_str("builtin"),
             TargetSpec::Builtin { mutant: Some(m) } => write!(f, "builtin:mutant/{m}"),
+            TargetSpec::Variant(v) => write!(f, "builtin:variant/{v}"),
             TargetSpec::Libsignal => f.write_str("builtin:libsignal"),
             TargetSpec::Exec(command) => write!(f, "exec:{command}"),
             TargetSpec::Tcp(addr) => write!(f, "tcp://{addr}"),
@@ -113,6 +125,11 @@ impl Launcher {
                 if let Some(name) = mutant {
                     command.args(["--mutant", name]);
                 }
+                Link::spawn(command).map_err(|e| format!("cannot start the built-in target: {e}"))
+            }
+            TargetSpec::Variant(name) => {
+                let mut command = Command::new(&self.interspec_exe);
+                command.args(["target", "reference", "--variant", name]);
                 Link::spawn(command).map_err(|e| format!("cannot start the built-in target: {e}"))
             }
             TargetSpec::Libsignal => {

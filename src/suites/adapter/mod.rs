@@ -8,7 +8,6 @@ use rand_chacha::ChaCha20Rng;
 
 use super::{check_property, unexpected, ScenarioCtx, ScenarioImpl};
 use crate::adapter::client::Reply;
-use crate::adapter::names::category_name;
 use crate::adapter::proto::{
     request::Op, response, Capability, ErrorCategory, Hello, Ping, Recall, Remember, Request, Reset,
 };
@@ -177,22 +176,12 @@ fn hello_minor_version_compatible(ctx: &mut ScenarioCtx) -> Check {
 
 fn hello_major_version_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
     for major in [PROTOCOL_MAJOR + 1, 0, u32::MAX] {
-        match ctx.call(hello_op(major, 0))? {
-            Reply::Rejected { category, .. }
-                if category == ErrorCategory::VersionMismatch as i32 => {}
-            Reply::Rejected { category, .. } => {
-                return Err(Finding::fail(format!(
-                    "Hello {major}.0 was refused with {}, expected VERSION_MISMATCH",
-                    category_name(category)
-                )))
-            }
-            other => {
-                return Err(Finding::fail(format!(
-                    "Hello {major}.0 was answered {}, expected Rejected(VERSION_MISMATCH)",
-                    other.describe()
-                )))
-            }
-        }
+        let reply = ctx.call(hello_op(major, 0))?;
+        ctx.refused(
+            &reply,
+            &[ErrorCategory::VersionMismatch],
+            &format!("Hello {major}.0"),
+        )?;
     }
     // Refusing a version must not end the conversation.
     match ctx.expect_result(
@@ -426,15 +415,13 @@ fn oversized_frame_refused(ctx: &mut ScenarioCtx) -> Check {
         "the refusal carries id {}, expected 0",
         response.id
     );
-    match response.reply {
-        Some(response::Reply::Rejected(r)) if r.category == ErrorCategory::LimitExceeded as i32 => {
-            Ok(format!("refused {announced} bytes with LIMIT_EXCEEDED"))
-        }
-        other => Err(Finding::fail(format!(
-            "the oversized frame was answered {}, expected Rejected(LIMIT_EXCEEDED)",
-            crate::adapter::names::reply_name(other.as_ref())
-        ))),
-    }
+    let reply = Reply::from_response(response)?;
+    ctx.refused(
+        &reply,
+        &[ErrorCategory::LimitExceeded],
+        &format!("a frame announced at {announced} bytes"),
+    )?;
+    Ok(format!("refused {announced} bytes"))
 }
 
 fn malformed_frame_rejected(ctx: &mut ScenarioCtx) -> Check {
@@ -452,16 +439,14 @@ fn malformed_frame_rejected(ctx: &mut ScenarioCtx) -> Check {
             "the reply to a malformed Request ({name}) carries id {}, expected 0",
             response.id
         );
-        match response.reply {
-            Some(response::Reply::Rejected(r))
-                if r.category == ErrorCategory::MalformedInput as i32 => {}
-            other => {
-                return Err(Finding::fail(format!(
-                "a malformed Request ({name}) was answered {}, expected Rejected(MALFORMED_INPUT)",
-                crate::adapter::names::reply_name(other.as_ref())
-            )))
-            }
-        }
+        let reply = Reply::from_response(response).map_err(|e| {
+            Finding::fail(format!("the reply to a malformed Request ({name}): {e}"))
+        })?;
+        ctx.refused(
+            &reply,
+            &[ErrorCategory::MalformedInput],
+            &format!("a malformed Request ({name})"),
+        )?;
         still_serving(ctx, &format!("a malformed Request ({name})"))?;
     }
     Ok(format!(

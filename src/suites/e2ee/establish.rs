@@ -190,6 +190,7 @@ pub fn delete_session_then_new_session(ctx: &mut ScenarioCtx) -> Check {
         b"x",
     ))?;
     super::harness::expect_rejected(
+        ctx,
         reply,
         &[crate::adapter::proto::ErrorCategory::NotFound],
         "encrypting to a deleted session",

@@ -7,7 +7,6 @@ use rand::{Rng, RngCore};
 
 use super::super::{unexpected, ScenarioCtx};
 use crate::adapter::client::Reply;
-use crate::adapter::names::category_name;
 use crate::adapter::proto::{
     request::Op, response, E2eeAddress, E2eeApproveIdentity, E2eeBundle, E2eeCreateDevice,
     E2eeDecrypt, E2eeEncrypt, E2eeFixedKeys, E2eeGetBundle, E2eeProcessBundle, E2eeSafetyNumber,
@@ -249,29 +248,15 @@ fn unexpected_decrypt(reply: Reply, what: &str) -> Finding {
     }
 }
 
-/// The reply must be `Rejected` with one of `categories`.
-pub fn expect_rejected(reply: Reply, categories: &[ErrorCategory], what: &str) -> Step<()> {
-    let names = categories
-        .iter()
-        .map(|c| c.as_str_name())
-        .collect::<Vec<_>>()
-        .join(" or ");
-    match reply {
-        Reply::Rejected { category, .. } if categories.iter().any(|c| *c as i32 == category) => {
-            Ok(())
-        }
-        Reply::Rejected { category, .. } => Err(Finding::fail(format!(
-            "{what} was refused with {}, expected {names}",
-            category_name(category)
-        ))),
-        Reply::Unsupported(detail) => Err(Finding::not_applicable(format!(
-            "the target does not support {what}: {detail}"
-        ))),
-        other => Err(Finding::fail(format!(
-            "{what} was answered {}, expected Rejected({names})",
-            other.describe()
-        ))),
-    }
+/// The reply must be a refusal; the docs name one of `categories` for it
+/// (another category is a recorded deviation, see `suites::refusal`).
+pub fn expect_rejected(
+    ctx: &mut ScenarioCtx,
+    reply: Reply,
+    categories: &[ErrorCategory],
+    what: &str,
+) -> Step<()> {
+    ctx.refused(&reply, categories, what)
 }
 
 pub fn safety_number(ctx: &mut ScenarioCtx, local: &Address, remote: &Address) -> Step<String> {
@@ -480,7 +465,7 @@ impl Conversation {
         what: &str,
     ) -> Step<()> {
         let reply = self.offer_to_target(ctx, bad)?;
-        expect_rejected(reply, categories, what)?;
+        expect_rejected(ctx, reply, categories, what)?;
         let mut text = vec![0u8; 24];
         ctx.rng.fill_bytes(&mut text);
         let next = self.peer_encrypt(&text)?;

@@ -22,6 +22,7 @@ pub fn bad_signature_bundle_refused(ctx: &mut ScenarioCtx) -> Check {
     c.peer.knobs = SignalKnobs::default();
     let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &bad))?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::BadSignature],
         "a bundle whose signed-prekey signature has one bit flipped",
@@ -32,6 +33,7 @@ pub fn bad_signature_bundle_refused(ctx: &mut ScenarioCtx) -> Check {
         b"x",
     ))?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::NotFound],
         "encrypting after the only bundle was refused",
@@ -55,6 +57,7 @@ pub fn identity_change_in_bundle_untrusted_until_approved(ctx: &mut ScenarioCtx)
     let bundle = reinstalled.bundle();
     let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &bundle))?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::UntrustedIdentity],
         "a bundle with a changed identity key",
@@ -89,6 +92,7 @@ pub fn identity_change_in_message_untrusted_until_approved(ctx: &mut ScenarioCtx
     let wire = super::harness::Wire { kind, bytes };
     let reply = c.offer_to_target(ctx, &wire)?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::UntrustedIdentity],
         "a PreKeySignalMessage from a changed identity",
@@ -132,6 +136,7 @@ pub fn substituted_identity_bundle_refused(ctx: &mut ScenarioCtx) -> Check {
     );
     let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &forged))?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::UntrustedIdentity],
         "a validly signed bundle under a substituted identity",

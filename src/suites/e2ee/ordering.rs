@@ -143,6 +143,7 @@ pub fn skipped_keys_evicted_oldest_first(ctx: &mut ScenarioCtx) -> Check {
     for (i, wire) in wires.iter().enumerate().take(3) {
         let reply = c.offer_to_target(ctx, wire)?;
         expect_rejected(
+            ctx,
             reply,
             &[ErrorCategory::DuplicateMessage],
             &format!("message {i}, whose key must have been evicted (keys kept: {bound})"),
@@ -163,12 +164,13 @@ pub fn duplicate_message_rejected(ctx: &mut ScenarioCtx) -> Check {
     let wire = c.peer_to_target(ctx, b"once only")?;
     let reply = c.offer_to_target(ctx, &wire)?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::DuplicateMessage],
         "a replayed SignalMessage",
     )?;
     let reply = c.offer_to_target(ctx, &wire)?;
-    expect_rejected(reply, &[ErrorCategory::DuplicateMessage], "a second replay")?;
+    expect_rejected(ctx, reply, &[ErrorCategory::DuplicateMessage], "a second replay")?;
     c.peer_to_target(ctx, b"next")?;
     c.target_to_peer(ctx, b"fine")?;
     Ok(
@@ -191,6 +193,7 @@ pub fn duplicate_of_skipped_message_rejected(ctx: &mut ScenarioCtx) -> Check {
     )?;
     let reply = c.offer_to_target(ctx, &early)?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::DuplicateMessage],
         "a replay of the out-of-order message",
@@ -205,6 +208,7 @@ pub fn duplicate_prekey_message_rejected(ctx: &mut ScenarioCtx) -> Check {
     let first = c.peer_to_target(ctx, b"prekey message")?;
     let reply = c.offer_to_target(ctx, &first)?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::DuplicateMessage],
         "a replayed PreKeySignalMessage",

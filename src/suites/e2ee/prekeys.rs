@@ -40,6 +40,7 @@ pub fn one_time_prekey_works_once(ctx: &mut ScenarioCtx) -> Check {
         &bytes,
     ))?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::NotFound],
         "a PreKeySignalMessage naming an already consumed one-time prekey",

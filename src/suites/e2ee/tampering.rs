@@ -220,7 +220,7 @@ fn network_field_change(
         "internal: nothing was altered"
     );
     let reply = c.offer_to_target(ctx, &altered)?;
-    expect_rejected(reply, &[ErrorCategory::BadMac], what)?;
+    expect_rejected(ctx, reply, &[ErrorCategory::BadMac], what)?;
     c.deliver_to_target(
         ctx,
         &honest,
@@ -259,6 +259,7 @@ pub fn flipped_bit_rejected(ctx: &mut ScenarioCtx) -> Check {
         flips.push(offset);
         let reply = c.offer_to_target(ctx, &bent)?;
         expect_rejected(
+            ctx,
             reply,
             &[ErrorCategory::BadMac],
             &format!("a message with bit {bit} of byte {offset} flipped"),
@@ -293,6 +294,7 @@ pub fn tampered_prekey_message_rejected(ctx: &mut ScenarioCtx) -> Check {
     );
     let reply = c.offer_to_target(ctx, &bad)?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::BadMac],
         "a PreKeySignalMessage with a wrong inner MAC",
@@ -339,6 +341,7 @@ pub fn garbage_rejected_without_crash(ctx: &mut ScenarioCtx) -> Check {
     for (kind, bytes) in inputs {
         let reply = c.offer_to_target(ctx, &Wire { kind, bytes })?;
         expect_rejected(
+            ctx,
             reply,
             &[
                 ErrorCategory::MalformedInput,
@@ -372,6 +375,7 @@ pub fn unknown_message_type_rejected(ctx: &mut ScenarioCtx) -> Check {
             &honest.bytes,
         ))?;
         expect_rejected(
+            ctx,
             reply,
             &[ErrorCategory::MalformedInput],
             &format!("message type {t}"),
@@ -392,6 +396,7 @@ pub fn message_without_session_rejected(ctx: &mut ScenarioCtx) -> Check {
         &honest.bytes,
     ))?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::NotFound],
         "a SignalMessage from an address with no session",
@@ -465,6 +470,7 @@ pub fn prekey_identity_not_trusted_before_mac(ctx: &mut ScenarioCtx) -> Check {
     )?;
     let reply = c.offer_to_target(ctx, &bad)?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::BadMac],
         "a PreKeySignalMessage with a bad MAC",
@@ -476,6 +482,7 @@ pub fn prekey_identity_not_trusted_before_mac(ctx: &mut ScenarioCtx) -> Check {
         },
     ))?;
     expect_rejected(
+        ctx,
         reply,
         &[ErrorCategory::NotFound],
         "a safety number for a party only known from a refused message",

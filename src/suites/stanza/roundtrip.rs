@@ -163,7 +163,7 @@ fn serialize_refuses_invalid(ctx: &mut ScenarioCtx) -> Check {
     for (root, category, what) in cases {
         let what = format!("serializing {what}");
         let answer = target::serialize(ctx, &root, &what)?;
-        check_category(answer, category, &what)?;
+        check_category(ctx, answer, category, &what)?;
     }
     Ok("5 invalid trees refused with the category parsing them would give".into())
 }

@@ -20,7 +20,9 @@ use crate::peer::signal::{
     Address, Device, IdentityKeyPair, KeyPair, MessageType, PreKeyBundle, PublicKey, SignalError,
     SignedPreKeyRecord,
 };
+use crate::adapter::proto::E2eeLimits;
 use crate::targets::mutants::Mutant;
+use crate::targets::variants::Variant;
 
 /// Devices one target hosts at most.
 pub const MAX_DEVICES: usize = 64;
@@ -36,6 +38,10 @@ const MUTANT_FINGERPRINT_ITERATIONS: u32 = 1024;
 /// The reference's E2EE state: everything `Reset` clears.
 pub struct E2ee {
     mutant: Option<Mutant>,
+    /// The allowed behaviour this reference uses instead of its default.
+    variant: Option<Variant>,
+    /// The limits from `Configure`; `None`: the default profile's.
+    configured: Option<E2eeLimits>,
     devices: BTreeMap<Address, Device>,
 }
 
@@ -127,8 +133,17 @@ impl E2ee {
     pub fn new(mutant: Option<Mutant>) -> E2ee {
         E2ee {
             mutant,
+            variant: None,
+            configured: None,
             devices: BTreeMap::new(),
         }
+    }
+
+    /// Takes the variant and the `Configure`d limits; they apply to
+    /// devices created afterwards.
+    pub fn set_profile(&mut self, variant: Option<Variant>, limits: Option<E2eeLimits>) {
+        self.variant = variant;
+        self.configured = limits;
     }
 
     fn has(&self, defect: Mutant) -> bool {

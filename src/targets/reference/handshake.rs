@@ -29,6 +29,7 @@ use crate::adapter::proto::{
 };
 use crate::peer::noise::{self as engine, wrapping, HandshakePattern};
 use crate::targets::mutants::Mutant;
+use crate::targets::variants::Variant;
 
 /// "All Noise messages are less than or equal to 65535 bytes" (§3).
 const MAX_NOISE_MESSAGE: usize = 65535;
@@ -49,6 +50,8 @@ fn refuse(category: ErrorCategory, detail: impl Into<String>) -> Refusal {
 #[derive(Default)]
 pub struct HandshakeSuite {
     session: Option<Session>,
+    /// The allowed behaviour this reference uses instead of its default.
+    pub variant: Option<Variant>,
 }
 
 impl HandshakeSuite {

@@ -13,10 +13,11 @@ mod handshake;
 
 use super::mutants::Mutant;
 use super::stdio;
+use super::variants::Variant;
 use crate::adapter::proto::{
-    request::Op, response::Reply, Capability, ErrorCategory, Hello, HelloResult, InternalError,
-    PingResult, Recall, RecallResult, Rejected, Remember, RememberResult, Request, ResetResult,
-    Response, Unsupported,
+    request::Op, response::Reply, Capability, Configure, ConfigureResult, ErrorCategory, Hello,
+    HelloResult, InternalError, PingResult, Recall, RecallResult, Rejected, Remember,
+    RememberResult, Request, ResetResult, Response, Unsupported,
 };
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 
@@ -26,6 +27,9 @@ const MUTANT_PING_BUFFER: usize = 64 * 1024;
 /// The reference's state: everything `Reset` clears.
 pub struct Reference {
     mutant: Option<Mutant>,
+    variant: Option<Variant>,
+    /// What the last `Configure` set; kept across `Reset`.
+    configured: Option<Configure>,
     remembered: HashMap<String, Vec<u8>>,
     responses_sent: u64,
     handshake: handshake::HandshakeSuite,
@@ -36,19 +40,64 @@ pub struct Reference {
 
 impl Reference {
     pub fn new(mutant: Option<Mutant>) -> Reference {
-        Reference {
+        Reference::build(mutant, None)
+    }
+
+    pub fn build(mutant: Option<Mutant>, variant: Option<Variant>) -> Reference {
+        let mut reference = Reference {
             mutant,
+            variant,
+            configured: None,
             remembered: HashMap::new(),
             responses_sent: 0,
             handshake: handshake::HandshakeSuite::default(),
             e2ee: e2ee::E2ee::new(mutant),
             stanza: stanza::StanzaOps::new(mutant),
             enlistment: enlistment::EnlistmentSuite::default(),
-        }
+        };
+        reference.apply_configuration();
+        reference
     }
 
     fn has(&self, defect: Mutant) -> bool {
         self.mutant == Some(defect)
+    }
+
+    fn is(&self, behaviour: Variant) -> bool {
+        self.variant == Some(behaviour)
+    }
+
+    /// Hands the variant and the configured profile values to every suite
+    /// module (after construction, `Configure` and `Reset`).
+    fn apply_configuration(&mut self) {
+        let configured = self.configured.clone().unwrap_or_default();
+        self.handshake.variant = self.variant;
+        self.e2ee.set_profile(self.variant, configured.e2ee);
+        self.stanza.set_profile(self.variant, configured.stanza);
+        self.enlistment.set_profile(self.variant, configured.enlistment);
+    }
+
+    /// Accepts every profile value it can honour; refuses the rest.
+    fn configure(&mut self, configure: Configure) -> Reply {
+        if self.is(Variant::AdapterProtocol10) {
+            return Reply::Unsupported(Unsupported {
+                detail: "adapter protocol 1.0: no Configure".into(),
+            });
+        }
+        if let Some(adapter) = &configure.adapter {
+            if adapter.max_frame_size > DEFAULT_MAX_FRAME as u64 {
+                return rejected(
+                    ErrorCategory::LimitExceeded,
+                    format!(
+                        "frames above {DEFAULT_MAX_FRAME} bytes are not read (asked {})",
+                        adapter.max_frame_size
+                    ),
+                );
+            }
+        }
+        self.configured = Some(configure);
+        self.apply_configuration();
+        Reply::Configure(ConfigureResult {})
     }
 
     /// The largest frame this target reads.
@@ -70,12 +119,14 @@ impl Reference {
                     self.handshake.reset();
                     self.e2ee.reset();
                     self.stanza = stanza::StanzaOps::new(self.mutant);
+                    self.apply_configuration();
                 }
                 // Outside the adapter mutant's defect (remembered values):
                 // the provider's HTTP server lives from one Reset to the next.
                 self.enlistment.reset();
                 Reply::Reset(ResetResult {})
             }
+            Some(Op::Configure(configure)) => self.configure(configure),
             Some(Op::Ping(ping)) => {
                 let mut payload = ping.payload;
                 if self.has(Mutant::AdapterPingTruncates64k) {
@@ -155,18 +206,30 @@ impl Reference {
                 ),
             );
         }
+        let protocol_10 = self.is(Variant::AdapterProtocol10);
+        let mut capabilities = vec![
+            Capability::Handshake,
+            Capability::Stanza,
+            Capability::E2ee,
+            Capability::SignalV3Wire,
+            Capability::Enlistment,
+        ];
+        if !protocol_10 {
+            if !self.is(Variant::E2eeNoFixedKeys) {
+                capabilities.push(Capability::E2eeFixedKeys);
+            }
+            if !self.is(Variant::E2eeNoSafetyNumbers) {
+                capabilities.push(Capability::E2eeSafetyNumbers);
+            }
+            capabilities.push(Capability::EnlistmentClock);
+            capabilities.push(Capability::HandshakeFixedKeys);
+        }
         Reply::Hello(HelloResult {
             protocol_major: PROTOCOL_MAJOR,
-            protocol_minor: PROTOCOL_MINOR,
+            protocol_minor: if protocol_10 { 0 } else { PROTOCOL_MINOR },
             implementation_name: "interspec-reference".into(),
             implementation_version: crate::HARNESS_VERSION.into(),
-            capabilities: vec![
-                Capability::Handshake as i32,
-                Capability::Stanza as i32,
-                Capability::E2ee as i32,
-                Capability::SignalV3Wire as i32,
-                Capability::Enlistment as i32,
-            ],
+            capabilities: capabilities.into_iter().map(|c| c as i32).collect(),
             profiles: vec!["default".into(), "gatekeeper-deployed".into()],
             max_frame_size: DEFAULT_MAX_FRAME as u64,
         })
@@ -181,8 +244,8 @@ pub fn rejected(category: ErrorCategory, detail: impl Into<String>) -> Reply {
 }
 
 /// Serves the adapter protocol on this process's stdin and stdout.
-pub fn serve_stdio(mutant: Option<Mutant>) -> io::Result<()> {
-    stdio::serve_stdio(&mut Reference::new(mutant))
+pub fn serve_stdio(mutant: Option<Mutant>, variant: Option<Variant>) -> io::Result<()> {
+    stdio::serve_stdio(&mut Reference::build(mutant, variant))
 }
 
 /// Serves requests from `input` until it ends.

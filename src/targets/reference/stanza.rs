@@ -16,7 +16,9 @@ use crate::adapter::proto::{
 };
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::view::{Node, View};
+use crate::adapter::proto::StanzaLimits;
 use crate::targets::mutants::Mutant;
+use crate::targets::variants::Variant;
 
 /// The reference speaks the default profile's limits.
 pub fn limits() -> StanzaParams {
@@ -49,11 +51,25 @@ impl Refusal {
 /// nothing to clear; the struct carries the mutant.
 pub struct StanzaOps {
     mutant: Option<Mutant>,
+    /// The allowed behaviour this reference uses instead of its default.
+    variant: Option<Variant>,
+    /// The limits from `Configure`; `None`: the default profile's.
+    configured: Option<StanzaLimits>,
 }
 
 impl StanzaOps {
     pub fn new(mutant: Option<Mutant>) -> StanzaOps {
-        StanzaOps { mutant }
+        StanzaOps {
+            mutant,
+            variant: None,
+            configured: None,
+        }
+    }
+
+    /// Takes the variant and the `Configure`d limits.
+    pub fn set_profile(&mut self, variant: Option<Variant>, limits: Option<StanzaLimits>) {
+        self.variant = variant;
+        self.configured = limits;
     }
 
     pub fn parse(&self, xml: &[u8]) -> Reply {

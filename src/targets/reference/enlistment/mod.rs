@@ -26,7 +26,9 @@ use crate::adapter::proto::{
     EnSignIn, EnSignInResult, EnTestUser, ErrorCategory, InternalError,
 };
 use crate::peer::jose::b64;
+use crate::adapter::proto::EnlistmentProfile;
 use crate::targets::mutants::Mutant;
+use crate::targets::variants::Variant;
 
 /// The proof lifetime this provider uses (well under the default
 /// profile's 300 s maximum).
@@ -169,6 +171,10 @@ struct Running {
 #[derive(Default)]
 pub struct EnlistmentSuite {
     running: Option<Running>,
+    /// The allowed behaviour this reference uses instead of its default.
+    variant: Option<Variant>,
+    /// The profile values from `Configure`; `None`: the default profile's.
+    profile: Option<EnlistmentProfile>,
 }
 
 fn internal(detail: String) -> Reply {
@@ -178,6 +184,13 @@ fn internal(detail: String) -> Reply {
 impl EnlistmentSuite {
     pub fn reset(&mut self) {
         self.running = None;
+    }
+
+    /// Takes the variant and the `Configure`d profile values; they apply
+    /// from the next provider started (after the next `Reset`).
+    pub fn set_profile(&mut self, variant: Option<Variant>, profile: Option<EnlistmentProfile>) {
+        self.variant = variant;
+        self.profile = profile;
     }
 
     /// The running provider, starting its server first if needed.

@@ -1,0 +1,156 @@
+//! Variants: the reference target with exactly one behaviour that the cited
+//! specifications allow but the reference does not use. They are the dual of
+//! mutants: `interspec selftest` requires every variant to pass its suite,
+//! so a scenario that encodes one library's habit instead of a spec's rule
+//! shows up as a failing variant.
+
+/// One allowed behaviour. The reference consults it at the one place the
+/// behaviour lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    AdapterProtocol10,
+    HandshakeEndsSessionAfterFailedDecrypt,
+    HandshakeIkReportsPinnedKey,
+    HandshakeOneRefusalCategory,
+    E2eeSkippedKeysEvictNewest,
+    E2eeOneRefusalCategory,
+    E2eeNoFixedKeys,
+    E2eeNoSafetyNumbers,
+    StanzaOneRefusalCategory,
+    EnlistmentProofTypMediaType,
+    EnlistmentEs256Proofs,
+}
+
+pub struct VariantInfo {
+    pub variant: Variant,
+    /// As used in `builtin:variant/NAME`.
+    pub name: &'static str,
+    /// The suite whose scenarios it must pass.
+    pub suite: &'static str,
+    /// What the variant does differently.
+    pub behaviour: &'static str,
+    /// The sentence of a specification (or of this project's documented
+    /// contract) that allows it.
+    pub allowed_by: &'static str,
+}
+
+pub const VARIANTS: &[VariantInfo] = &[
+    VariantInfo {
+        variant: Variant::AdapterProtocol10,
+        name: "adapter-protocol-1-0",
+        suite: "adapter",
+        behaviour: "speaks adapter protocol 1.0: answers Configure Unsupported and declares no optional capability",
+        allowed_by: "docs/adapter.md §Versions: minor versions are compatible both ways; a 1.0 adapter is driven under the profiles its Hello lists",
+    },
+    VariantInfo {
+        variant: Variant::HandshakeEndsSessionAfterFailedDecrypt,
+        name: "handshake-ends-session-after-failed-decrypt",
+        suite: "handshake",
+        behaviour: "ends the transport session after a failed decryption: every later HsSeal and HsOpen is refused with INVALID_STATE",
+        allowed_by: "Noise rev 34 §5.1 (DecryptWithAd signals an error; what the application does next is its choice) and §11 (an application may end the session on error)",
+    },
+    VariantInfo {
+        variant: Variant::HandshakeIkReportsPinnedKey,
+        name: "handshake-ik-reports-pinned-key",
+        suite: "handshake",
+        behaviour: "an IK initiator reports the pinned server key in HsStatus.remote_static from the start",
+        allowed_by: "docs/handshake.md HsStatus: remote_static is reported once known, and an IK initiator knows it before the first message (Noise rev 34 §7.2, pre-message `<- s`)",
+    },
+    VariantInfo {
+        variant: Variant::HandshakeOneRefusalCategory,
+        name: "handshake-one-refusal-category",
+        suite: "handshake",
+        behaviour: "reports every handshake and transport refusal as HANDSHAKE_FAILED",
+        allowed_by: "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure",
+    },
+    VariantInfo {
+        variant: Variant::E2eeSkippedKeysEvictNewest,
+        name: "e2ee-skipped-keys-evict-newest",
+        suite: "e2ee",
+        behaviour: "when the skipped-key store is full, drops the newest skipped key instead of the oldest",
+        allowed_by: "Double Ratchet §3.5 and §4.1: MAX_SKIP bounds the stored skipped keys; no eviction order is specified",
+    },
+    VariantInfo {
+        variant: Variant::E2eeOneRefusalCategory,
+        name: "e2ee-one-refusal-category",
+        suite: "e2ee",
+        behaviour: "reports every refused decryption as BAD_MAC, as libraries with one generic decryption error do",
+        allowed_by: "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure",
+    },
+    VariantInfo {
+        variant: Variant::E2eeNoFixedKeys,
+        name: "e2ee-no-fixed-keys",
+        suite: "e2ee",
+        behaviour: "does not declare E2EE_FIXED_KEYS and answers fixed_keys with Unsupported",
+        allowed_by: "docs/e2ee.md §Fixed keys: an optional capability (libsignal's API takes no fixed ephemeral keys)",
+    },
+    VariantInfo {
+        variant: Variant::E2eeNoSafetyNumbers,
+        name: "e2ee-no-safety-numbers",
+        suite: "e2ee",
+        behaviour: "does not declare E2EE_SAFETY_NUMBERS and answers E2eeSafetyNumber with Unsupported",
+        allowed_by: "docs/e2ee.md: safety numbers are an optional capability",
+    },
+    VariantInfo {
+        variant: Variant::StanzaOneRefusalCategory,
+        name: "stanza-one-refusal-category",
+        suite: "stanza",
+        behaviour: "reports every refused stanza and payload as MALFORMED_INPUT",
+        allowed_by: "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure",
+    },
+    VariantInfo {
+        variant: Variant::EnlistmentProofTypMediaType,
+        name: "enlistment-proof-typ-media-type",
+        suite: "enlistment",
+        behaviour: "writes the proof's typ as the full media type application/enlistment-proof+JWT",
+        allowed_by: "RFC 7515 §4.1.9: typ values compare case-insensitively and the application/ prefix may be kept",
+    },
+    VariantInfo {
+        variant: Variant::EnlistmentEs256Proofs,
+        name: "enlistment-es256-proofs",
+        suite: "enlistment",
+        behaviour: "signs its proofs with a P-256 key (ES256) instead of Ed25519",
+        allowed_by: "docs/enlistment.md: proofs are signed with EdDSA (Ed25519) or ES256",
+    },
+];
+
+pub fn by_name(name: &str) -> Option<&'static VariantInfo> {
+    VARIANTS.iter().find(|v| v.name == name)
+}
+
+pub fn info(variant: Variant) -> &'static VariantInfo {
+    VARIANTS
+        .iter()
+        .find(|v| v.variant == variant)
+        .unwrap_or(&VARIANTS[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_suites_exist() {
+        let catalog = crate::catalog::Catalog::builtin().expect("catalog");
+        for (i, v) in VARIANTS.iter().enumerate() {
+            assert!(
+                VARIANTS[..i]
+                    .iter()
+                    .all(|o| o.name != v.name && o.variant != v.variant),
+                "{} twice",
+                v.name
+            );
+            assert!(catalog.suite(v.suite).is_some(), "{}: unknown suite", v.name);
+            assert!(
+                v.name.starts_with(&format!("{}-", v.suite)),
+                "{} should start with its suite",
+                v.name
+            );
+            assert!(
+                crate::targets::mutants::by_name(v.name).is_none(),
+                "{} is also a mutant",
+                v.name
+            );
+        }
+    }
+}
