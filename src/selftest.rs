@@ -1,7 +1,9 @@
 //! `interspec selftest`: proves the harness can tell a conforming target
-//! from a broken one. The reference must pass every scenario; every mutant
-//! must be caught (a `fail` outcome, not merely an `error`) by at least one
-//! scenario of its suite.
+//! from a broken one, and does not mistake an allowed behaviour for a
+//! defect. The reference must pass every scenario; every variant must pass
+//! its suite (no fail, no error, not-applicable only where it opted out of
+//! an optional capability); every mutant must be caught (a `fail` outcome,
+//! not merely an `error`) by at least one scenario of its suite.
 
 use std::fmt::Write as _;
 
@@ -9,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::runner::outcome::OutcomeKind;
 use crate::runner::plan::{build_plan, Selection};
 use crate::runner::{self, RunConfig};
-use crate::targets::{mutants, TargetSpec};
+use crate::targets::{mutants, variants, TargetSpec};
 
 pub struct MutantResult {
     pub name: &'static str,
@@ -20,16 +22,30 @@ pub struct MutantResult {
     pub errors: Vec<String>,
 }
 
+pub struct VariantResult {
+    pub name: &'static str,
+    pub suite: &'static str,
+    /// Scenarios that did not pass and were not opted out, with outcomes.
+    pub problems: Vec<String>,
+    /// Scenarios that passed with a recorded deviation.
+    pub deviations: usize,
+    /// Scenarios it opted out of.
+    pub opted_out: usize,
+}
+
 pub struct SelftestOutcome {
     pub reference_scenarios: usize,
     /// Reference scenarios that did not pass, with their messages.
     pub reference_problems: Vec<String>,
+    pub variants: Vec<VariantResult>,
     pub mutants: Vec<MutantResult>,
 }
 
 impl SelftestOutcome {
     pub fn passed(&self) -> bool {
-        self.reference_problems.is_empty() && self.mutants.iter().all(|m| !m.caught_by.is_empty())
+        self.reference_problems.is_empty()
+            && self.variants.iter().all(|v| v.problems.is_empty())
+            && self.mutants.iter().all(|m| !m.caught_by.is_empty())
     }
 
     pub fn render(&self) -> String {
@@ -43,16 +59,28 @@ impl SelftestOutcome {
         for problem in &self.reference_problems {
             let _ = writeln!(out, "  {problem}");
         }
-        let _ = writeln!(out, "\n{:<40} {:<10} caught by", "mutant", "suite");
+        let _ = writeln!(out, "\n{:<44} {:<10} result", "variant", "suite");
+        for v in &self.variants {
+            let result = if v.problems.is_empty() {
+                format!(
+                    "passed ({} deviations, {} opted out)",
+                    v.deviations, v.opted_out
+                )
+            } else {
+                format!("FAILED: {}", v.problems.join("; "))
+            };
+            let _ = writeln!(out, "{:<44} {:<10} {result}", v.name, v.suite);
+        }
+        let _ = writeln!(out, "\n{:<44} {:<10} caught by", "mutant", "suite");
         for m in &self.mutants {
             let caught = if m.caught_by.is_empty() {
                 "SURVIVED".to_string()
             } else {
                 m.caught_by.join(", ")
             };
-            let _ = writeln!(out, "{:<40} {:<10} {caught}", m.name, m.suite);
+            let _ = writeln!(out, "{:<44} {:<10} {caught}", m.name, m.suite);
             if m.caught_by.is_empty() && !m.errors.is_empty() {
-                let _ = writeln!(out, "{:<51} (errors only: {})", "", m.errors.join(", "));
+                let _ = writeln!(out, "{:<55} (errors only: {})", "", m.errors.join(", "));
             }
         }
         let caught = self
@@ -60,10 +88,16 @@ impl SelftestOutcome {
             .iter()
             .filter(|m| !m.caught_by.is_empty())
             .count();
+        let passing = self
+            .variants
+            .iter()
+            .filter(|v| v.problems.is_empty())
+            .count();
         let _ = writeln!(
             out,
-            "\nselftest: {caught}/{} mutants caught; reference {}",
+            "\nselftest: {caught}/{} mutants caught; {passing}/{} variants passed; reference {}",
             self.mutants.len(),
+            self.variants.len(),
             if self.reference_problems.is_empty() {
                 "passed every scenario"
             } else {
@@ -84,6 +118,43 @@ pub fn run(catalog: &Catalog, base: &RunConfig) -> Result<SelftestOutcome, Strin
         .map(|o| format!("{} {}: {}", o.kind.label(), o.id, o.message))
         .chain(reference.not_run.iter().map(|id| format!("not run {id}")))
         .collect();
+
+    let mut variant_results = Vec::new();
+    for info in variants::VARIANTS {
+        let selection = Selection {
+            suites: vec![info.suite.to_string()],
+            ..Selection::default()
+        };
+        let plan = build_plan(catalog, &selection).map_err(|e| e.to_string())?;
+        let config = RunConfig {
+            target: TargetSpec::Variant(info.name.to_string()),
+            ..base.clone()
+        };
+        let run = runner::run(&plan, &config, &mut |_| {})
+            .map_err(|e| format!("variant {}: {e}", info.name))?;
+        let opted_out = |id: &str| {
+            plan.iter()
+                .find(|p| p.id == id)
+                .is_some_and(|p| runner::opted_out(&run.hello, p).is_some())
+        };
+        variant_results.push(VariantResult {
+            name: info.name,
+            suite: info.suite,
+            problems: run
+                .outcomes
+                .iter()
+                .filter(|o| o.kind != OutcomeKind::Pass && !opted_out(&o.id))
+                .map(|o| format!("{} {}: {}", o.kind.label(), o.id, o.message))
+                .chain(run.not_run.iter().map(|id| format!("not run {id}")))
+                .collect(),
+            deviations: run
+                .outcomes
+                .iter()
+                .filter(|o| !o.deviations.is_empty())
+                .count(),
+            opted_out: run.outcomes.iter().filter(|o| opted_out(&o.id)).count(),
+        });
+    }
 
     let mut results = Vec::new();
     for info in mutants::MUTANTS {
@@ -117,6 +188,7 @@ pub fn run(catalog: &Catalog, base: &RunConfig) -> Result<SelftestOutcome, Strin
     Ok(SelftestOutcome {
         reference_scenarios: full.len(),
         reference_problems,
+        variants: variant_results,
         mutants: results,
     })
 }

@@ -114,12 +114,13 @@ fn three_shards_run_every_scenario_exactly_once() {
         ]);
         assert_eq!(
             out.status.code(),
-            Some(0),
-            "{shard}: {}",
+            Some(4),
+            "a lone shard is incomplete: {shard}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         let report = read_json(&dir.path().join("report.json"));
         assert_eq!(report["verdict"]["scope"], "partial");
+        assert_eq!(report["verdict"]["state"], "incomplete");
         for scenario in report["scenarios"].as_array().expect("scenarios") {
             *seen
                 .entry(scenario["id"].as_str().expect("id").to_string())
@@ -147,6 +148,7 @@ fn usage_errors_exit_2() {
         vec!["certify", "--filter", "matches-nothing*"],
         vec!["certify", "--shard", "4/3"],
         vec!["certify", "--profile", "no-such-profile"],
+        vec!["certify", "--cases", "0"],
         vec!["explain", "no-such-id"],
         vec!["frobnicate"],
     ] {
@@ -175,6 +177,9 @@ fn explain_knows_scenarios_requirements_and_mutants() {
     let mutant = String::from_utf8(interspec(&["explain", "adapter-reset-keeps-state"]).stdout)
         .expect("utf8");
     assert!(mutant.contains("Reset acknowledges"), "{mutant}");
+    let variant =
+        String::from_utf8(interspec(&["explain", "adapter-protocol-1-0"]).stdout).expect("utf8");
+    assert!(variant.contains("must pass"), "{variant}");
 }
 
 #[test]

@@ -32,6 +32,30 @@ pub struct Profile {
     pub stanza: StanzaParams,
     #[serde(default)]
     pub enlistment: EnlistmentParams,
+    #[serde(default)]
+    pub certification: CertificationParams,
+}
+
+/// What a certificate under this profile needs (docs/report-format.md
+/// §Verdict).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationParams {
+    /// Suites that must each be covered and met.
+    pub required_suites: Vec<String>,
+    /// Fewest cases per property scenario a certifying run may use.
+    pub min_cases: u32,
+}
+
+impl Default for CertificationParams {
+    fn default() -> Self {
+        CertificationParams {
+            required_suites: ["adapter", "handshake", "stanza", "e2ee", "enlistment"]
+                .map(String::from)
+                .to_vec(),
+            min_cases: 32,
+        }
+    }
 }
 
 /// The gatekeeper's enlistment parameters (docs/enlistment.md).
@@ -287,6 +311,14 @@ impl Profile {
             .enlistment
             .validate()
             .map_err(|e| format!("profile {origin}: {e}"))?;
+        let certification = &profile.certification;
+        if certification.required_suites.is_empty()
+            || !(1..=100_000).contains(&certification.min_cases)
+        {
+            return Err(format!(
+                "profile {origin}: certification.required_suites must name at least one suite and min_cases be between 1 and 100000"
+            ));
+        }
         Ok(profile)
     }
 

@@ -70,30 +70,37 @@ pub fn render_summary(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<12} {:>6} {:>6} {:>6} {:>6}  covered",
+        "\n{:<12} {:>6} {:>6} {:>6} {:>6}  verdict",
         "suite", "pass", "fail", "n/a", "error"
     );
     for suite in &report.verdict.suites {
         let c = &suite.counts;
+        let reason = if suite.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", suite.reason)
+        };
         let _ = writeln!(
             out,
-            "{:<12} {:>6} {:>6} {:>6} {:>6}  {}",
+            "{:<12} {:>6} {:>6} {:>6} {:>6}  {}{}{}",
             suite.suite,
             c.pass,
             c.fail,
             c.not_applicable,
             c.error,
-            if suite.covered {
-                "yes"
+            suite.status.label(),
+            reason,
+            if suite.required {
+                ""
             } else {
-                "no (capability not declared)"
+                " [not required]"
             }
         );
     }
     for scenario in report
         .scenarios
         .iter()
-        .filter(|s| s.outcome != OutcomeKind::Pass)
+        .filter(|s| s.outcome != OutcomeKind::Pass && s.opted_out.is_empty())
     {
         let _ = writeln!(
             out,
@@ -106,6 +113,40 @@ pub fn render_summary(report: &Report) -> String {
             let _ = writeln!(out, "    reproduce: {}", scenario.reproduce);
         }
     }
+    for scenario in report.scenarios.iter().filter(|s| !s.deviations.is_empty()) {
+        for deviation in &scenario.deviations {
+            let _ = writeln!(
+                out,
+                "{:<14} {}: {}",
+                "DEVIATION",
+                scenario.id,
+                deviation.describe()
+            );
+        }
+    }
+    for opt_out in &report.verdict.opted_out {
+        let _ = writeln!(
+            out,
+            "opted out of {} (not declared): {} scenarios{}",
+            opt_out.capability,
+            opt_out.scenarios.len(),
+            if opt_out.requirements.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", requirements {} not judged",
+                    opt_out.requirements.join(", ")
+                )
+            }
+        );
+    }
+    if !report.run.profile_told {
+        let _ = writeln!(
+            out,
+            "profile not told to the target: {}",
+            report.run.profile_note
+        );
+    }
     if !report.verdict.should_warnings.is_empty() {
         let _ = writeln!(
             out,
@@ -113,31 +154,15 @@ pub fn render_summary(report: &Report) -> String {
             report.verdict.should_warnings.join(", ")
         );
     }
-    if report.run.interrupted {
-        let _ = writeln!(
-            out,
-            "the run was interrupted; {} scenarios did not run",
-            report.run.not_run.len()
-        );
+    for reason in &report.verdict.reasons {
+        let _ = writeln!(out, "why: {reason}");
     }
     let _ = writeln!(
         out,
-        "verdict: {} (profile {}, scope {}){}",
-        if report.verdict.certified {
-            "CERTIFIED"
-        } else {
-            "NOT CERTIFIED"
-        },
+        "verdict: {} (profile {}, scope {})",
+        report.verdict.state.label(),
         report.verdict.profile,
         report.verdict.scope,
-        if report.verdict.must_unmet.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; MUST requirements not met: {}",
-                report.verdict.must_unmet.join(", ")
-            )
-        }
     );
     out
 }
@@ -209,6 +234,19 @@ pub fn render_explain(catalog: &Catalog, id: &str) -> Option<String> {
         {
             let _ = writeln!(out, "  checked by {}: {}", s.id, s.title);
         }
+        return Some(out);
+    }
+    if let Some(v) = crate::targets::variants::by_name(id) {
+        let _ = writeln!(
+            out,
+            "variant {} (suite {}): must pass\n  behaviour: {}\n  allowed by: {}",
+            v.name, v.suite, v.behaviour, v.allowed_by
+        );
+        let _ = writeln!(
+            out,
+            "  run: interspec certify --target builtin:variant/{} --suite {}",
+            v.name, v.suite
+        );
         return Some(out);
     }
     let m = mutants::by_name(id)?;

@@ -23,6 +23,10 @@ pub const EXIT_CERTIFIED: u8 = 0;
 pub const EXIT_NOT_CERTIFIED: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_TARGET_UNUSABLE: u8 = 3;
+/// Nothing that ran failed, but the run did not show everything a
+/// certificate needs (suite subset, filter, lone shard, interruption, too
+/// few property cases).
+pub const EXIT_INCOMPLETE: u8 = 4;
 
 #[derive(Parser)]
 #[command(
@@ -41,9 +45,9 @@ enum Command {
     Certify(CertifyArgs),
     /// List the scenarios a selection would run.
     List(ListArgs),
-    /// Explain a scenario, requirement or mutant by id.
+    /// Explain a scenario, requirement, mutant or variant by id.
     Explain { id: String },
-    /// Prove the harness tells the reference from every mutant.
+    /// Prove the reference and every variant pass and every mutant is caught.
     Selftest(SelftestArgs),
     /// Serve a built-in target on stdin/stdout.
     Target {
@@ -147,7 +151,8 @@ struct RunArgs {
     /// Seed for every generated input; printed so any run can be repeated.
     #[arg(long)]
     seed: Option<u64>,
-    /// Generated cases per property scenario.
+    /// Generated cases per property scenario (at least 1; a certificate
+    /// needs the profile's minimum, 32 in the built-in profiles).
     #[arg(long, default_value_t = 32)]
     cases: u32,
     /// Parallel jobs, each with its own target connection [default: cores].
@@ -307,6 +312,12 @@ fn run_config(
     if args.call_timeout_ms == 0 || args.scenario_timeout_ms == 0 {
         return Err("timeouts must be positive".into());
     }
+    if args.cases == 0 {
+        return Err(format!(
+            "--cases 0 would run no property case; give at least 1 (a certificate under profile {} needs {})",
+            profile.name, profile.certification.min_cases
+        ));
+    }
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -398,10 +409,16 @@ fn certify(args: CertifyArgs) -> u8 {
             EXIT_NOT_CERTIFIED
         };
     }
-    if report.verdict.certified {
-        EXIT_CERTIFIED
-    } else {
-        EXIT_NOT_CERTIFIED
+    exit_code(report.verdict.state)
+}
+
+/// The exit code of a verdict (README §Exit codes).
+fn exit_code(state: crate::report::model::VerdictState) -> u8 {
+    use crate::report::model::VerdictState;
+    match state {
+        VerdictState::Certified => EXIT_CERTIFIED,
+        VerdictState::NotCertified => EXIT_NOT_CERTIFIED,
+        VerdictState::Incomplete => EXIT_INCOMPLETE,
     }
 }
 
@@ -472,7 +489,7 @@ fn explain(id: &str) -> u8 {
             EXIT_CERTIFIED
         }
         None => usage_error(format!(
-            "no scenario, requirement or mutant is called {id:?}"
+            "no scenario, requirement, mutant or variant is called {id:?}"
         )),
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Report, RequirementStatus, ScenarioResult};
+use super::model::{Report, RequirementStatus, ScenarioResult, SuiteStatus, VerdictState};
 use crate::runner::outcome::OutcomeKind;
 
 const STYLE: &str = r#"
@@ -19,9 +19,13 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wr
 #verdict { padding: 1.2rem 1.5rem; margin: 1.5rem 0; border-radius: 6px; color: #fff; }
 #verdict.certified { background: #1a7f37; }
 #verdict.not-certified { background: #cf222e; }
+#verdict.incomplete { background: #9a6700; }
+#verdict ul { margin: .4rem 0 0; }
 #verdict p { margin: .4rem 0 0; }
 .pass { background: #dafbe1; } .fail { background: #ffd8d3; } .error { background: #fff1c5; }
-.not-applicable, .not-run { background: #eaeef2; }
+.not-applicable, .not-run, .opted-out, .not-covered { background: #eaeef2; }
+.met { background: #dafbe1; } .not-met { background: #ffd8d3; } .incomplete { background: #fff1c5; }
+.deviation { background: #fff8c5; }
 .matrix th { background: #0550ae; color: #fff; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dt { font-weight: 600; } dd { margin: 0; word-break: break-all; }
@@ -62,12 +66,23 @@ fn anchor(id: &str) -> String {
 }
 
 fn status_label(status: RequirementStatus) -> &'static str {
+    status.label()
+}
+
+fn state_class(state: VerdictState) -> &'static str {
+    match state {
+        VerdictState::Certified => "certified",
+        VerdictState::NotCertified => "not-certified",
+        VerdictState::Incomplete => "incomplete",
+    }
+}
+
+fn suite_class(status: SuiteStatus) -> &'static str {
     match status {
-        RequirementStatus::Pass => "pass",
-        RequirementStatus::Fail => "fail",
-        RequirementStatus::Error => "error",
-        RequirementStatus::NotApplicable => "not-applicable",
-        RequirementStatus::NotRun => "not-run",
+        SuiteStatus::Met => "met",
+        SuiteStatus::NotMet => "not-met",
+        SuiteStatus::Incomplete => "incomplete",
+        SuiteStatus::NotCovered => "not-covered",
     }
 }
 
@@ -82,35 +97,43 @@ pub fn render(report: &Report) -> String {
         esc(&report.target.implementation_name),
         esc(&report.target.implementation_version)
     );
-    let (class, headline) = if v.certified {
-        ("certified", "CERTIFIED")
-    } else {
-        ("not-certified", "NOT CERTIFIED")
-    };
     let _ = writeln!(
         out,
-        "<header id=\"verdict\" class=\"{class}\"><h1>{headline}</h1><p>{} {} against profile <b>{}</b>, scope {}; \
-         MUST requirements not met: {}; SHOULD warnings: {}{}</p></header>",
+        "<header id=\"verdict\" class=\"{}\"><h1>{}</h1><p>{} {} against profile <b>{}</b>{}, scope {}; \
+         MUST requirements not met: {}; SHOULD warnings: {}; deviations: {}{}</p>",
+        state_class(v.state),
+        v.state.label(),
         esc(&report.target.implementation_name),
         esc(&report.target.implementation_version),
         esc(&v.profile),
+        if v.profile_told { "" } else { " (not told to the target)" },
         esc(&v.scope),
         if v.must_unmet.is_empty() { "none".to_string() } else { esc(&v.must_unmet.join(", ")) },
         if v.should_warnings.is_empty() { "none".to_string() } else { esc(&v.should_warnings.join(", ")) },
+        v.deviations.len(),
         if report.run.interrupted { "; the run was interrupted" } else { "" }
     );
+    if !v.reasons.is_empty() {
+        out.push_str("<ul>");
+        for reason in &v.reasons {
+            let _ = write!(out, "<li>{}</li>", esc(reason));
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</header>\n");
 
-    out.push_str("<section id=\"suites\"><h2>Suites</h2><table><tr><th>suite</th><th>covered</th><th>pass</th><th>fail</th><th>not applicable</th><th>error</th></tr>\n");
+    out.push_str("<section id=\"suites\"><h2>Suites</h2><table><tr><th>suite</th><th>verdict</th><th>required</th><th>ran</th><th>pass</th><th>fail</th><th>not applicable</th><th>error</th></tr>\n");
     for s in &v.suites {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"{}\">{}{}</td><td>{}</td><td>{} of {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&s.suite),
-            if s.covered {
-                "yes"
-            } else {
-                "no: capability not declared"
-            },
+            suite_class(s.status),
+            s.status.label(),
+            if s.reason.is_empty() { String::new() } else { format!(": {}", esc(&s.reason)) },
+            if s.required { "yes" } else { "no" },
+            s.scenarios_run,
+            s.scenarios_in_catalog,
             s.counts.pass,
             s.counts.fail,
             s.counts.not_applicable,
@@ -118,6 +141,37 @@ pub fn render(report: &Report) -> String {
         );
     }
     out.push_str("</table></section>\n");
+
+    if !v.opted_out.is_empty() {
+        out.push_str("<section id=\"opted-out\"><h2>Optional checks opted out of</h2><table><tr><th>capability not declared</th><th>scenarios not run</th><th>requirements not judged</th></tr>\n");
+        for o in &v.opted_out {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&o.capability),
+                esc(&o.scenarios.join(", ")),
+                esc(&o.requirements.join(", "))
+            );
+        }
+        out.push_str("</table></section>\n");
+    }
+    if !v.deviations.is_empty() {
+        out.push_str("<section id=\"deviations\"><h2>Deviations</h2><p>Inputs refused for the right reason under another category than the docs name: the scenario passes; the category is a diagnostic.</p><table><tr><th>scenario</th><th>input</th><th>category named</th><th>docs name</th></tr>\n");
+        for s in report.scenarios.iter().filter(|s| !s.deviations.is_empty()) {
+            for d in &s.deviations {
+                let _ = writeln!(
+                    out,
+                    "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"deviation\">{}</td><td>{}</td></tr>",
+                    anchor(&s.id),
+                    esc(&s.id),
+                    esc(&d.input),
+                    esc(&d.got),
+                    esc(&d.expected.join(" or "))
+                );
+            }
+        }
+        out.push_str("</table></section>\n");
+    }
 
     out.push_str("<section id=\"matrix\"><h2>Requirement matrix</h2><table class=\"matrix\"><tr><th>requirement</th><th>level</th><th>statement</th><th>source</th><th>status</th><th>scenarios</th></tr>\n");
     for r in &report.requirements {
@@ -169,6 +223,22 @@ pub fn render(report: &Report) -> String {
         ("seed", r.seed.to_string()),
         ("cases per property", r.cases.to_string()),
         ("profile", r.profile.clone()),
+        (
+            "profile told to the target",
+            if r.profile_told {
+                "yes (Configure)".to_string()
+            } else {
+                format!("no: {}", r.profile_note)
+            },
+        ),
+        (
+            "certification needs",
+            format!(
+                "suites {}; at least {} cases per property scenario",
+                r.certification.required_suites.join(", "),
+                r.certification.min_cases
+            ),
+        ),
         ("selection", selection_text(report)),
         ("started", r.started_at.clone()),
         ("finished", r.finished_at.clone()),
@@ -216,6 +286,20 @@ fn render_scenario(out: &mut String, s: &ScenarioResult) {
         esc(&s.requirements.join(", ")),
         esc(&s.message)
     );
+    if !s.opted_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>Opted out: the target does not declare {}.</p>",
+            esc(&s.opted_out.join(", "))
+        );
+    }
+    for d in &s.deviations {
+        let _ = writeln!(
+            out,
+            "<p class=\"deviation\">Deviation: {}</p>",
+            esc(&d.describe())
+        );
+    }
     if s.outcome != OutcomeKind::Pass {
         let _ = writeln!(out, "<p>Reproduce:</p><pre>{}</pre>", esc(&s.reproduce));
     }

@@ -56,7 +56,10 @@ pub fn render(report: &Report) -> String {
                 ),
                 ("harness_version", report.harness.version.clone()),
                 ("catalog_sha256", report.catalog.sha256.clone()),
-                ("covered", suite.covered.to_string()),
+                ("verdict", suite.status.label().to_string()),
+                ("verdict_reason", suite.reason.clone()),
+                ("required", suite.required.to_string()),
+                ("run_verdict", report.verdict.state.label().to_string()),
             ],
         );
         for case in cases {
@@ -88,15 +91,19 @@ fn write_case(writer: &mut Writer<Vec<u8>>, report: &Report, case: &ScenarioResu
                 .unwrap_or_else(|| id.clone())
         })
         .collect();
-    write_properties(
-        writer,
-        &[
-            ("requirements", case.requirements.join(",")),
-            ("levels", levels.join(",")),
-            ("seed", report.run.seed.to_string()),
-            ("reproduce", case.reproduce.clone()),
-        ],
-    );
+    let mut properties = vec![
+        ("requirements", case.requirements.join(",")),
+        ("levels", levels.join(",")),
+        ("seed", report.run.seed.to_string()),
+        ("reproduce", case.reproduce.clone()),
+    ];
+    if !case.opted_out.is_empty() {
+        properties.push(("opted_out", case.opted_out.join(",")));
+    }
+    for deviation in &case.deviations {
+        properties.push(("deviation", deviation.describe()));
+    }
+    write_properties(writer, &properties);
     let element = match case.outcome {
         OutcomeKind::Pass => None,
         OutcomeKind::Fail => Some("failure"),

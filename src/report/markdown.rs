@@ -19,15 +19,13 @@ pub const ANNOTATIONS_PER_KIND: usize = 10;
 pub fn render(report: &Report) -> String {
     let v = &report.verdict;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# interspec: {}\n",
-        if v.certified {
-            "CERTIFIED"
-        } else {
-            "NOT CERTIFIED"
-        }
-    );
+    let _ = writeln!(out, "# interspec: {}\n", v.state.label());
+    for reason in &v.reasons {
+        let _ = writeln!(out, "- {reason}");
+    }
+    if !v.reasons.is_empty() {
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
         "Target `{}` ({} {}), profile `{}`, scope {}, seed `{}`, harness {}.{}\n",
@@ -45,19 +43,63 @@ pub fn render(report: &Report) -> String {
         }
     );
     out.push_str(
-        "| suite | covered | pass | fail | n/a | error |\n| --- | --- | --- | --- | --- | --- |\n",
+        "| suite | verdict | required | ran | pass | fail | n/a | error |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for s in &v.suites {
         let c = &s.counts;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {}{} | {} | {} of {} | {} | {} | {} | {} |",
             s.suite,
-            if s.covered { "yes" } else { "no" },
+            s.status.label(),
+            if s.reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", s.reason)
+            },
+            if s.required { "yes" } else { "no" },
+            s.scenarios_run,
+            s.scenarios_in_catalog,
             c.pass,
             c.fail,
             c.not_applicable,
             c.error
+        );
+    }
+    if !report.run.profile_told {
+        let _ = writeln!(
+            out,
+            "\n**Profile not told to the target:** {}",
+            report.run.profile_note
+        );
+    }
+    for o in &v.opted_out {
+        let _ = writeln!(
+            out,
+            "\n**Opted out of {}** (not declared): {} scenarios{}",
+            o.capability,
+            o.scenarios.len(),
+            if o.requirements.is_empty() {
+                String::new()
+            } else {
+                format!("; requirements not judged: {}", o.requirements.join(", "))
+            }
+        );
+    }
+    let deviations: Vec<String> = report
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.deviations
+                .iter()
+                .map(move |d| format!("- `{}`: {}", s.id, d.describe()))
+        })
+        .collect();
+    if !deviations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**Deviations** (refused for the right reason under another category; they pass):\n{}",
+            deviations.join("\n")
         );
     }
     if !v.must_unmet.is_empty() {

@@ -7,12 +7,14 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::adapter::proto::HelloResult;
+use crate::catalog::profile::CertificationParams;
 use crate::catalog::{Catalog, Level, ScenarioKind};
-use crate::runner::outcome::{Evidence, OutcomeKind};
+use crate::runner::configure::Delivery;
+use crate::runner::outcome::{Deviation, Evidence, OutcomeKind};
 use crate::runner::plan::{PlannedScenario, Selection};
 use crate::runner::{declares, RunConfig, RunResult};
 
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The golden-vector manifest built into this binary; its hash identifies
 /// the vectors a report was made with.
@@ -50,6 +52,12 @@ pub struct RunInfo {
     pub cases: u32,
     pub jobs: usize,
     pub profile: String,
+    /// Whether the target was told the profile's values (`Configure`).
+    pub profile_told: bool,
+    /// Why not, when it was not.
+    pub profile_note: String,
+    /// What a certificate under the profile needs.
+    pub certification: CertificationParams,
     pub suites: Vec<String>,
     pub filters: Vec<String>,
     pub shard: Option<String>,
@@ -91,6 +99,22 @@ pub enum RequirementStatus {
     Error,
     NotApplicable,
     NotRun,
+    /// Every scenario of it needs an optional capability the target does
+    /// not declare: it is not judged for this target.
+    OptedOut,
+}
+
+impl RequirementStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            RequirementStatus::Pass => "pass",
+            RequirementStatus::Fail => "fail",
+            RequirementStatus::Error => "error",
+            RequirementStatus::NotApplicable => "not-applicable",
+            RequirementStatus::NotRun => "not-run",
+            RequirementStatus::OptedOut => "opted-out",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -115,17 +139,55 @@ pub struct ScenarioResult {
     pub message: String,
     pub duration_ms: u64,
     pub restarted_target: bool,
+    /// Optional capabilities it needs that the target did not declare.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opted_out: Vec<String>,
+    /// Right refusals under another category than the docs name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<Deviation>,
     /// Present for every outcome but `pass`.
     pub evidence: Option<Evidence>,
     /// The command that reruns just this scenario with the same inputs.
     pub reproduce: String,
 }
 
+/// A suite's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuiteStatus {
+    /// Every scenario ran and every MUST requirement passed.
+    Met,
+    /// A MUST requirement failed, errored or was not demonstrated.
+    NotMet,
+    /// Nothing failed, but not every scenario ran (filter, shard,
+    /// interruption, too few property cases).
+    Incomplete,
+    /// Not selected, or the target does not declare the suite's capability.
+    NotCovered,
+}
+
+impl SuiteStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            SuiteStatus::Met => "met",
+            SuiteStatus::NotMet => "not met",
+            SuiteStatus::Incomplete => "incomplete",
+            SuiteStatus::NotCovered => "not covered",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SuiteVerdict {
     pub suite: String,
-    /// False when the suite needs a capability the target did not declare.
-    pub covered: bool,
+    pub status: SuiteStatus,
+    /// Whether the profile requires it for a certificate.
+    pub required: bool,
+    /// Why it is not met, incomplete or not covered; empty when met.
+    pub reason: String,
+    /// Scenarios of the suite in the catalog, and how many ran.
+    pub scenarios_in_catalog: usize,
+    pub scenarios_run: usize,
     pub counts: Counts,
 }
 
@@ -148,20 +210,78 @@ impl Counts {
     }
 }
 
+/// The run's verdict (docs/report-format.md §Verdict).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerdictState {
+    /// Every suite the profile requires was covered and met, every scenario
+    /// ran, with at least the profile's minimum property cases.
+    Certified,
+    /// A MUST requirement is unmet, or a required suite is not covered
+    /// because the target does not declare its capability.
+    NotCertified,
+    /// Nothing that ran failed, but the run did not show everything a
+    /// certificate needs (a suite subset, filter, lone shard, interruption,
+    /// too few property cases).
+    Incomplete,
+}
+
+impl VerdictState {
+    pub fn label(self) -> &'static str {
+        match self {
+            VerdictState::Certified => "CERTIFIED",
+            VerdictState::NotCertified => "NOT CERTIFIED",
+            VerdictState::Incomplete => "INCOMPLETE",
+        }
+    }
+}
+
+/// Checks a target opted out of by not declaring an optional capability.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OptOut {
+    pub capability: String,
+    pub scenarios: Vec<String>,
+    /// Requirements left unjudged because all their scenarios need it.
+    pub requirements: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Verdict {
-    /// Every MUST requirement of every covered suite passed, at least one
-    /// did, and the run was not interrupted.
+    pub state: VerdictState,
+    /// `state == certified`.
     pub certified: bool,
+    /// Why the state is not `certified`, one line each.
+    pub reasons: Vec<String>,
     pub profile: String,
-    /// `full` when no filter or shard narrowed the plan.
+    /// Whether the target was told the profile's values (`Configure`).
+    pub profile_told: bool,
+    /// `full` when the plan held every scenario of the selected suites and
+    /// every one of them ran; `partial` otherwise.
     pub scope: String,
     /// MUST requirements that failed, errored or were not demonstrated.
     pub must_unmet: Vec<String>,
     /// SHOULD requirements that did not pass.
     pub should_warnings: Vec<String>,
+    /// Scenarios that passed with a refusal under another category.
+    pub deviations: Vec<String>,
+    pub opted_out: Vec<OptOut>,
     pub suites: Vec<SuiteVerdict>,
     pub counts: Counts,
+}
+
+/// What the verdict is computed from besides the outcomes: how the run was
+/// scoped. Built from a run, or from the shard reports being merged.
+#[derive(Debug, Clone)]
+pub struct Scope<'a> {
+    pub selection: &'a Selection,
+    pub interrupted: bool,
+    pub not_run: &'a [String],
+    pub cases: u32,
+    pub certification: &'a CertificationParams,
+    pub profile: &'a str,
+    pub profile_told: Option<&'a str>,
+    /// The capabilities the target declared, by proto name.
+    pub capabilities: &'a [String],
 }
 
 impl Report {
@@ -188,6 +308,20 @@ impl Report {
                     message: outcome.message.clone(),
                     duration_ms: outcome.duration.as_millis() as u64,
                     restarted_target: outcome.restarted_target,
+                    // Only where the suite applies: a suite whose capability
+                    // is missing is not covered as a whole.
+                    opted_out: p
+                        .needs
+                        .iter()
+                        .filter(|n| {
+                            p.capability
+                                .as_deref()
+                                .is_none_or(|c| declares(&result.hello, c))
+                                && !declares(&result.hello, n)
+                        })
+                        .cloned()
+                        .collect(),
+                    deviations: outcome.deviations.clone(),
                     evidence: (outcome.kind != OutcomeKind::Pass).then(|| outcome.evidence.clone()),
                     reproduce: format!(
                         "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}",
@@ -201,16 +335,22 @@ impl Report {
             })
             .collect();
 
-        let requirements = requirement_results(catalog, plan, &scenarios);
-        let verdict = verdict(
-            catalog,
-            plan,
+        let target = target_info(&config.target.to_string(), &result.hello);
+        let not_told = match &result.delivery {
+            Delivery::Told => None,
+            Delivery::NotTold(note) => Some(note.as_str()),
+        };
+        let scope = Scope {
             selection,
-            config,
-            result,
-            &requirements,
-            &scenarios,
-        );
+            interrupted: result.interrupted,
+            not_run: &result.not_run,
+            cases: config.cases,
+            certification: &config.profile.certification,
+            profile: &config.profile.name,
+            profile_told: not_told,
+            capabilities: &target.capabilities,
+        };
+        let (requirements, verdict) = assess(catalog, plan, &scenarios, &scope);
         let duration = result
             .finished
             .duration_since(result.started)
@@ -226,6 +366,9 @@ impl Report {
                 cases: config.cases,
                 jobs: config.jobs,
                 profile: config.profile.name.clone(),
+                profile_told: not_told.is_none(),
+                profile_note: not_told.unwrap_or_default().to_string(),
+                certification: config.profile.certification.clone(),
                 suites: selection.suites.clone(),
                 filters: selection.filters.clone(),
                 shard: selection.shard.map(|s| s.to_string()),
@@ -242,7 +385,7 @@ impl Report {
             vectors: VectorsInfo {
                 manifest_sha256: vectors_sha256(),
             },
-            target: target_info(&config.target.to_string(), &result.hello),
+            target,
             verdict,
             requirements,
             scenarios,
@@ -301,11 +444,26 @@ fn target_info(spec: &str, hello: &HelloResult) -> TargetInfo {
     }
 }
 
+/// The requirement matrix and the verdict, from the planned scenarios and
+/// their results. Used for a run and again for merged shards.
+pub fn assess(
+    catalog: &Catalog,
+    plan: &[PlannedScenario],
+    scenarios: &[ScenarioResult],
+    scope: &Scope,
+) -> (Vec<RequirementResult>, Verdict) {
+    let requirements = requirement_results(catalog, plan, scenarios);
+    let verdict = verdict(catalog, plan, scenarios, &requirements, scope);
+    (requirements, verdict)
+}
+
 fn requirement_results(
     catalog: &Catalog,
     plan: &[PlannedScenario],
     scenarios: &[ScenarioResult],
 ) -> Vec<RequirementResult> {
+    let result_of: BTreeMap<&str, &ScenarioResult> =
+        scenarios.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut results = Vec::new();
     for suite in &catalog.suites {
         for req in &suite.requirements {
@@ -316,10 +474,11 @@ fn requirement_results(
             if planned.is_empty() {
                 continue;
             }
-            let outcomes: Vec<OutcomeKind> = planned
+            let ran: Vec<&ScenarioResult> = planned
                 .iter()
-                .filter_map(|p| scenarios.iter().find(|s| s.id == p.id).map(|s| s.outcome))
+                .filter_map(|p| result_of.get(p.id.as_str()).copied())
                 .collect();
+            let outcomes: Vec<OutcomeKind> = ran.iter().map(|s| s.outcome).collect();
             let status = if outcomes.contains(&OutcomeKind::Fail) {
                 RequirementStatus::Fail
             } else if outcomes.contains(&OutcomeKind::Error) {
@@ -328,6 +487,8 @@ fn requirement_results(
                 RequirementStatus::Pass
             } else if outcomes.is_empty() {
                 RequirementStatus::NotRun
+            } else if ran.len() == planned.len() && ran.iter().all(|s| !s.opted_out.is_empty()) {
+                RequirementStatus::OptedOut
             } else {
                 RequirementStatus::NotApplicable
             };
@@ -345,62 +506,257 @@ fn requirement_results(
     results
 }
 
+/// Whether a requirement status counts as shown.
+fn judged_unmet(status: RequirementStatus) -> bool {
+    !matches!(
+        status,
+        RequirementStatus::Pass | RequirementStatus::OptedOut
+    )
+}
+
 fn verdict(
     catalog: &Catalog,
     plan: &[PlannedScenario],
-    selection: &Selection,
-    config: &RunConfig,
-    result: &RunResult,
-    requirements: &[RequirementResult],
     scenarios: &[ScenarioResult],
+    requirements: &[RequirementResult],
+    scope: &Scope,
 ) -> Verdict {
+    let declared = |capability: &str| {
+        scope
+            .capabilities
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(capability))
+    };
+    let filtered = !scope.selection.filters.is_empty() || scope.selection.shard.is_some();
+    let few_cases = scope.cases < scope.certification.min_cases;
     let mut suites = Vec::new();
     let mut counts = Counts::default();
+    let mut reasons = Vec::new();
     for suite in &catalog.suites {
-        if !plan.iter().any(|p| p.suite == suite.suite) {
-            continue;
-        }
-        let covered = suite
-            .capability
-            .as_deref()
-            .is_none_or(|c| declares(&result.hello, c));
+        let required = scope.certification.required_suites.contains(&suite.suite);
+        let planned = plan.iter().filter(|p| p.suite == suite.suite).count();
+        let results: Vec<&ScenarioResult> = scenarios
+            .iter()
+            .filter(|s| s.suite == suite.suite)
+            .collect();
         let mut suite_counts = Counts::default();
-        for s in scenarios.iter().filter(|s| s.suite == suite.suite) {
+        for s in &results {
             suite_counts.add(s.outcome);
             counts.add(s.outcome);
         }
-        suites.push(SuiteVerdict {
-            suite: suite.suite.clone(),
-            covered,
-            counts: suite_counts,
-        });
+        // A requirement that did not run is a gap in the run, not a defect.
+        let unmet: Vec<&str> = requirements
+            .iter()
+            .filter(|r| {
+                r.suite == suite.suite
+                    && r.level == Level::Must
+                    && judged_unmet(r.status)
+                    && r.status != RequirementStatus::NotRun
+            })
+            .map(|r| r.id.as_str())
+            .collect();
+        let has_property = suite
+            .scenarios
+            .iter()
+            .any(|s| s.kind == ScenarioKind::Property);
+        let missing_capability = suite.capability.as_deref().filter(|c| !declared(c));
+        let (status, reason) = if planned == 0 {
+            (
+                SuiteStatus::NotCovered,
+                "not selected for this run".to_string(),
+            )
+        } else if let Some(capability) = missing_capability {
+            (
+                SuiteStatus::NotCovered,
+                format!("the target does not declare the {capability} capability"),
+            )
+        } else if !unmet.is_empty() {
+            (
+                SuiteStatus::NotMet,
+                format!("MUST requirements not shown: {}", unmet.join(", ")),
+            )
+        } else if planned < suite.scenarios.len() || results.len() < planned {
+            (
+                SuiteStatus::Incomplete,
+                format!(
+                    "{} of its {} scenarios ran",
+                    results.len(),
+                    suite.scenarios.len()
+                ),
+            )
+        } else if has_property && few_cases {
+            (
+                SuiteStatus::Incomplete,
+                format!(
+                    "property scenarios ran {} cases, the profile requires at least {}",
+                    scope.cases, scope.certification.min_cases
+                ),
+            )
+        } else {
+            (SuiteStatus::Met, String::new())
+        };
+        if required || planned > 0 {
+            suites.push(SuiteVerdict {
+                suite: suite.suite.clone(),
+                status,
+                required,
+                reason,
+                scenarios_in_catalog: suite.scenarios.len(),
+                scenarios_run: results.len(),
+                counts: suite_counts,
+            });
+        }
     }
-    let is_covered = |name: &str| suites.iter().any(|s| s.suite == name && s.covered);
+
     let must_unmet: Vec<String> = requirements
         .iter()
         .filter(|r| {
-            r.level == Level::Must && is_covered(&r.suite) && r.status != RequirementStatus::Pass
+            r.level == Level::Must
+                && judged_unmet(r.status)
+                && r.status != RequirementStatus::NotRun
+                && suite_judged(&suites, &r.suite)
         })
         .map(|r| r.id.clone())
         .collect();
     let should_warnings = requirements
         .iter()
         .filter(|r| {
-            r.level == Level::Should && is_covered(&r.suite) && r.status != RequirementStatus::Pass
+            r.level == Level::Should
+                && judged_unmet(r.status)
+                && r.status != RequirementStatus::NotRun
+                && suite_judged(&suites, &r.suite)
         })
         .map(|r| r.id.clone())
         .collect();
-    let any_must_passed = requirements
+
+    // NOT CERTIFIED: something shown is wrong, or a required suite cannot
+    // be covered by this target.
+    let mut not_certified = false;
+    for s in &suites {
+        match s.status {
+            SuiteStatus::NotMet => {
+                not_certified = true;
+                reasons.push(format!("suite {} not met: {}", s.suite, s.reason));
+            }
+            SuiteStatus::NotCovered if s.required && s.reason.starts_with("the target") => {
+                not_certified = true;
+                reasons.push(format!(
+                    "required suite {} not covered: {}",
+                    s.suite, s.reason
+                ));
+            }
+            _ => {}
+        }
+    }
+    for name in &scope.certification.required_suites {
+        if catalog.suite(name).is_none() {
+            not_certified = true;
+            reasons.push(format!(
+                "the profile requires suite {name}, which this catalog does not have"
+            ));
+        }
+    }
+    // INCOMPLETE: the run did not show everything a certificate needs.
+    let mut incomplete = Vec::new();
+    if scope.interrupted {
+        incomplete.push(format!(
+            "the run was interrupted; {} planned scenarios did not run",
+            scope.not_run.len()
+        ));
+    } else if !scope.not_run.is_empty() {
+        incomplete.push(format!(
+            "{} planned scenarios did not run",
+            scope.not_run.len()
+        ));
+    }
+    if !scope.selection.filters.is_empty() {
+        incomplete.push(format!(
+            "filtered by {}",
+            scope.selection.filters.join(", ")
+        ));
+    }
+    if let Some(shard) = scope.selection.shard {
+        incomplete.push(format!(
+            "one shard ({shard}) of the run; merge every shard with `interspec report merge`"
+        ));
+    }
+    if few_cases {
+        incomplete.push(format!(
+            "--cases {} is below the profile's minimum of {}",
+            scope.cases, scope.certification.min_cases
+        ));
+    }
+    let unselected: Vec<&str> = scope
+        .certification
+        .required_suites
         .iter()
-        .any(|r| r.level == Level::Must && r.status == RequirementStatus::Pass);
-    let full = selection.filters.is_empty() && selection.shard.is_none();
+        .filter(|name| !plan.iter().any(|p| &p.suite == *name))
+        .filter(|name| catalog.suite(name).is_some())
+        .map(String::as_str)
+        .collect();
+    if !unselected.is_empty() && !filtered {
+        incomplete.push(format!(
+            "required suites not run: {}",
+            unselected.join(", ")
+        ));
+    }
+    let state = if not_certified {
+        VerdictState::NotCertified
+    } else if !incomplete.is_empty() {
+        VerdictState::Incomplete
+    } else {
+        VerdictState::Certified
+    };
+    reasons.extend(incomplete);
+    let full = !filtered && scope.not_run.is_empty() && !scope.interrupted;
+
+    let mut opted_out: BTreeMap<&str, OptOut> = BTreeMap::new();
+    for s in scenarios {
+        for capability in &s.opted_out {
+            let entry = opted_out.entry(capability).or_insert_with(|| OptOut {
+                capability: capability.clone(),
+                scenarios: Vec::new(),
+                requirements: Vec::new(),
+            });
+            entry.scenarios.push(s.id.clone());
+        }
+    }
+    for r in requirements
+        .iter()
+        .filter(|r| r.status == RequirementStatus::OptedOut)
+    {
+        let first_need = scenarios
+            .iter()
+            .find(|s| r.scenarios.contains(&s.id))
+            .and_then(|s| s.opted_out.first());
+        if let Some(entry) = first_need.and_then(|c| opted_out.get_mut(c.as_str())) {
+            entry.requirements.push(r.id.clone());
+        }
+    }
     Verdict {
-        certified: !result.interrupted && must_unmet.is_empty() && any_must_passed,
-        profile: config.profile.name.clone(),
+        state,
+        certified: state == VerdictState::Certified,
+        reasons,
+        profile: scope.profile.to_string(),
+        profile_told: scope.profile_told.is_none(),
         scope: if full { "full" } else { "partial" }.into(),
         must_unmet,
         should_warnings,
+        deviations: scenarios
+            .iter()
+            .filter(|s| !s.deviations.is_empty())
+            .map(|s| s.id.clone())
+            .collect(),
+        opted_out: opted_out.into_values().collect(),
         suites,
         counts,
     }
+}
+
+/// Whether a suite's requirements are judged in this run (it ran and the
+/// target declares its capability).
+fn suite_judged(suites: &[SuiteVerdict], name: &str) -> bool {
+    suites
+        .iter()
+        .any(|s| s.suite == name && !matches!(s.status, SuiteStatus::NotCovered))
 }

@@ -1,7 +1,8 @@
 //! Hostile targets, for testing the runner itself (not listed in help): the
 //! reference, except that on the first `Ping` of a connection it crashes,
 //! hangs, closes its stdout, writes garbage or announces a 1 GiB frame. The
-//! runner must turn each into an `error` outcome and carry on.
+//! runner must turn each into an `error` outcome and carry on. One more
+//! declares no capability, to show the verdict does not certify nothing.
 
 use std::io::{self, BufReader, BufWriter, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -12,7 +13,7 @@ use prost::Message;
 use super::reference::Reference;
 use super::stdio::write_response;
 use crate::adapter::frame::{self, FrameError};
-use crate::adapter::proto::{request::Op, Request};
+use crate::adapter::proto::{request::Op, response::Reply, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HostileMode {
@@ -28,6 +29,9 @@ pub enum HostileMode {
     HugeFrameOnPing,
     /// Exits before answering anything.
     ExitAtStart,
+    /// Behaves, but its Hello declares no capability at all (a target
+    /// that would be certified for nothing if the verdict trusted it).
+    DeclaresNothing,
 }
 
 pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
@@ -46,11 +50,17 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
             Err(err) => return Err(io::Error::other(err.to_string())),
         };
         let request = Request::decode(body.as_slice()).map_err(io::Error::other)?;
-        if matches!(request.op, Some(Op::Ping(_))) {
+        if matches!(request.op, Some(Op::Ping(_))) && mode != HostileMode::DeclaresNothing {
             misbehave(mode, &mut output)?;
             continue;
         }
-        write_response(&mut output, &target.handle(request), &mut scratch)?;
+        let mut response = target.handle(request);
+        if let Some(Reply::Hello(hello)) = &mut response.reply {
+            if mode == HostileMode::DeclaresNothing {
+                hello.capabilities.clear();
+            }
+        }
+        write_response(&mut output, &response, &mut scratch)?;
     }
 }
 
@@ -81,6 +91,6 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
             output.write_all(&[0x80, 0x80, 0x80, 0x80, 0x04, 1, 2, 3])?;
             output.flush()
         }
-        HostileMode::ExitAtStart => Ok(()),
+        HostileMode::ExitAtStart | HostileMode::DeclaresNothing => Ok(()),
     }
 }

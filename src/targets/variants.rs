@@ -140,7 +140,11 @@ mod tests {
                 "{} twice",
                 v.name
             );
-            assert!(catalog.suite(v.suite).is_some(), "{}: unknown suite", v.name);
+            assert!(
+                catalog.suite(v.suite).is_some(),
+                "{}: unknown suite",
+                v.name
+            );
             assert!(
                 v.name.starts_with(&format!("{}-", v.suite)),
                 "{} should start with its suite",

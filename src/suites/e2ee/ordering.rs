@@ -170,7 +170,12 @@ pub fn duplicate_message_rejected(ctx: &mut ScenarioCtx) -> Check {
         "a replayed SignalMessage",
     )?;
     let reply = c.offer_to_target(ctx, &wire)?;
-    expect_rejected(ctx, reply, &[ErrorCategory::DuplicateMessage], "a second replay")?;
+    expect_rejected(
+        ctx,
+        reply,
+        &[ErrorCategory::DuplicateMessage],
+        "a second replay",
+    )?;
     c.peer_to_target(ctx, b"next")?;
     c.target_to_peer(ctx, b"fine")?;
     Ok(

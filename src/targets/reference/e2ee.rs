@@ -8,6 +8,7 @@ use rand::Rng;
 use rand_core::OsRng;
 
 use super::rejected;
+use crate::adapter::proto::E2eeLimits;
 use crate::adapter::proto::{
     request::Op, response::Reply, E2eeAddress, E2eeApproveIdentity, E2eeApproveIdentityResult,
     E2eeBundle, E2eeCreateDevice, E2eeCreateDeviceResult, E2eeDecrypt, E2eeDecryptResult,
@@ -20,7 +21,6 @@ use crate::peer::signal::{
     Address, Device, IdentityKeyPair, KeyPair, MessageType, PreKeyBundle, PublicKey, SignalError,
     SignedPreKeyRecord,
 };
-use crate::adapter::proto::E2eeLimits;
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 

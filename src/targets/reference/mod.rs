@@ -74,7 +74,8 @@ impl Reference {
         self.handshake.variant = self.variant;
         self.e2ee.set_profile(self.variant, configured.e2ee);
         self.stanza.set_profile(self.variant, configured.stanza);
-        self.enlistment.set_profile(self.variant, configured.enlistment);
+        self.enlistment
+            .set_profile(self.variant, configured.enlistment);
     }
 
     /// Accepts every profile value it can honour; refuses the rest.
