@@ -84,6 +84,15 @@ enum ReportCommand {
         #[arg(long)]
         key: PathBuf,
     },
+    /// Combine the shard reports of one run into one report and verdict.
+    Merge {
+        /// Each shard's report folder (or its report.json).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Where to write the merged reports.
+        #[arg(long, default_value = "reports/merged")]
+        out: PathBuf,
+    },
     /// Check every file hash and the signature; say exactly what changed.
     Verify {
         #[arg(default_value = "reports")]
@@ -436,6 +445,38 @@ fn report(action: ReportCommand) -> u8 {
                 EXIT_NOT_CERTIFIED
             } else {
                 EXIT_CERTIFIED
+            }
+        }
+        ReportCommand::Merge { shards, out } => {
+            let mut loaded = Vec::new();
+            for path in &shards {
+                let file = if path.is_dir() {
+                    path.join("report.json")
+                } else {
+                    path.clone()
+                };
+                match Report::load(&file) {
+                    Ok(report) => loaded.push(report),
+                    Err(e) => return usage_error(e),
+                }
+            }
+            let catalog = match Catalog::builtin() {
+                Ok(c) => c,
+                Err(e) => return usage_error(e),
+            };
+            let merged = match crate::report::merge::merge(&catalog, &loaded) {
+                Ok(m) => m,
+                Err(e) => return usage_error(format!("report merge: {e}")),
+            };
+            console::print_summary(&merged);
+            match crate::report::write_all(&merged, &out) {
+                Ok(paths) => {
+                    let names: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    println!("merged {} shards: {}", loaded.len(), names.join(", "));
+                    exit_code(merged.verdict.state)
+                }
+                Err(e) => usage_error(e),
             }
         }
         ReportCommand::Sign { dir, key } => match sign::sign(&dir, &key) {

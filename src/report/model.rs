@@ -67,6 +67,10 @@ pub struct RunInfo {
     pub interrupted: bool,
     pub not_run: Vec<String>,
     pub target_restarts: u32,
+    /// How many shard reports `report merge` combined into this one; 0 for
+    /// a report of one run.
+    #[serde(default)]
+    pub merged_shards: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -378,6 +382,7 @@ impl Report {
                 interrupted: result.interrupted,
                 not_run: result.not_run.clone(),
                 target_restarts: result.restarts,
+                merged_shards: 0,
             },
             catalog: CatalogInfo {
                 sha256: catalog.sha256.clone(),
