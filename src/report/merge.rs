@@ -90,7 +90,7 @@ pub fn merge(catalog: &Catalog, shards: &[Report]) -> Result<Report, String> {
         cases: first.run.cases,
         certification: &first.run.certification,
         profile: &first.run.profile,
-        profile_told: (!first.run.profile_told).then_some(profile_note.as_str()),
+        not_told: (!first.run.profile_told).then_some(profile_note.as_str()),
         capabilities: &first.target.capabilities,
     };
     let (requirements, verdict) = assess(catalog, &plan, &scenarios, &scope);

@@ -283,7 +283,8 @@ pub struct Scope<'a> {
     pub cases: u32,
     pub certification: &'a CertificationParams,
     pub profile: &'a str,
-    pub profile_told: Option<&'a str>,
+    /// Why the target was not told the profile; `None` when it was.
+    pub not_told: Option<&'a str>,
     /// The capabilities the target declared, by proto name.
     pub capabilities: &'a [String],
 }
@@ -351,7 +352,7 @@ impl Report {
             cases: config.cases,
             certification: &config.profile.certification,
             profile: &config.profile.name,
-            profile_told: not_told,
+            not_told,
             capabilities: &target.capabilities,
         };
         let (requirements, verdict) = assess(catalog, plan, &scenarios, &scope);
@@ -537,6 +538,8 @@ fn verdict(
     let mut suites = Vec::new();
     let mut counts = Counts::default();
     let mut reasons = Vec::new();
+    // Required suites the target cannot be judged on: NOT CERTIFIED.
+    let mut uncoverable = Vec::new();
     for suite in &catalog.suites {
         let required = scope.certification.required_suites.contains(&suite.suite);
         let planned = plan.iter().filter(|p| p.suite == suite.suite).count();
@@ -571,10 +574,14 @@ fn verdict(
                 "not selected for this run".to_string(),
             )
         } else if let Some(capability) = missing_capability {
-            (
-                SuiteStatus::NotCovered,
-                format!("the target does not declare the {capability} capability"),
-            )
+            let reason = format!("the target does not declare the {capability} capability");
+            if required {
+                uncoverable.push(format!(
+                    "required suite {} not covered: {reason}",
+                    suite.suite
+                ));
+            }
+            (SuiteStatus::NotCovered, reason)
         } else if !unmet.is_empty() {
             (
                 SuiteStatus::NotMet,
@@ -636,23 +643,11 @@ fn verdict(
 
     // NOT CERTIFIED: something shown is wrong, or a required suite cannot
     // be covered by this target.
-    let mut not_certified = false;
-    for s in &suites {
-        match s.status {
-            SuiteStatus::NotMet => {
-                not_certified = true;
-                reasons.push(format!("suite {} not met: {}", s.suite, s.reason));
-            }
-            SuiteStatus::NotCovered if s.required && s.reason.starts_with("the target") => {
-                not_certified = true;
-                reasons.push(format!(
-                    "required suite {} not covered: {}",
-                    s.suite, s.reason
-                ));
-            }
-            _ => {}
-        }
+    for s in suites.iter().filter(|s| s.status == SuiteStatus::NotMet) {
+        reasons.push(format!("suite {} not met: {}", s.suite, s.reason));
     }
+    reasons.extend(uncoverable);
+    let mut not_certified = !reasons.is_empty();
     for name in &scope.certification.required_suites {
         if catalog.suite(name).is_none() {
             not_certified = true;
@@ -743,7 +738,7 @@ fn verdict(
         certified: state == VerdictState::Certified,
         reasons,
         profile: scope.profile.to_string(),
-        profile_told: scope.profile_told.is_none(),
+        profile_told: scope.not_told.is_none(),
         scope: if full { "full" } else { "partial" }.into(),
         must_unmet,
         should_warnings,
@@ -764,4 +759,99 @@ fn suite_judged(suites: &[SuiteVerdict], name: &str) -> bool {
     suites
         .iter()
         .any(|s| s.suite == name && !matches!(s.status, SuiteStatus::NotCovered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every e2ee scenario passes except the fixed-key transcripts, which
+    /// are not applicable, opted out or not.
+    fn e2ee_run(opted_out: bool) -> (Vec<RequirementResult>, Verdict) {
+        let catalog = Catalog::builtin().expect("catalog");
+        let selection = Selection {
+            suites: vec!["e2ee".into()],
+            ..Selection::default()
+        };
+        let plan = crate::runner::plan::build_plan(&catalog, &selection).expect("plan");
+        let scenarios: Vec<ScenarioResult> = plan
+            .iter()
+            .map(|p| {
+                let transcript = p.id.starts_with("e2ee/transcript-");
+                ScenarioResult {
+                    id: p.id.clone(),
+                    suite: p.suite.clone(),
+                    title: p.title.clone(),
+                    kind: p.kind,
+                    requirements: p.requirements.clone(),
+                    outcome: if transcript {
+                        OutcomeKind::NotApplicable
+                    } else {
+                        OutcomeKind::Pass
+                    },
+                    message: String::new(),
+                    duration_ms: 0,
+                    restarted_target: false,
+                    opted_out: if transcript && opted_out {
+                        vec!["E2EE_FIXED_KEYS".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    deviations: Vec::new(),
+                    evidence: None,
+                    reproduce: String::new(),
+                }
+            })
+            .collect();
+        let certification = CertificationParams {
+            required_suites: vec!["e2ee".into()],
+            min_cases: 32,
+        };
+        let capabilities = ["E2EE".to_string(), "SIGNAL_V3_WIRE".to_string()];
+        let scope = Scope {
+            selection: &selection,
+            interrupted: false,
+            not_run: &[],
+            cases: 32,
+            certification: &certification,
+            profile: "default",
+            not_told: None,
+            capabilities: &capabilities,
+        };
+        assess(&catalog, &plan, &scenarios, &scope)
+    }
+
+    fn status(requirements: &[RequirementResult], id: &str) -> RequirementStatus {
+        requirements
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.status)
+            .expect("requirement")
+    }
+
+    #[test]
+    fn an_opted_out_requirement_does_not_decide_the_verdict() {
+        let (requirements, verdict) = e2ee_run(true);
+        assert_eq!(status(&requirements, "E2-019"), RequirementStatus::OptedOut);
+        assert_eq!(
+            verdict.state,
+            VerdictState::Certified,
+            "{:?}",
+            verdict.reasons
+        );
+        assert_eq!(verdict.opted_out.len(), 1);
+        assert_eq!(verdict.opted_out[0].requirements, ["E2-019"]);
+    }
+
+    #[test]
+    fn a_required_check_answered_unsupported_stays_unmet() {
+        let (requirements, verdict) = e2ee_run(false);
+        assert_eq!(
+            status(&requirements, "E2-019"),
+            RequirementStatus::NotApplicable
+        );
+        assert_eq!(verdict.state, VerdictState::NotCertified);
+        assert!(verdict.must_unmet.contains(&"E2-019".to_string()));
+        assert_eq!(verdict.suites[0].status, SuiteStatus::NotMet);
+    }
 }

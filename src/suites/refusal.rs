@@ -36,17 +36,7 @@ pub fn judge(reply: &Reply, expected: &[ErrorCategory], what: &str) -> Result<Re
             .join(" or ")
     };
     match reply {
-        Reply::Rejected { category, .. } => {
-            if expected.iter().any(|c| *c as i32 == *category) {
-                Ok(Refusal::Exact)
-            } else {
-                Ok(Refusal::Deviation(Deviation {
-                    input: what.to_string(),
-                    expected: expected.iter().map(|c| c.as_str_name().into()).collect(),
-                    got: category_name(*category),
-                }))
-            }
-        }
+        Reply::Rejected { category, .. } => Ok(judge_category(*category, expected, what)),
         Reply::Result(_) => Err(Finding::fail(format!(
             "{what} was accepted, expected a refusal ({})",
             names()
@@ -64,17 +54,14 @@ pub fn judge(reply: &Reply, expected: &[ErrorCategory], what: &str) -> Result<Re
 /// Judges a refusal already reduced to its category (suites that keep the
 /// category of a `Rejected` reply): `Ok` with the deviation, if any.
 pub fn judge_category(category: i32, expected: &[ErrorCategory], what: &str) -> Refusal {
-    match judge(
-        &Reply::Rejected {
-            category,
-            detail: String::new(),
-        },
-        expected,
-        what,
-    ) {
-        Ok(refusal) => refusal,
-        // A `Rejected` reply is always a refusal.
-        Err(_) => Refusal::Exact,
+    if expected.iter().any(|c| *c as i32 == category) {
+        Refusal::Exact
+    } else {
+        Refusal::Deviation(Deviation {
+            input: what.to_string(),
+            expected: expected.iter().map(|c| c.as_str_name().into()).collect(),
+            got: category_name(category),
+        })
     }
 }
 

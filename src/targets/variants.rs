@@ -118,13 +118,6 @@ pub fn by_name(name: &str) -> Option<&'static VariantInfo> {
     VARIANTS.iter().find(|v| v.name == name)
 }
 
-pub fn info(variant: Variant) -> &'static VariantInfo {
-    VARIANTS
-        .iter()
-        .find(|v| v.variant == variant)
-        .unwrap_or(&VARIANTS[0])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
