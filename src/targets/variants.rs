@@ -102,15 +102,15 @@ pub const VARIANTS: &[VariantInfo] = &[
         variant: Variant::EnlistmentProofTypMediaType,
         name: "enlistment-proof-typ-media-type",
         suite: "enlistment",
-        behaviour: "writes the proof's typ as the full media type application/enlistment-proof+JWT",
-        allowed_by: "RFC 7515 §4.1.9: typ values compare case-insensitively and the application/ prefix may be kept",
+        behaviour: "writes the proof's typ as the full media type in other case, application/enlistment-proof+JWT, instead of enlistment-proof+jwt",
+        allowed_by: "RFC 7515 §4.1.9: producers are only RECOMMENDED to omit \"application/\", a recipient \"MUST treat it as if 'application/' were prepended to any 'typ' value not containing a '/'\", and \"Per RFC 2045, all media type values, subtype values, and parameter names are case insensitive\" (RFC 2045 §5.1)",
     },
     VariantInfo {
         variant: Variant::EnlistmentEs256Proofs,
         name: "enlistment-es256-proofs",
         suite: "enlistment",
-        behaviour: "signs its proofs with a P-256 key (ES256) instead of Ed25519",
-        allowed_by: "docs/enlistment.md: proofs are signed with EdDSA (Ed25519) or ES256",
+        behaviour: "signs every proof with its P-256 key (ES256, r || s) instead of its Ed25519 key (EdDSA); rotation replaces the P-256 key",
+        allowed_by: "docs/enlistment.md §Enlistment proof and EN-006: alg is EdDSA (RFC 8037 §3.1) or ES256 (RFC 7518 §3.4), and the JWKS carries a key of each type (EN-003)",
     },
 ];
 

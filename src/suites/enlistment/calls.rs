@@ -46,6 +46,36 @@ pub fn valid_p256_call_accepted(ctx: &mut ScenarioCtx) -> Check {
     Ok("ES256 call under the second kid accepted".into())
 }
 
+/// RFC 7515 §4.1.9: a recipient treats a `typ` without '/' as if
+/// `application/` were prepended, and media types compare
+/// case-insensitively (RFC 2045 §5.1). The gatekeeper may write its typ in
+/// any of these forms; a provider that checks typ must still accept them.
+pub fn typ_spellings_accepted(ctx: &mut ScenarioCtx) -> Check {
+    let gk = gatekeeper(ctx)?;
+    let url = gk.push_url.clone();
+    let spellings = typ_spellings(CALL_TYP);
+    for typ in &spellings {
+        let body = push_body(ctx);
+        let mut parts = gk.token(ctx, &body, 0);
+        parts.set_header("typ", json!(typ));
+        gk.expect_accepted(
+            ctx,
+            &url,
+            &parts.compact(),
+            &body,
+            &format!("a valid push whose typ is {typ:?}"),
+        )?;
+    }
+    Ok(format!(
+        "typ accepted as {}",
+        spellings
+            .iter()
+            .map(|t| format!("{t:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
 pub fn valid_authenticate_accepted(ctx: &mut ScenarioCtx) -> Check {
     let gk = gatekeeper(ctx)?;
     let user = sign_in_first(ctx, &gk.info)?;
@@ -191,7 +221,7 @@ pub fn expired_refused(ctx: &mut ScenarioCtx) -> Check {
     let (gk, body, mut parts) = setup(ctx)?;
     let skew = i64::from(ctx.profile.enlistment.clock_skew_seconds);
     let exp = unix_now() - skew - 30;
-    parts.set("iat", json!(exp - CALL_LIFETIME));
+    parts.set("iat", json!(exp - gk.lifetime));
     parts.set("exp", json!(exp));
     gk.push_refused(ctx, &parts, &body, "a token expired 30 s beyond the skew")?;
     Ok("expired token refused".into())
@@ -202,7 +232,7 @@ pub fn future_iat_refused(ctx: &mut ScenarioCtx) -> Check {
     let skew = i64::from(ctx.profile.enlistment.clock_skew_seconds);
     let iat = unix_now() + skew + 30;
     parts.set("iat", json!(iat));
-    parts.set("exp", json!(iat + CALL_LIFETIME));
+    parts.set("exp", json!(iat + gk.lifetime));
     gk.push_refused(
         ctx,
         &parts,

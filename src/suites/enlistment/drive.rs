@@ -28,8 +28,39 @@ pub const DISCOVERY_SUFFIX: &str = "/.well-known/openid-configuration";
 pub const CALL_TYP: &str = "gatekeeper-call+jwt";
 /// The explicit `typ` of an enlistment proof (RFC 8725 §3.11).
 pub const PROOF_TYP: &str = "enlistment-proof+jwt";
-/// Lifetime of the valid call tokens the harness makes, in seconds.
+/// Lifetime of the valid call tokens the harness makes, in seconds, when
+/// the profile allows that long (see [`call_lifetime`]).
 pub const CALL_LIFETIME: i64 = 60;
+
+/// The lifetime of the harness's valid call tokens under a profile: a
+/// minute, or the profile's maximum call-token lifetime when that is
+/// shorter (a valid token must be one the provider is required to accept).
+pub fn call_lifetime(max_call_token_lifetime_seconds: u32) -> i64 {
+    CALL_LIFETIME.min(i64::from(max_call_token_lifetime_seconds))
+}
+
+/// Other spellings of the media type `short` (e.g. `gatekeeper-call+jwt`)
+/// that RFC 7515 §4.1.9 makes the same `typ` value: the full media type
+/// with its `application/` prefix, and the same letters in other case
+/// (media types compare case-insensitively, RFC 2045 §5.1).
+pub fn typ_spellings(short: &str) -> [String; 3] {
+    let mixed: String = short
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i % 2 == 0 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
+        .collect();
+    [
+        format!("application/{short}"),
+        short.to_ascii_uppercase(),
+        format!("Application/{mixed}"),
+    ]
+}
 
 pub fn unix_now() -> i64 {
     SystemTime::now()
@@ -215,6 +246,8 @@ pub struct Gatekeeper {
     pub push_url: String,
     pub authenticate_url: String,
     pub info: EnProviderInfoResult,
+    /// `exp - iat` of the valid tokens it makes ([`call_lifetime`]).
+    pub lifetime: i64,
 }
 
 /// Starts the gatekeeper's JWKS server and configures the target.
@@ -248,6 +281,7 @@ pub fn gatekeeper(ctx: &mut ScenarioCtx) -> Result<Gatekeeper, Finding> {
         push_url: info.push_endpoint.clone(),
         authenticate_url: info.authenticate_endpoint.clone(),
         info,
+        lifetime: call_lifetime(params.max_call_token_lifetime_seconds),
     })
 }
 
@@ -277,7 +311,7 @@ impl Gatekeeper {
                 ("iss".into(), json!(self.issuer)),
                 ("aud".into(), json!(self.audience)),
                 ("iat".into(), json!(now)),
-                ("exp".into(), json!(now + CALL_LIFETIME)),
+                ("exp".into(), json!(now + self.lifetime)),
                 ("jti".into(), json!(b64(&jti))),
                 ("body_sha256".into(), json!(body_hash(body))),
             ],

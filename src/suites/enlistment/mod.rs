@@ -48,6 +48,7 @@ pub fn scenarios() -> Vec<ScenarioImpl> {
         "enlistment/key-rotation-old-key-retired" => provider::rotation_old_key_retired,
         "enlistment/call-valid-push-accepted" => calls::valid_push_accepted,
         "enlistment/call-valid-es256-accepted" => calls::valid_p256_call_accepted,
+        "enlistment/call-typ-spellings-accepted" => calls::typ_spellings_accepted,
         "enlistment/call-valid-authenticate-accepted" => calls::valid_authenticate_accepted,
         "enlistment/call-authenticate-bad-token-refused" => calls::authenticate_bad_token_refused,
         "enlistment/call-no-token-refused" => calls::no_token_refused,

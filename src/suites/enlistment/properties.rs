@@ -1,7 +1,8 @@
 //! Property scenario: mutations of a valid gatekeeper call token. A case
 //! is a short list of mutations; the token stays valid exactly when every
 //! mutation in it keeps validity (claim order, unknown claims and header
-//! members, `aud` as a list holding the provider). Shrinking drops
+//! members, `aud` as a list holding the provider, `typ` spelled as another
+//! form of the same media type). Shrinking drops
 //! mutations, so a failure is reported as the smallest list that shows it.
 
 use proptest::collection::vec;
@@ -24,6 +25,9 @@ pub enum Mutation {
     ExtraHeader(u8),
     /// Keeps validity: `aud` as a list that holds the provider.
     AudienceList,
+    /// Keeps validity: `typ` spelled as another form of the same media
+    /// type (RFC 7515 §4.1.9; index into [`typ_spellings`]).
+    TypSpelling(u8),
     /// Breaks: a required claim removed (index into REQUIRED).
     DropClaim(usize),
     WrongIssuer,
@@ -51,6 +55,7 @@ impl Mutation {
                 | Mutation::ExtraClaim(_)
                 | Mutation::ExtraHeader(_)
                 | Mutation::AudienceList
+                | Mutation::TypSpelling(_)
         )
     }
 }
@@ -61,6 +66,7 @@ fn keeping() -> impl Strategy<Value = Mutation> {
         any::<u8>().prop_map(Mutation::ExtraClaim),
         any::<u8>().prop_map(Mutation::ExtraHeader),
         Just(Mutation::AudienceList),
+        any::<u8>().prop_map(Mutation::TypSpelling),
     ]
 }
 
@@ -81,7 +87,7 @@ fn breaking() -> impl Strategy<Value = Mutation> {
 }
 
 /// Applies the mutations and serialises the token.
-fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64) -> String {
+fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64, lifetime: i64) -> String {
     let now = unix_now();
     let mut flip = None;
     for m in mutations {
@@ -105,18 +111,23 @@ fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64) -> String {
                 with_other.extend(list);
                 parts.set("aud", Value::Array(with_other));
             }
+            Mutation::TypSpelling(i) => {
+                let spellings = typ_spellings(CALL_TYP);
+                let typ = &spellings[usize::from(*i) % spellings.len()];
+                parts.set_header("typ", json!(typ));
+            }
             Mutation::DropClaim(i) => parts.remove(REQUIRED[i % REQUIRED.len()]),
             Mutation::WrongIssuer => parts.set("iss", json!("https://impostor.example")),
             Mutation::WrongAudience => parts.set("aud", json!("http://127.0.0.1:1")),
             Mutation::Expired(by) => {
                 let exp = now - skew - i64::from(*by);
-                parts.set("iat", json!(exp - CALL_LIFETIME));
+                parts.set("iat", json!(exp - lifetime));
                 parts.set("exp", json!(exp));
             }
             Mutation::FutureIat(by) => {
                 let iat = now + skew + i64::from(*by);
                 parts.set("iat", json!(iat));
-                parts.set("exp", json!(iat + CALL_LIFETIME));
+                parts.set("exp", json!(iat + lifetime));
             }
             Mutation::BodyHashOfOtherBody => parts.set("body_sha256", json!(body_hash(b"{}"))),
             Mutation::EmptyJti => parts.set("jti", json!("")),
@@ -163,7 +174,7 @@ pub fn token_mutations(ctx: &mut ScenarioCtx) -> Check {
             let body = push_body(ctx);
             let key_index = (ctx.rng.next_u32() % 2) as usize;
             let mut parts = gk.token(ctx, &body, key_index);
-            let token = apply(&mut parts, mutations, skew);
+            let token = apply(&mut parts, mutations, skew, gk.lifetime);
             if mutations.iter().all(Mutation::keeps_validity) {
                 gk.expect_accepted(
                     ctx,

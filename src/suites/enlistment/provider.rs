@@ -8,7 +8,7 @@ use super::super::ScenarioCtx;
 use super::drive::*;
 use crate::adapter::proto::{request::Op, EnRotateKeys, EnSignIn, ErrorCategory};
 use crate::ensure;
-use crate::peer::jose::{b64, unb64, verify};
+use crate::peer::jose::{b64, typ_matches, unb64, verify};
 use crate::runner::outcome::{Check, Finding};
 
 /// OpenID Connect Discovery 1.0 §3: members REQUIRED of every provider
@@ -209,11 +209,16 @@ pub fn proof_verifies(ctx: &mut ScenarioCtx) -> Check {
 pub fn proof_typed_header(ctx: &mut ScenarioCtx) -> Check {
     let proof = signed_in_proof(ctx)?;
     let typ = proof.verified.header.get("typ").and_then(Value::as_str);
+    // RFC 7515 §4.1.9: compared as a media type (case-insensitive, the
+    // `application/` prefix implied), never as an exact string.
     ensure!(
-        typ == Some(PROOF_TYP),
-        "header typ is {typ:?}, expected {PROOF_TYP:?}"
+        typ.is_some_and(|t| typ_matches(t, PROOF_TYP)),
+        "header typ is {typ:?}, not the media type application/{PROOF_TYP} (RFC 7515 §4.1.9)"
     );
-    Ok("typ names an enlistment proof".into())
+    Ok(format!(
+        "typ {:?} names an enlistment proof",
+        typ.unwrap_or_default()
+    ))
 }
 
 fn claim_str<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<&'a str, Finding> {

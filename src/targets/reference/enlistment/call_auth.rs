@@ -37,6 +37,22 @@ pub struct CallVerifier {
 struct Header {
     alg: String,
     kid: Option<String>,
+    typ: Option<String>,
+}
+
+/// The explicit type of a gatekeeper call (RFC 8725 §3.11).
+pub const CALL_TYP: &str = "gatekeeper-call+jwt";
+
+/// Whether `typ` names the media type application/gatekeeper-call+jwt
+/// (RFC 7515 §4.1.9: "application/" is implied when the value has no '/';
+/// type and subtype compare case-insensitively, RFC 2045 §5.1).
+fn is_call_typ(typ: &str) -> bool {
+    let subtype = match typ.split_once('/') {
+        Some((top, sub)) if top.eq_ignore_ascii_case("application") => sub,
+        Some(_) => return false,
+        None => typ,
+    };
+    subtype.eq_ignore_ascii_case(CALL_TYP)
 }
 
 /// RFC 7519 §4.1 claims plus `body_sha256`; unknown claims are ignored
@@ -111,6 +127,14 @@ impl CallVerifier {
             return Err("not a compact JWS".into());
         };
         let header: Header = json_part(h, "header")?;
+        // A typed token of another kind (an enlistment proof, an ID token)
+        // is never a call (RFC 8725 §3.11, §3.12); `typ` itself is OPTIONAL
+        // (RFC 7515 §4.1.9).
+        if let Some(typ) = &header.typ {
+            if !is_call_typ(typ) {
+                return Err(format!("typ {typ:?} is not a gatekeeper call"));
+            }
+        }
         let message = format!("{h}.{c}");
         match header.alg.as_str() {
             "EdDSA" | "ES256" => {
@@ -246,4 +270,28 @@ fn public_bytes(jwk: &Jwk) -> Result<Vec<u8>, String> {
         _ => return Err("no public key bytes".into()),
     };
     unb64(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_call_typ;
+
+    #[test]
+    fn typ_is_compared_as_a_media_type() {
+        for same in [
+            "gatekeeper-call+jwt",
+            "application/gatekeeper-call+jwt",
+            "Application/Gatekeeper-Call+JWT",
+        ] {
+            assert!(is_call_typ(same), "{same}");
+        }
+        for other in [
+            "JWT",
+            "enlistment-proof+jwt",
+            "text/gatekeeper-call+jwt",
+            "gatekeeper-call+jwt;v=1",
+        ] {
+            assert!(!is_call_typ(other), "{other}");
+        }
+    }
 }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{encode, Header};
+use jsonwebtoken::{encode, Algorithm, Header};
 use rand::RngCore;
 use serde_json::{json, Value};
 
@@ -26,17 +26,54 @@ use crate::adapter::proto::{
     EnDelivery, EnIssueProof, EnIssueProofResult, EnProviderInfoResult, EnRotateKeysResult,
     EnSignIn, EnSignInResult, EnTestUser, ErrorCategory, InternalError,
 };
+use crate::catalog::profile::EnlistmentParams;
 use crate::peer::jose::b64;
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 
-/// The proof lifetime this provider uses (well under the default
-/// profile's 300 s maximum).
+/// The proof lifetime this provider prefers; it uses the profile's
+/// `max_proof_lifetime_seconds` instead when that is shorter.
 const PROOF_LIFETIME: u64 = 120;
 /// What the `enlistment-day-long-proofs` mutant uses instead.
 const MUTANT_PROOF_LIFETIME: u64 = 24 * 3600;
-/// The explicit type of a proof (RFC 8725 §3.11, RFC 7515 §4.1.9).
+/// The explicit type of a proof (RFC 8725 §3.11, RFC 7515 §4.1.9), in the
+/// short form RFC 7515 §4.1.9 recommends.
 pub const PROOF_TYP: &str = "enlistment-proof+jwt";
+/// What the `enlistment-proof-typ-media-type` variant writes instead: the
+/// same media type, with its `application/` prefix and in other case
+/// (RFC 7515 §4.1.9 only RECOMMENDS omitting the prefix; media types
+/// compare case-insensitively, RFC 2045 §5.1).
+pub const VARIANT_PROOF_TYP: &str = "application/enlistment-proof+JWT";
+
+/// The profile values the provider works with: `Configure.enlistment`,
+/// or the default profile's when the runner sent none.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub variant: Option<Variant>,
+    /// The longest proof lifetime the gatekeeper accepts.
+    pub max_proof_lifetime: u64,
+    /// The gatekeeper's clock skew: how long after its last proof expired
+    /// an outgoing key stays published.
+    pub skew: u64,
+}
+
+impl Settings {
+    pub fn new(variant: Option<Variant>, profile: Option<&EnlistmentProfile>) -> Settings {
+        let default = EnlistmentParams::default();
+        let (max_proof_lifetime, skew) = match profile {
+            Some(p) => (p.max_proof_lifetime_seconds, p.clock_skew_seconds),
+            None => (
+                default.max_proof_lifetime_seconds,
+                default.clock_skew_seconds,
+            ),
+        };
+        Settings {
+            variant,
+            max_proof_lifetime: u64::from(max_proof_lifetime),
+            skew: u64::from(skew),
+        }
+    }
+}
 /// Accounts of this test provider: (identifier, credential).
 const USERS: [(&str, &str); 2] = [
     ("alice@provider.test", "alice-password"),
@@ -53,6 +90,7 @@ pub fn now() -> u64 {
 /// Everything the HTTP thread and the adapter share.
 pub struct Provider {
     mutant: Option<Mutant>,
+    settings: Settings,
     issuer: String,
     keys: Vec<ProviderKey>,
     keys_made: u32,
@@ -64,9 +102,10 @@ pub struct Provider {
 }
 
 impl Provider {
-    fn new(mutant: Option<Mutant>, issuer: String) -> Result<Provider, String> {
+    fn new(mutant: Option<Mutant>, settings: Settings, issuer: String) -> Result<Provider, String> {
         let mut provider = Provider {
             mutant,
+            settings,
             issuer,
             keys: Vec::new(),
             keys_made: 0,
@@ -75,9 +114,10 @@ impl Provider {
             deliveries: Vec::new(),
             clock_offset: 0,
         };
-        // Both key types are published; the newest signs.
-        provider.add_key()?;
-        provider.add_key()?;
+        // Both key types are published (docs/enlistment.md §JWKS); the
+        // key of the signing algorithm signs, and rotation replaces it.
+        provider.add_key(Algorithm::ES256)?;
+        provider.add_key(Algorithm::EdDSA)?;
         Ok(provider)
     }
 
@@ -85,16 +125,40 @@ impl Provider {
         self.mutant == Some(defect)
     }
 
+    fn is(&self, behaviour: Variant) -> bool {
+        self.settings.variant == Some(behaviour)
+    }
+
+    /// EdDSA (RFC 8037 §3.1), or ES256 (RFC 7518 §3.4) in the
+    /// `enlistment-es256-proofs` variant.
+    fn signing_alg(&self) -> Algorithm {
+        if self.is(Variant::EnlistmentEs256Proofs) {
+            Algorithm::ES256
+        } else {
+            Algorithm::EdDSA
+        }
+    }
+
+    /// `exp - iat` of its proofs: its preferred lifetime within the
+    /// profile's maximum (the day-long mutant ignores the maximum).
+    fn proof_lifetime(&self) -> u64 {
+        if self.has(Mutant::EnlistmentDayLongProofs) {
+            MUTANT_PROOF_LIFETIME
+        } else {
+            PROOF_LIFETIME.min(self.settings.max_proof_lifetime)
+        }
+    }
+
     /// The provider's clock: the system's, moved by EnAdvanceClock.
     fn now(&self) -> u64 {
         now().saturating_add(self.clock_offset)
     }
 
-    /// Adds a key, alternating P-256 and Ed25519.
-    fn add_key(&mut self) -> Result<&ProviderKey, String> {
+    /// Adds a P-256 (ES256) or an Ed25519 (EdDSA) key.
+    fn add_key(&mut self, alg: Algorithm) -> Result<&ProviderKey, String> {
         self.keys_made += 1;
         let n = self.keys_made;
-        let key = if n % 2 == 1 {
+        let key = if alg == Algorithm::ES256 {
             ProviderKey::p256(&format!("provider-ec-{n}"))?
         } else {
             ProviderKey::ed25519(&format!("provider-ed-{n}"))?
@@ -103,8 +167,13 @@ impl Provider {
         self.keys.last().ok_or_else(|| "no key".into())
     }
 
+    /// The newest key of the signing algorithm that is not outgoing.
     fn signing_key(&self) -> Option<&ProviderKey> {
-        self.keys.last()
+        let alg = self.signing_alg();
+        self.keys
+            .iter()
+            .rev()
+            .find(|k| k.alg == alg && k.retire_at.is_none())
     }
 
     /// The JWK Set (RFC 7517 §5) of every key still published.
@@ -200,7 +269,8 @@ impl EnlistmentSuite {
         }
         // The issuer needs the port, and the server needs the provider:
         // start with a placeholder issuer and fill it in.
-        let provider = Arc::new(Mutex::new(Provider::new(mutant, String::new())?));
+        let settings = Settings::new(self.variant, self.profile.as_ref());
+        let provider = Arc::new(Mutex::new(Provider::new(mutant, settings, String::new())?));
         let server = HttpServer::start(Arc::clone(&provider))?;
         lock(&provider).issuer = format!("http://127.0.0.1:{}", server.port);
         self.running = Some(Running {
@@ -303,11 +373,7 @@ impl EnlistmentSuite {
             return internal("no signing key".into());
         };
         let iat = p.now();
-        let lifetime = if p.has(Mutant::EnlistmentDayLongProofs) {
-            MUTANT_PROOF_LIFETIME
-        } else {
-            PROOF_LIFETIME
-        };
+        let lifetime = p.proof_lifetime();
         let mut jti = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut jti);
         let mut claims = json!({
@@ -330,7 +396,11 @@ impl EnlistmentSuite {
         }
         let mut header = Header::new(key.alg);
         header.kid = Some(key.kid.clone());
-        header.typ = Some(PROOF_TYP.into());
+        header.typ = Some(if p.is(Variant::EnlistmentProofTypMediaType) {
+            VARIANT_PROOF_TYP.into()
+        } else {
+            PROOF_TYP.into()
+        });
         match encode(&header, &claims, &key.encoding) {
             Ok(token) => Reply::EnIssueProof(EnIssueProofResult { token }),
             Err(e) => internal(format!("signing failed: {e}")),
@@ -343,22 +413,26 @@ impl EnlistmentSuite {
             Err(e) => return internal(e),
         };
         let mut p = lock(&provider);
-        let lifetime = if p.has(Mutant::EnlistmentDayLongProofs) {
-            MUTANT_PROOF_LIFETIME
-        } else {
-            PROOF_LIFETIME
-        };
         // The old key stays published until its last proof has expired,
-        // with a minute of margin for the verifier's clock.
+        // plus the gatekeeper's clock skew (the profile's) as margin for
+        // the verifier's clock: within EN-026's bound, as its proofs lived
+        // at most the profile's maximum.
         let retire_at = if p.has(Mutant::EnlistmentRotationDropsOldKey) {
             0
         } else {
-            p.now() + lifetime + 60
+            p.now() + p.proof_lifetime() + p.settings.skew
         };
-        if let Some(old) = p.keys.last_mut() {
-            old.retire_at = Some(retire_at);
-        }
-        match p.add_key() {
+        let alg = p.signing_alg();
+        let Some(old) = p
+            .keys
+            .iter_mut()
+            .rev()
+            .find(|k| k.alg == alg && k.retire_at.is_none())
+        else {
+            return internal("no signing key to rotate".into());
+        };
+        old.retire_at = Some(retire_at);
+        match p.add_key(alg) {
             Ok(key) => Reply::EnRotateKeys(EnRotateKeysResult {
                 kid: key.kid.clone(),
             }),
@@ -417,12 +491,21 @@ mod tests {
         assert_ne!(self::issuer(&mut suite), issuer);
     }
 
+    fn provider(mutant: Option<Mutant>, variant: Option<Variant>) -> Provider {
+        Provider::new(
+            mutant,
+            Settings::new(variant, None),
+            "http://127.0.0.1:1".into(),
+        )
+        .expect("provider")
+    }
+
     #[test]
     fn a_retired_key_leaves_the_jwks_after_its_proofs_expire() {
-        let mut provider = Provider::new(None, "http://127.0.0.1:1".into()).expect("provider");
+        let mut provider = provider(None, None);
         assert_eq!(provider.jwks()["keys"].as_array().map(Vec::len), Some(2));
         provider.keys[1].retire_at = Some(now() + 100);
-        provider.add_key().expect("key");
+        provider.add_key(Algorithm::EdDSA).expect("key");
         assert_eq!(provider.jwks()["keys"].as_array().map(Vec::len), Some(3));
         provider.keys[1].retire_at = Some(now() - 1);
         let kids: Vec<String> = provider.jwks()["keys"]
@@ -431,15 +514,39 @@ mod tests {
             .iter()
             .filter_map(|k| k["kid"].as_str().map(String::from))
             .collect();
-        assert_eq!(kids, ["provider-ec-1", "provider-ec-3"]);
+        assert_eq!(kids, ["provider-ec-1", "provider-ed-3"]);
+    }
+
+    #[test]
+    fn the_signing_key_is_ed25519_or_p256_in_the_es256_variant() {
+        let ed = provider(None, None);
+        assert_eq!(ed.signing_key().map(|k| k.alg), Some(Algorithm::EdDSA));
+        let ec = provider(None, Some(Variant::EnlistmentEs256Proofs));
+        assert_eq!(ec.signing_key().map(|k| k.alg), Some(Algorithm::ES256));
+    }
+
+    #[test]
+    fn the_proof_lifetime_stays_within_the_profile() {
+        let mut profile = EnlistmentProfile {
+            max_proof_lifetime_seconds: 45,
+            clock_skew_seconds: 5,
+            ..EnlistmentProfile::default()
+        };
+        let short = Provider::new(None, Settings::new(None, Some(&profile)), String::new())
+            .expect("provider");
+        assert_eq!((short.proof_lifetime(), short.settings.skew), (45, 5));
+        profile.max_proof_lifetime_seconds = 3600;
+        let long = Provider::new(None, Settings::new(None, Some(&profile)), String::new())
+            .expect("provider");
+        assert_eq!(long.proof_lifetime(), PROOF_LIFETIME);
+        assert_eq!(provider(None, None).settings.max_proof_lifetime, 300);
     }
 
     #[test]
     fn only_the_leaking_mutant_publishes_d() {
-        let honest = Provider::new(None, String::new()).expect("provider");
+        let honest = provider(None, None);
         assert!(!honest.jwks().to_string().contains("\"d\""));
-        let leaking = Provider::new(Some(Mutant::EnlistmentJwksExposesPrivateKey), String::new())
-            .expect("provider");
+        let leaking = provider(Some(Mutant::EnlistmentJwksExposesPrivateKey), None);
         assert!(leaking.jwks().to_string().contains("\"d\""));
     }
 }
