@@ -73,6 +73,11 @@ fn every_handshake_variant_passes_under_both_profiles() {
                 variant.name
             );
             let deviations: usize = outcomes.iter().map(|o| o.deviations.len()).sum();
+            println!(
+                "{} {profile}: {} passed, {deviations} deviations",
+                variant.name,
+                outcomes.len()
+            );
             if variant.name == "handshake-one-refusal-category" {
                 // Its refusals are right but named otherwise: recorded, not failed.
                 assert!(deviations >= 20, "{profile}: only {deviations} deviations");
