@@ -76,12 +76,19 @@ impl KeyPair {
     /// instead"; this engine does, so a low-order or all-zero remote key is a
     /// DH failure that aborts the handshake (§5).
     pub fn dh(&self, remote_public: &[u8; DHLEN]) -> NoiseResult<[u8; DHLEN]> {
-        let shared = self.secret.diffie_hellman(&PublicKey::from(*remote_public));
-        let out = shared.to_bytes();
+        let out = self.dh_unchecked(remote_public);
         if bool::from(out.ct_eq(&[0u8; DHLEN])) {
             return Err(NoiseError::DhFailure);
         }
         Ok(out)
+    }
+
+    /// X25519 without §12.1's all-zero check (for the knob that plays an
+    /// implementation without it).
+    pub fn dh_unchecked(&self, remote_public: &[u8; DHLEN]) -> [u8; DHLEN] {
+        self.secret
+            .diffie_hellman(&PublicKey::from(*remote_public))
+            .to_bytes()
     }
 }
 

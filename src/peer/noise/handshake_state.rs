@@ -370,7 +370,15 @@ impl HandshakeState {
             self.rs
                 .ok_or(NoiseError::MissingKey(KeyRole::RemoteStatic))?
         };
-        let shared = local.dh(&remote)?;
+        let shared = if local_e && self.knobs.low_order_ephemeral.is_some() {
+            // Knob `low_order_ephemeral`: the DH output the other side
+            // computes with the point we sent (see the knob).
+            [0u8; DHLEN]
+        } else if self.knobs.accept_all_zero_dh {
+            local.dh_unchecked(&remote)
+        } else {
+            local.dh(&remote)?
+        };
         self.symmetric.mix_key(&shared);
         Ok(())
     }

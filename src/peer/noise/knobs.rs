@@ -64,9 +64,17 @@ pub struct NoiseKnobs {
     /// `(message, bytes)`: append `bytes` to handshake message `message`.
     pub extend: Option<(usize, Vec<u8>)>,
     /// Send this invalid point instead of our ephemeral public key (it is
-    /// also what we hash, as an attacker would). Our own DH still uses our
-    /// real ephemeral secret.
+    /// also what we hash, as an attacker would). Every DH with our
+    /// ephemeral then mixes all zeros, as an attacker would: that is what
+    /// any party without §12.1's check computes with such a point (every
+    /// clamped scalar is a multiple of the cofactor 8), so a target that
+    /// does not refuse the point reads the message as authentic.
     pub low_order_ephemeral: Option<LowOrderPoint>,
+    /// Play an implementation without §12.1's check: an all-zero DH output
+    /// is mixed instead of aborting the handshake. Not a change on the
+    /// wire (the reference's `handshake-no-low-order-check` mutant, where
+    /// it runs on this engine).
+    pub accept_all_zero_dh: bool,
     /// Hash this prologue instead of the configured one (§6: "If both
     /// parties do not provide identical prologue data, the handshake will
     /// fail due to a decryption error").

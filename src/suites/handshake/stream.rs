@@ -334,7 +334,10 @@ pub fn header_or_prologue_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
     )?;
     expect_aborted(ctx, "a prologue mismatch")?;
     if header.is_empty() {
-        return Ok("the profile has no connection header; a prologue mismatch on the stream was refused with BAD_MAC".into());
+        return Ok(
+            "the profile has no connection header; a prologue mismatch on the stream was refused"
+                .into(),
+        );
     }
     // Target responder: a wrong header (last byte changed) is refused.
     let mut live = start(ctx, &Setup::new(Protocol::XX, Role::Responder))?;
@@ -356,7 +359,7 @@ pub fn header_or_prologue_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
         &format!("a stream starting with header {}", hex::encode(&bad)),
     )?;
     Ok(format!(
-        "prologue mismatch refused with BAD_MAC; header {} refused with MALFORMED_INPUT",
+        "prologue mismatch refused; header {} refused",
         hex::encode(&bad)
     ))
 }
@@ -404,7 +407,7 @@ pub fn malformed_handshake_frame_refused(ctx: &mut ScenarioCtx) -> Check {
         expect_aborted(ctx, what)?;
     }
     Ok(format!(
-        "{} malformed handshake frame bodies ({}) refused with MALFORMED_INPUT",
+        "{} malformed handshake frame bodies ({}) refused, the handshake aborted",
         bodies.len(),
         if wrapped { "wrapped" } else { "bare" }
     ))

@@ -59,9 +59,22 @@ impl HandshakeSuite {
         self.session = None;
     }
 
+    fn is(&self, behaviour: Variant) -> bool {
+        self.variant == Some(behaviour)
+    }
+
+    /// A refusal as this target reports it: under its own category, or
+    /// under HANDSHAKE_FAILED for every refusal in the one-category variant.
+    fn refusal(&self, category: ErrorCategory, detail: impl Into<String>) -> Reply {
+        if self.is(Variant::HandshakeOneRefusalCategory) {
+            return rejected(ErrorCategory::HandshakeFailed, detail);
+        }
+        rejected(category, detail)
+    }
+
     pub fn start(&mut self, start: HsStart, mutant: Option<Mutant>) -> Reply {
         self.session = None;
-        match Session::start(start, mutant) {
+        match Session::start(start, mutant, self.variant) {
             Ok((session, public)) => {
                 self.session = Some(session);
                 Reply::HsStart(HsStartResult {
@@ -69,7 +82,7 @@ impl HandshakeSuite {
                 })
             }
             Err(StartError::Unsupported(detail)) => Reply::Unsupported(Unsupported { detail }),
-            Err(StartError::Refused((category, detail))) => rejected(category, detail),
+            Err(StartError::Refused((category, detail))) => self.refusal(category, detail),
             Err(StartError::Internal(detail)) => Reply::InternalError(InternalError { detail }),
         }
     }
@@ -77,12 +90,15 @@ impl HandshakeSuite {
     /// Runs `op` on the session; no session is an `INVALID_STATE` refusal.
     fn with_session(&mut self, op: impl FnOnce(&mut Session) -> Result<Reply, Refusal>) -> Reply {
         let Some(session) = self.session.as_mut() else {
-            return rejected(
+            return self.refusal(
                 ErrorCategory::InvalidState,
                 "no handshake session: send HsStart",
             );
         };
-        op(session).unwrap_or_else(|(category, detail)| rejected(category, detail))
+        match op(session) {
+            Ok(reply) => reply,
+            Err((category, detail)) => self.refusal(category, detail),
+        }
     }
 
     pub fn write(&mut self, payload: &[u8]) -> Reply {
@@ -122,6 +138,7 @@ impl HandshakeSuite {
     pub fn rekey(&mut self, rekey: HsRekey) -> Reply {
         self.with_session(|s| {
             let transport = s.transport()?;
+            transport.check_alive(false)?;
             if rekey.outgoing {
                 transport.send.rekey()?;
             }
@@ -136,6 +153,7 @@ impl HandshakeSuite {
     pub fn set_nonce(&mut self, nonces: HsSetNonce) -> Reply {
         self.with_session(|s| {
             let transport = s.transport()?;
+            transport.check_alive(false)?;
             if let Some(n) = nonces.send {
                 transport.send.n = n;
             }
@@ -148,6 +166,11 @@ impl HandshakeSuite {
 
     pub fn feed(&mut self, data: &[u8]) -> Reply {
         self.with_session(|s| {
+            if let Phase::Transport(t) = &mut s.phase {
+                // An ended session takes no more bytes, not even part of a
+                // frame.
+                t.check_alive(false)?;
+            }
             let frames = s.stream_in.push(data, s.mutant)?;
             let mut payloads = Vec::with_capacity(frames.len());
             for frame in frames {
@@ -201,6 +224,7 @@ enum Phase {
 
 struct Session {
     mutant: Option<Mutant>,
+    variant: Option<Variant>,
     initiator: bool,
     allow_fallback: bool,
     prologue: Vec<u8>,
@@ -216,13 +240,21 @@ struct Session {
     phase: Phase,
     fell_back: bool,
     handshake_hash: Vec<u8>,
+    /// The remote static key the completed handshake authenticated.
     remote_static: Option<[u8; 32]>,
+    /// The IK initiator's pre-message key (§7.5 `<- s`): the pinned or
+    /// cached server key.
+    pre_message_remote: Option<[u8; 32]>,
     stream_out: FrameOut,
     stream_in: FrameIn,
 }
 
 impl Session {
-    fn start(start: HsStart, mutant: Option<Mutant>) -> Result<(Session, [u8; 32]), StartError> {
+    fn start(
+        start: HsStart,
+        mutant: Option<Mutant>,
+        variant: Option<Variant>,
+    ) -> Result<(Session, [u8; 32]), StartError> {
         let initiator = match HsRole::try_from(start.role) {
             Ok(HsRole::Initiator) => true,
             Ok(HsRole::Responder) => false,
@@ -276,6 +308,7 @@ impl Session {
         let public = engine::KeyPair::from_private(static_private).public();
         let mut session = Session {
             mutant,
+            variant,
             initiator,
             allow_fallback: start.allow_fallback,
             prologue: start.prologue,
@@ -290,6 +323,7 @@ impl Session {
             fell_back: false,
             handshake_hash: Vec::new(),
             remote_static: None,
+            pre_message_remote: remote_static.filter(|_| initiator),
             stream_out,
             stream_in,
         };
@@ -334,6 +368,9 @@ impl Session {
                 config = config.local_ephemeral(engine::KeyPair::from_private(e));
             }
             config.knobs.skip_empty_payload_mixhash_without_key = self.skip_empty_payload_mixhash;
+            // The engine checks DH outputs itself (§12.1), snow does not;
+            // the mutant has neither check.
+            config.knobs.accept_all_zero_dh = self.has(Mutant::HandshakeNoLowOrderCheck);
             if self.has(Mutant::HandshakePayloadNotHashed) {
                 // Forgets MixHash(ciphertext) after encrypting the payload of
                 // the pattern's last message.
@@ -387,11 +424,27 @@ impl Session {
         }
     }
 
+    /// The remote static key as HsStatus reports it: the one the handshake
+    /// authenticated, once complete. The variant reports an IK initiator's
+    /// pre-message key from the start, since it is known then (§7.5 `<- s`)
+    /// until a switch to XXfallback discards it (§10.2).
+    fn reported_remote_static(&self) -> Option<[u8; 32]> {
+        if self.remote_static.is_some() {
+            return self.remote_static;
+        }
+        let pinned_known = self.variant == Some(Variant::HandshakeIkReportsPinnedKey)
+            && self.pattern == HandshakePattern::IK;
+        self.pre_message_remote.filter(|_| pinned_known)
+    }
+
     fn status(&self) -> HsStatusResult {
         HsStatusResult {
             complete: matches!(self.phase, Phase::Transport(_)),
             handshake_hash: self.handshake_hash.clone(),
-            remote_static: self.remote_static.map(|k| k.to_vec()).unwrap_or_default(),
+            remote_static: self
+                .reported_remote_static()
+                .map(|k| k.to_vec())
+                .unwrap_or_default(),
             fell_back: self.fell_back,
             protocol_name: self.protocol_name().into(),
             failed: matches!(self.phase, Phase::Failed),
@@ -596,6 +649,7 @@ impl Session {
             .prologue(&self.engine_prologue())
             .local_static(engine::KeyPair::from_private(self.static_private));
         config.knobs.skip_empty_payload_mixhash_without_key = self.skip_empty_payload_mixhash;
+        config.knobs.accept_all_zero_dh = self.has(Mutant::HandshakeNoLowOrderCheck);
         if self.initiator {
             // Alice: her IK ephemeral is the pre-message; read Bob's reply.
             let e = self.ephemeral_private.ok_or_else(|| {
@@ -659,9 +713,11 @@ impl Session {
         self.remote_static = remote;
         self.phase = Phase::Transport(Transport {
             mutant: self.mutant,
+            end_on_failed_decrypt: self.variant
+                == Some(Variant::HandshakeEndsSessionAfterFailedDecrypt),
             send: Direction::new(send),
             recv: Direction::new(recv),
-            ended: false,
+            ended: None,
         });
         Ok(())
     }
@@ -771,10 +827,14 @@ impl Direction {
 
 struct Transport {
     mutant: Option<Mutant>,
+    /// The variant's choice after a failed DECRYPT(): "delete the
+    /// CipherState and terminate the session" instead of going on (§5).
+    end_on_failed_decrypt: bool,
     send: Direction,
     recv: Direction,
-    /// Nonce exhaustion ended the session (§5).
-    ended: bool,
+    /// Why the session ended, if it did: nonce exhaustion (§5), or a failed
+    /// decryption in the variant.
+    ended: Option<&'static str>,
 }
 
 impl Transport {
@@ -785,16 +845,16 @@ impl Transport {
     /// §5: once a nonce is exhausted "the application must delete the
     /// CipherState and terminate the session": both directions end.
     fn check_alive(&mut self, exhausted: bool) -> Result<(), Refusal> {
-        if exhausted {
-            self.ended = true;
+        if exhausted && self.ended.is_none() {
+            self.ended = Some("a nonce reached the reserved 2^64-1 (§5.1)");
         }
-        if self.ended {
-            return Err(refuse(
+        match self.ended {
+            Some(why) => Err(refuse(
                 ErrorCategory::InvalidState,
-                "the session ended: a nonce reached the reserved 2^64-1 (§5.1)",
-            ));
+                format!("the session ended: {why}"),
+            )),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn seal(&mut self, payload: &[u8]) -> Result<Vec<u8>, Refusal> {
@@ -868,7 +928,11 @@ impl Transport {
                     self.recv.n += 1;
                 }
                 // §5.1: a failed DECRYPT leaves n as it was; the message is
-                // discarded and the session goes on.
+                // discarded (§5). The reference goes on; the variant takes
+                // §5's other choice and ends the session.
+                if self.end_on_failed_decrypt {
+                    self.ended = Some("a transport message failed to decrypt (Noise §5: the application may terminate the session)");
+                }
                 Err(refuse(
                     ErrorCategory::BadMac,
                     "transport message did not decrypt",
@@ -1051,15 +1115,17 @@ mod tests {
     fn transport(mutant: Option<Mutant>) -> (Transport, Transport) {
         let a = Transport {
             mutant,
+            end_on_failed_decrypt: false,
             send: Direction::new([1; KEY]),
             recv: Direction::new([2; KEY]),
-            ended: false,
+            ended: None,
         };
         let b = Transport {
             mutant: None,
+            end_on_failed_decrypt: false,
             send: Direction::new([2; KEY]),
             recv: Direction::new([1; KEY]),
-            ended: false,
+            ended: None,
         };
         (a, b)
     }
@@ -1082,6 +1148,23 @@ mod tests {
             a.open(&vec![0; 65536]).unwrap_err().0,
             ErrorCategory::LimitExceeded
         );
+    }
+
+    #[test]
+    fn the_variant_ends_the_session_after_a_failed_decrypt() {
+        let (mut a, mut b) = transport(None);
+        a.end_on_failed_decrypt = true;
+        let m0 = b.seal(b"zero").unwrap();
+        // Size checks come before DECRYPT() and end nothing.
+        assert_eq!(
+            a.open(&[0; 15]).unwrap_err().0,
+            ErrorCategory::MalformedInput
+        );
+        let mut forged = m0.clone();
+        forged[0] ^= 1;
+        assert_eq!(a.open(&forged).unwrap_err().0, ErrorCategory::BadMac);
+        assert_eq!(a.open(&m0).unwrap_err().0, ErrorCategory::InvalidState);
+        assert_eq!(a.seal(b"x").unwrap_err().0, ErrorCategory::InvalidState);
     }
 
     #[test]
