@@ -185,7 +185,7 @@ pub const MUTANTS: &[MutantInfo] = &[
         mutant: Mutant::HandshakeNoLowOrderCheck,
         name: "handshake-no-low-order-check",
         suite: "handshake",
-        defect: "passes low-order ephemeral keys to snow unchecked (an all-zero DH output goes unnoticed)",
+        defect: "uses low-order ephemeral keys unchecked, in snow and in its own engine (an all-zero DH output goes unnoticed)",
     },
     MutantInfo {
         mutant: Mutant::E2eeAcceptsReplay,
