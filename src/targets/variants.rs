@@ -95,8 +95,8 @@ pub const VARIANTS: &[VariantInfo] = &[
         variant: Variant::StanzaOneRefusalCategory,
         name: "stanza-one-refusal-category",
         suite: "stanza",
-        behaviour: "reports every refused stanza and payload as MALFORMED_INPUT",
-        allowed_by: "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure",
+        behaviour: "refuses everything the reference refuses (stanza parse and serialize, payload decode), under the one category MALFORMED_INPUT instead of FORBIDDEN_CONSTRUCT, LIMIT_EXCEEDED or SCHEMA_VIOLATION",
+        allowed_by: "XML 1.0 §1.2 'fatal error': a conforming processor MUST detect and report it and MUST NOT continue normal processing, with no error classes defined; the protobuf encoding guide names none for invalid wire data either. The categories are docs/stanza.md's diagnostics (docs/adapter.md §Refusals): another one is a recorded deviation",
     },
     VariantInfo {
         variant: Variant::EnlistmentProofTypMediaType,

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use super::target::expect_refused;
-use crate::peer::stanza::hostile::{base_message, build, Hostile};
+use super::target::{base_stanza, expect_refused};
+use crate::peer::stanza::hostile::{build, Hostile};
 use crate::peer::stanza::Category;
 use crate::runner::outcome::{Check, Finding};
 use crate::suites::{ScenarioCtx, ScenarioImpl};
@@ -125,7 +125,7 @@ fn probe_with(ctx: &mut ScenarioCtx, make: fn(String) -> Hostile, what: &str) ->
     let baseline = probe.hits();
     // A fresh path per run, so a cached fetch cannot hide one.
     let url = probe.url(&format!("xxe-{:016x}", ctx.rng.gen::<u64>()));
-    let bytes = build(&base_message(), &make(url.clone()));
+    let bytes = build(&base_stanza(ctx, 0), &make(url.clone()));
     let refused = expect_refused(
         ctx,
         &bytes,
@@ -141,7 +141,7 @@ fn probe_with(ctx: &mut ScenarioCtx, make: fn(String) -> Hostile, what: &str) ->
     }
     refused?;
     Ok(format!(
-        "{what} refused with FORBIDDEN_CONSTRUCT; the loopback probe saw no connection"
+        "{what} refused; the loopback probe saw no connection"
     ))
 }
 

@@ -6,7 +6,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use super::target::{self, check_category, excerpt, expect_view, limits, Answer};
+use super::target::{self, check_category, excerpt, limits, Answer};
 use crate::adapter::names::category_name;
 use crate::adapter::proto::ErrorCategory;
 use crate::peer::stanza::generate::{spelling, stanza};
@@ -54,7 +54,10 @@ pub fn scenarios() -> Vec<ScenarioImpl> {
     ]
 }
 
-/// The target writes `root`; the peer must read exactly `root` back.
+/// The target writes `root`; the peer must read exactly `root` back under
+/// the run's limits. A tree whose plainest spelling exceeds a limit of the
+/// profile may be refused instead (docs/stanza.md §8: refused "with the
+/// category parsing its serialization would give").
 fn round_trip(ctx: &mut ScenarioCtx, root: &Node, what: &str) -> Result<(), Finding> {
     let limits = limits(ctx);
     match target::serialize(ctx, root, what)? {
@@ -78,15 +81,39 @@ fn round_trip(ctx: &mut ScenarioCtx, root: &Node, what: &str) -> Result<(), Find
             }
             Ok(())
         }
-        Answer::Refused(category) => Err(Finding::fail(format!(
-            "{what} was refused with {}; it is a valid stanza",
-            category_name(category)
+        Answer::Refused(category) => {
+            match peer_parse(&serialize(root, &Spelling::default()), &limits) {
+                Err(e) if e.category == Category::Limit => check_category(
+                    ctx,
+                    Answer::<()>::Refused(category),
+                    ErrorCategory::LimitExceeded,
+                    &format!("{what} over a limit of profile {} ({e})", ctx.profile.name),
+                ),
+                _ => Err(Finding::fail(format!(
+                    "{what} was refused with {}; it is a valid stanza",
+                    category_name(category)
+                ))),
+            }
+        }
+    }
+}
+
+/// A fixed tree shows what its scenario checks only within the run's
+/// limits; under a profile too small for it the scenario is not applicable.
+fn fits(ctx: &ScenarioCtx, root: &Node, what: &str) -> Result<(), Finding> {
+    match peer_parse(&serialize(root, &Spelling::default()), &limits(ctx)) {
+        Err(e) if e.category == Category::Limit => Err(Finding::not_applicable(format!(
+            "{what}: the tree exceeds a stanza limit of profile {} ({e})",
+            ctx.profile.name
         ))),
+        _ => Ok(()),
     }
 }
 
 fn serialize_base_message(ctx: &mut ScenarioCtx) -> Check {
-    round_trip(ctx, &base_message(), "serializing the base message")?;
+    let base = target::base_stanza(ctx, 0);
+    fits(ctx, &base, "the base message")?;
+    round_trip(ctx, &base, "serializing the base message")?;
     Ok("the target's serialization of a message reads back as the same tree".into())
 }
 
@@ -98,6 +125,7 @@ fn serialize_escapes(ctx: &mut ScenarioCtx) -> Check {
         .with_child(Node::new(CLIENT_NS, "note").with_text(nasty))
         .with_child(Node::new(CLIENT_NS, "edge").with_text("\u{7f}\u{85}é😀\r\n"));
     root.set_attr("", "x-lines", "\r\n\t");
+    fits(ctx, &root, "markup characters, quotes and white space")?;
     round_trip(
         ctx,
         &root,
@@ -116,6 +144,7 @@ fn serialize_namespaces(ctx: &mut ScenarioCtx) -> Check {
         .with_child(Node::new("", "enc").with_attr("type", "not-validated"));
     root.set_attr("urn:x-interspec:ext", "id", "namespaced id");
     root.set_attr(XML_NS, "lang", "en");
+    fits(ctx, &root, "foreign, empty and attribute namespaces")?;
     round_trip(
         ctx,
         &root,
@@ -165,7 +194,7 @@ fn serialize_refuses_invalid(ctx: &mut ScenarioCtx) -> Check {
         let answer = target::serialize(ctx, &root, &what)?;
         check_category(ctx, answer, category, &what)?;
     }
-    Ok("5 invalid trees refused with the category parsing them would give".into())
+    Ok("5 invalid trees refused".into())
 }
 
 fn describe_spelled((node, spelling): &(Node, Spelling)) -> String {
@@ -179,9 +208,7 @@ fn generated_parse(ctx: &mut ScenarioCtx) -> Check {
         describe_spelled,
         |ctx, (node, spelling)| {
             let bytes = serialize(node, spelling);
-            let expected = peer_parse(&bytes, &limits(ctx))
-                .map_err(|e| Finding::error(format!("the peer refuses its own stanza: {e}")))?;
-            expect_view(ctx, &bytes, &expected, "a generated stanza")
+            target::expect_as_profile_says(ctx, &bytes, "a generated stanza")
         },
     )
 }
@@ -307,10 +334,18 @@ fn truncated(ctx: &mut ScenarioCtx) -> Check {
         |ctx, ((node, spelling), cut)| {
             let bytes = serialize(node, spelling);
             let keep = ((bytes.len() as f64 * cut) as usize).min(bytes.len().saturating_sub(1));
-            target::expect_refused(
+            // A prefix that already exceeds a limit of the profile may be
+            // refused for either defect (docs/stanza.md §1).
+            let mut expected = vec![ErrorCategory::MalformedInput];
+            if let Err(e) = target::under_profile(ctx, &bytes[..keep]) {
+                if e.category == Category::Limit {
+                    expected.push(ErrorCategory::LimitExceeded);
+                }
+            }
+            target::expect_refused_as(
                 ctx,
                 &bytes[..keep],
-                Category::Malformed,
+                &expected,
                 &format!("the first {keep} of {} bytes of a stanza", bytes.len()),
             )
         },

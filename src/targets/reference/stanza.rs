@@ -15,35 +15,41 @@ use crate::adapter::proto::{
     response::Reply, StanzaParseResult, StanzaPayloadDecode, StanzaPayloadDecodeResult,
     StanzaPayloadEncode, StanzaPayloadEncodeResult, StanzaSerialize, StanzaSerializeResult,
 };
+use crate::adapter::proto::{ErrorCategory, StanzaLimits};
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::view::{Node, View};
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 
-/// The reference speaks the default profile's limits.
-pub fn limits() -> StanzaParams {
-    StanzaParams::default()
+/// The limits a `Configure` carried (docs/stanza.md §7), every one honoured
+/// as given; without one, the default profile's.
+pub fn limits_from(configured: Option<&StanzaLimits>) -> StanzaParams {
+    match configured {
+        None => StanzaParams::default(),
+        Some(l) => StanzaParams {
+            max_stanza_bytes: l.max_stanza_bytes,
+            max_depth: l.max_depth,
+            max_attributes: l.max_attributes,
+            max_attribute_bytes: l.max_attribute_bytes,
+            max_children: l.max_children,
+            max_payload_bytes: l.max_payload_bytes,
+            max_payload_depth: l.max_payload_depth,
+        },
+    }
 }
 
 /// A refusal: the adapter category and a note for people.
 pub struct Refusal {
-    pub category: crate::adapter::proto::ErrorCategory,
+    pub category: ErrorCategory,
     pub detail: String,
 }
 
 impl Refusal {
-    pub fn new(
-        category: crate::adapter::proto::ErrorCategory,
-        detail: impl Into<String>,
-    ) -> Refusal {
+    pub fn new(category: ErrorCategory, detail: impl Into<String>) -> Refusal {
         Refusal {
             category,
             detail: detail.into(),
         }
-    }
-
-    fn reply(self) -> Reply {
-        rejected(self.category, self.detail)
     }
 }
 
@@ -72,50 +78,67 @@ impl StanzaOps {
         self.configured = limits;
     }
 
+    /// The limits in force: the configured ones, else the default profile's.
+    fn limits(&self) -> StanzaParams {
+        limits_from(self.configured.as_ref())
+    }
+
+    /// Answers a refusal. The `stanza-one-refusal-category` variant names
+    /// one category for every refused stanza and payload (docs/stanza.md
+    /// §Refusal categories).
+    fn refuse(&self, refusal: Refusal) -> Reply {
+        let category = if self.variant == Some(Variant::StanzaOneRefusalCategory) {
+            ErrorCategory::MalformedInput
+        } else {
+            refusal.category
+        };
+        rejected(category, refusal.detail)
+    }
+
     pub fn parse(&self, xml: &[u8]) -> Reply {
         match self.parse_view(xml) {
             Ok(view) => Reply::StanzaParse(Box::new(StanzaParseResult {
                 view: Some(view.to_proto()),
             })),
-            Err(refusal) => refusal.reply(),
+            Err(refusal) => self.refuse(refusal),
         }
     }
 
     fn parse_view(&self, xml: &[u8]) -> Result<View, Refusal> {
-        let root = reader::read(xml, &limits(), self.mutant)?;
+        let root = reader::read(xml, &self.limits(), self.mutant)?;
         let typed = rules::typed(&root, self.mutant)?;
         Ok(View { root, typed })
     }
 
     pub fn serialize(&self, request: StanzaSerialize) -> Reply {
         let Some(root) = request.root else {
-            return rejected(
-                crate::adapter::proto::ErrorCategory::SchemaViolation,
+            return self.refuse(Refusal::new(
+                ErrorCategory::SchemaViolation,
                 "no root element given",
-            );
+            ));
         };
-        let limits = limits();
+        let limits = self.limits();
         let root = match Node::from_proto(&root, limits.max_stanza_bytes as usize) {
             Ok(root) => root,
-            Err(why) => return rejected(crate::adapter::proto::ErrorCategory::LimitExceeded, why),
+            Err(why) => return self.refuse(Refusal::new(ErrorCategory::LimitExceeded, why)),
         };
         let xml = match writer::write(&root, self.mutant) {
             Ok(xml) => xml,
-            Err(refusal) => return refusal.reply(),
+            Err(refusal) => return self.refuse(refusal),
         };
         // What we refuse to read we refuse to write: check our own output.
         match self.parse_view(&xml) {
             Ok(_) => Reply::StanzaSerialize(StanzaSerializeResult { xml }),
-            Err(refusal) => refusal.reply(),
+            Err(refusal) => self.refuse(refusal),
         }
     }
 
     pub fn payload_decode(&self, request: StanzaPayloadDecode) -> Reply {
-        match payload::decode(&request.payload, &limits(), self.mutant) {
+        match payload::decode(&request.payload, &self.limits(), self.mutant) {
             Ok(message) => Reply::StanzaPayloadDecode(Box::new(StanzaPayloadDecodeResult {
                 message: Some(message),
             })),
-            Err(refusal) => refusal.reply(),
+            Err(refusal) => self.refuse(refusal),
         }
     }
 
@@ -135,6 +158,10 @@ mod tests {
     use crate::peer::stanza::generate::{spelling, stanza};
     use crate::peer::stanza::hostile::{base_message, build, Hostile};
     use crate::peer::stanza::serialize::serialize;
+
+    fn limits() -> StanzaParams {
+        StanzaParams::default()
+    }
 
     fn reference_view(xml: &[u8]) -> Result<View, String> {
         StanzaOps::new(None)
@@ -217,6 +244,10 @@ mod tests {
 mod edge_tests {
     use super::*;
 
+    fn limits() -> StanzaParams {
+        StanzaParams::default()
+    }
+
     /// Inputs where XML libraries commonly differ from the Recommendation;
     /// the reference must answer each exactly as the peer does.
     #[test]
@@ -296,5 +327,130 @@ mod edge_tests {
             }
         }
         assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    }
+}
+
+#[cfg(test)]
+mod profile_tests {
+    use super::*;
+    use crate::peer::stanza::hostile::{base_message, build, Hostile};
+    use crate::peer::stanza::payload::{encode, nested};
+
+    fn custom() -> StanzaParams {
+        StanzaParams {
+            max_stanza_bytes: 32768,
+            max_depth: 12,
+            max_attributes: 20,
+            max_attribute_bytes: 512,
+            max_children: 64,
+            max_payload_bytes: 16384,
+            max_payload_depth: 5,
+        }
+    }
+
+    fn configured(l: &StanzaParams, variant: Option<Variant>) -> StanzaOps {
+        let mut ops = StanzaOps::new(None);
+        ops.set_profile(
+            variant,
+            Some(StanzaLimits {
+                max_stanza_bytes: l.max_stanza_bytes,
+                max_depth: l.max_depth,
+                max_attributes: l.max_attributes,
+                max_attribute_bytes: l.max_attribute_bytes,
+                max_children: l.max_children,
+                max_payload_bytes: l.max_payload_bytes,
+                max_payload_depth: l.max_payload_depth,
+            }),
+        );
+        ops
+    }
+
+    fn category(reply: &Reply) -> Option<i32> {
+        match reply {
+            Reply::Rejected(r) => Some(r.category),
+            _ => None,
+        }
+    }
+
+    /// Every configured limit moves the reference's boundary: at it is
+    /// accepted, one past it refused, for the default and a custom profile.
+    #[test]
+    fn every_configured_stanza_limit_is_honoured() {
+        for l in [StanzaParams::default(), custom()] {
+            let ops = configured(&l, None);
+            let pairs = [
+                (Hostile::Depth(l.max_depth), Hostile::Depth(l.max_depth + 1)),
+                (
+                    Hostile::Attributes(l.max_attributes),
+                    Hostile::Attributes(l.max_attributes + 1),
+                ),
+                (
+                    Hostile::AttributeBytes(l.max_attribute_bytes),
+                    Hostile::AttributeBytes(l.max_attribute_bytes + 1),
+                ),
+                (
+                    Hostile::Children(l.max_children),
+                    Hostile::Children(l.max_children + 1),
+                ),
+                (
+                    Hostile::Size(l.max_stanza_bytes),
+                    Hostile::Size(l.max_stanza_bytes + 1),
+                ),
+            ];
+            for (at, over) in pairs {
+                let at_bytes = build(&base_message(), &at);
+                assert!(ops.parse_view(&at_bytes).is_ok(), "{at:?} under {l:?}");
+                let over = ops.parse(&build(&base_message(), &over));
+                assert_eq!(
+                    category(&over),
+                    Some(ErrorCategory::LimitExceeded as i32),
+                    "{l:?}"
+                );
+            }
+            let decode = |payload: Vec<u8>| ops.payload_decode(StanzaPayloadDecode { payload });
+            assert!(category(&decode(encode(&nested(l.max_payload_depth)))).is_none());
+            assert_eq!(
+                category(&decode(encode(&nested(l.max_payload_depth + 1)))),
+                Some(ErrorCategory::LimitExceeded as i32)
+            );
+            let big = vec![0u8; l.max_payload_bytes as usize + 1];
+            assert_eq!(
+                category(&decode(big)),
+                Some(ErrorCategory::LimitExceeded as i32)
+            );
+        }
+    }
+
+    #[test]
+    fn the_one_category_variant_refuses_everything_as_malformed_input() {
+        let ops = configured(
+            &StanzaParams::default(),
+            Some(Variant::StanzaOneRefusalCategory),
+        );
+        for hostile in [
+            Hostile::Doctype,
+            Hostile::Depth(17),
+            Hostile::MismatchedEndTag,
+        ] {
+            let reply = ops.parse(&build(&base_message(), &hostile));
+            assert_eq!(
+                category(&reply),
+                Some(ErrorCategory::MalformedInput as i32),
+                "{hostile:?}"
+            );
+        }
+        let deep = ops.payload_decode(StanzaPayloadDecode {
+            payload: encode(&nested(9)),
+        });
+        assert_eq!(category(&deep), Some(ErrorCategory::MalformedInput as i32));
+        let chat = Node::new(crate::peer::stanza::view::CLIENT_NS, "chat").with_attr("id", "1");
+        let reply = ops.serialize(StanzaSerialize {
+            root: Some(chat.to_proto()),
+        });
+        assert_eq!(category(&reply), Some(ErrorCategory::MalformedInput as i32));
+        // Valid input is still answered.
+        assert!(ops
+            .parse_view(&build(&base_message(), &Hostile::Depth(16)))
+            .is_ok());
     }
 }
