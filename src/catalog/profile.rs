@@ -295,10 +295,12 @@ impl Profile {
         // Stanzas and payloads travel in adapter frames: stay well inside them.
         if stanza.max_stanza_bytes < 1024
             || stanza.max_stanza_bytes > 1 << 23
-            || !(2..=256).contains(&stanza.max_depth)
-            || !(4..=1024).contains(&stanza.max_attributes)
+            // Below depth 3, 8 attributes or 3 children the serialization
+            // scenarios have no room for their one-defect inputs.
+            || !(3..=256).contains(&stanza.max_depth)
+            || !(8..=1024).contains(&stanza.max_attributes)
             || !(64..=1 << 20).contains(&stanza.max_attribute_bytes)
-            || !(2..=1 << 16).contains(&stanza.max_children)
+            || !(3..=1 << 16).contains(&stanza.max_children)
             || stanza.max_payload_bytes < 1024
             || stanza.max_payload_bytes > 1 << 23
             || !(2..=64).contains(&stanza.max_payload_depth)
