@@ -97,8 +97,11 @@ mod tests {
             judge(&rejected(ErrorCategory::InvalidKey), &expected, "x"),
             Ok(Refusal::Exact)
         ));
-        let Ok(Refusal::Deviation(d)) = judge(&rejected(ErrorCategory::MalformedInput), &expected, "a forged key")
-        else {
+        let Ok(Refusal::Deviation(d)) = judge(
+            &rejected(ErrorCategory::MalformedInput),
+            &expected,
+            "a forged key",
+        ) else {
             panic!("expected a deviation");
         };
         assert_eq!(d.got, "MALFORMED_INPUT");
@@ -114,11 +117,16 @@ mod tests {
             kind(Reply::Unsupported("no".into())),
             Some(OutcomeKind::NotApplicable)
         );
-        assert_eq!(kind(Reply::Internal("boom".into())), Some(OutcomeKind::Fail));
         assert_eq!(
-            kind(Reply::Result(crate::adapter::proto::response::Reply::Reset(
-                crate::adapter::proto::ResetResult {}
-            ))),
+            kind(Reply::Internal("boom".into())),
+            Some(OutcomeKind::Fail)
+        );
+        assert_eq!(
+            kind(Reply::Result(
+                crate::adapter::proto::response::Reply::Reset(
+                    crate::adapter::proto::ResetResult {}
+                )
+            )),
             Some(OutcomeKind::Fail)
         );
     }

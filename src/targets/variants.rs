@@ -13,6 +13,7 @@ pub enum Variant {
     HandshakeIkReportsPinnedKey,
     HandshakeOneRefusalCategory,
     E2eeSkippedKeysEvictNewest,
+    E2eeSkippedKeysRefuseWhenFull,
     E2eeOneRefusalCategory,
     E2eeNoFixedKeys,
     E2eeNoSafetyNumbers,
@@ -67,29 +68,36 @@ pub const VARIANTS: &[VariantInfo] = &[
         variant: Variant::E2eeSkippedKeysEvictNewest,
         name: "e2ee-skipped-keys-evict-newest",
         suite: "e2ee",
-        behaviour: "when the skipped-key store is full, drops the newest skipped key instead of the oldest",
-        allowed_by: "Double Ratchet §3.5 and §4.1: MAX_SKIP bounds the stored skipped keys; no eviction order is specified",
+        behaviour: "when a receiving chain's skipped-key store is full (max_skipped_keys), keeps the stored keys and drops the newly skipped ones, instead of evicting the oldest as libsignal does",
+        allowed_by: "Double Ratchet rev 1 §6.4: \"parties should set reasonable per-session limits on the number of skipped message keys that will be stored\" and \"delete skipped message keys after an appropriate interval. Deletion could be triggered by a timer, or by counting a number of events\": a bound, no eviction order",
+    },
+    VariantInfo {
+        variant: Variant::E2eeSkippedKeysRefuseWhenFull,
+        name: "e2ee-skipped-keys-refuse-when-full",
+        suite: "e2ee",
+        behaviour: "refuses (LIMIT_EXCEEDED, nothing stored, the chain unmoved) a message whose skipped keys would pass the store's bound, instead of evicting; the message decrypts once the stored keys are used",
+        allowed_by: "Double Ratchet rev 1 §3.2: \"MKSKIPPED: Dictionary of skipped-over message keys, indexed by ratchet public key and message number. Raises an exception if too many elements are stored.\"; §3.5: on an exception \"the message is discarded and changes to the state object are discarded\"",
     },
     VariantInfo {
         variant: Variant::E2eeOneRefusalCategory,
         name: "e2ee-one-refusal-category",
         suite: "e2ee",
-        behaviour: "reports every refused decryption as BAD_MAC, as libraries with one generic decryption error do",
-        allowed_by: "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure",
+        behaviour: "answers every refused E2eeDecrypt and E2eeProcessBundle with BAD_MAC, as libraries with one generic decryption error do (libsignal-protocol-c names a bad MAC, a too-far counter, a bad version and a truncated message alike SG_ERR_INVALID_MESSAGE)",
+        allowed_by: "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure. The Double Ratchet (rev 1 §3.5) only says an exception is raised and the message discarded",
     },
     VariantInfo {
         variant: Variant::E2eeNoFixedKeys,
         name: "e2ee-no-fixed-keys",
         suite: "e2ee",
-        behaviour: "does not declare E2EE_FIXED_KEYS and answers fixed_keys with Unsupported",
-        allowed_by: "docs/e2ee.md §Fixed keys: an optional capability (libsignal's API takes no fixed ephemeral keys)",
+        behaviour: "does not declare E2EE_FIXED_KEYS and answers E2eeCreateDevice.fixed_keys with Unsupported",
+        allowed_by: "docs/e2ee.md §Fixed keys: an optional capability; X3DH (§3.3, §3.2) and the Double Ratchet (§3.1 GENERATE_DH) generate fresh keys, and libsignal's API takes no fixed ephemeral keys. Wire compatibility is shown without them by the round trips with the peer (E2-003)",
     },
     VariantInfo {
         variant: Variant::E2eeNoSafetyNumbers,
         name: "e2ee-no-safety-numbers",
         suite: "e2ee",
         behaviour: "does not declare E2EE_SAFETY_NUMBERS and answers E2eeSafetyNumber with Unsupported",
-        allowed_by: "docs/e2ee.md: safety numbers are an optional capability",
+        allowed_by: "docs/e2ee.md §Safety numbers: an optional capability; safety numbers are a user-interface feature outside X3DH and the Double Ratchet (X3DH §4.1 leaves how parties compare identity keys to the application)",
     },
     VariantInfo {
         variant: Variant::StanzaOneRefusalCategory,
@@ -140,7 +148,11 @@ mod tests {
                 "{} twice",
                 v.name
             );
-            assert!(catalog.suite(v.suite).is_some(), "{}: unknown suite", v.name);
+            assert!(
+                catalog.suite(v.suite).is_some(),
+                "{}: unknown suite",
+                v.name
+            );
             assert!(
                 v.name.starts_with(&format!("{}-", v.suite)),
                 "{} should start with its suite",

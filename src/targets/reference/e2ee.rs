@@ -8,6 +8,7 @@ use rand::Rng;
 use rand_core::OsRng;
 
 use super::rejected;
+use crate::adapter::proto::E2eeLimits;
 use crate::adapter::proto::{
     request::Op, response::Reply, E2eeAddress, E2eeApproveIdentity, E2eeApproveIdentityResult,
     E2eeBundle, E2eeCreateDevice, E2eeCreateDeviceResult, E2eeDecrypt, E2eeDecryptResult,
@@ -18,9 +19,8 @@ use crate::adapter::proto::{
 use crate::peer::signal::wire::PreKeySignalMessage;
 use crate::peer::signal::{
     Address, Device, IdentityKeyPair, KeyPair, MessageType, PreKeyBundle, PublicKey, SignalError,
-    SignedPreKeyRecord,
+    SignedPreKeyRecord, SkippedKeyPolicy,
 };
-use crate::adapter::proto::E2eeLimits;
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 
@@ -34,6 +34,39 @@ pub const MAX_FIXED_EPHEMERALS: usize = 1000;
 pub const MAX_NAME_LEN: usize = 256;
 /// The iteration count of the `e2ee-wrong-fingerprint-iterations` mutant.
 const MUTANT_FINGERPRINT_ITERATIONS: u32 = 1024;
+/// Largest `max_forward_jump` and `max_skipped_keys` a `Configure` may set:
+/// each skipped key costs an HMAC and 80 bytes, so this bounds what one
+/// message can make a device compute and hold.
+pub const MAX_CONFIGURED_KEYS: u32 = 100_000;
+
+/// Whether the reference can honour `limits` (docs/e2ee.md §Limits): the
+/// refusal for `Configure` if not.
+pub fn check_limits(limits: &E2eeLimits) -> Result<(), Reply> {
+    if limits.max_forward_jump > MAX_CONFIGURED_KEYS
+        || limits.max_skipped_keys > MAX_CONFIGURED_KEYS
+    {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!(
+                "e2ee: max_forward_jump {} and max_skipped_keys {} must be at most {MAX_CONFIGURED_KEYS}",
+                limits.max_forward_jump, limits.max_skipped_keys
+            ),
+        ));
+    }
+    // A ciphertext travels in one adapter frame, with room for the rest of
+    // the request.
+    let frame_room = (crate::adapter::DEFAULT_MAX_FRAME / 2) as u32;
+    if limits.max_body_len > frame_room {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!(
+                "e2ee: max_body_len {} is more than the {frame_room} bytes a frame carries here",
+                limits.max_body_len
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The reference's E2EE state: everything `Reset` clears.
 pub struct E2ee {
@@ -56,7 +89,9 @@ pub fn error_category(error: &SignalError) -> ErrorCategory {
         SignalError::NoSession | SignalError::InvalidKeyId { .. } => ErrorCategory::NotFound,
         SignalError::UntrustedIdentity => ErrorCategory::UntrustedIdentity,
         SignalError::BadSignature => ErrorCategory::BadSignature,
-        SignalError::Oversized { .. } => ErrorCategory::LimitExceeded,
+        SignalError::Oversized { .. } | SignalError::SkippedKeysFull { .. } => {
+            ErrorCategory::LimitExceeded
+        }
         SignalError::Malformed(_) => ErrorCategory::MalformedInput,
     }
 }
@@ -141,6 +176,7 @@ impl E2ee {
 
     /// Takes the variant and the `Configure`d limits; they apply to
     /// devices created afterwards.
+    /// (`limits` passed [`check_limits`] in `Configure`.)
     pub fn set_profile(&mut self, variant: Option<Variant>, limits: Option<E2eeLimits>) {
         self.variant = variant;
         self.configured = limits;
@@ -150,12 +186,20 @@ impl E2ee {
         self.mutant == Some(defect)
     }
 
+    fn is(&self, behaviour: Variant) -> bool {
+        self.variant == Some(behaviour)
+    }
+
     pub fn reset(&mut self) {
         self.devices.clear();
     }
 
     /// Answers one e2ee operation (anything else is Unsupported).
     pub fn handle(&mut self, op: Op) -> Reply {
+        // The `e2ee-one-refusal-category` variant names every refusal of a
+        // message or bundle with one generic category.
+        let one_category = self.is(Variant::E2eeOneRefusalCategory)
+            && matches!(op, Op::E2eeDecrypt(_) | Op::E2eeProcessBundle(_));
         let reply = match op {
             Op::E2eeCreateDevice(r) => self.create_device(r),
             Op::E2eeGetBundle(r) => self.get_bundle(r),
@@ -169,7 +213,12 @@ impl E2ee {
                 detail: "not an e2ee operation".into(),
             })),
         };
-        reply.unwrap_or_else(|refusal| refusal)
+        match reply.unwrap_or_else(|refusal| refusal) {
+            Reply::Rejected(r) if one_category => {
+                rejected(ErrorCategory::BadMac, format!("refused ({})", r.detail))
+            }
+            reply => reply,
+        }
     }
 
     fn device(&mut self, proto: Option<&E2eeAddress>) -> Result<&mut Device, Reply> {
@@ -182,9 +231,20 @@ impl E2ee {
         })
     }
 
-    /// The defects of the configured mutant that live in the engine.
+    /// The configured limits, the variant's behaviour and the configured
+    /// mutant's defects that live in the engine.
     fn configure(&self, device: &mut Device) {
         let config = &mut device.config;
+        if let Some(limits) = &self.configured {
+            config.max_forward_jump = limits.max_forward_jump;
+            config.max_skipped_keys = limits.max_skipped_keys as usize;
+            config.max_body_len = limits.max_body_len as usize;
+        }
+        config.skipped_key_policy = match self.variant {
+            Some(Variant::E2eeSkippedKeysEvictNewest) => SkippedKeyPolicy::DropNewest,
+            Some(Variant::E2eeSkippedKeysRefuseWhenFull) => SkippedKeyPolicy::RefuseMessage,
+            _ => SkippedKeyPolicy::EvictOldest,
+        };
         config.defects.accept_replays = self.has(Mutant::E2eeAcceptsReplay);
         config.defects.skip_mac_check = self.has(Mutant::E2eeSkipsMacCheck);
         config.defects.commit_before_mac = self.has(Mutant::E2eeStateBeforeMac);
@@ -207,6 +267,11 @@ impl E2ee {
             0 => OsRng.gen_range(1..=16380),
             id => id,
         };
+        if r.fixed_keys.is_some() && self.is(Variant::E2eeNoFixedKeys) {
+            return Ok(Reply::Unsupported(Unsupported {
+                detail: "this target does not take fixed keys (no E2EE_FIXED_KEYS)".into(),
+            }));
+        }
         let mut device = match &r.fixed_keys {
             None => Device::new(
                 &mut OsRng,
@@ -304,6 +369,11 @@ impl E2ee {
     }
 
     fn safety_number(&mut self, r: E2eeSafetyNumber) -> Result<Reply, Reply> {
+        if self.is(Variant::E2eeNoSafetyNumbers) {
+            return Ok(Reply::Unsupported(Unsupported {
+                detail: "this target shows no safety numbers (no E2EE_SAFETY_NUMBERS)".into(),
+            }));
+        }
         let remote = address(r.remote.as_ref(), "remote")?;
         let device = self.device(r.local.as_ref())?;
         let digits = device.safety_number(&remote).map_err(refused)?;

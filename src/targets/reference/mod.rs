@@ -74,7 +74,8 @@ impl Reference {
         self.handshake.variant = self.variant;
         self.e2ee.set_profile(self.variant, configured.e2ee);
         self.stanza.set_profile(self.variant, configured.stanza);
-        self.enlistment.set_profile(self.variant, configured.enlistment);
+        self.enlistment
+            .set_profile(self.variant, configured.enlistment);
     }
 
     /// Accepts every profile value it can honour; refuses the rest.
@@ -94,6 +95,9 @@ impl Reference {
                     ),
                 );
             }
+        }
+        if let Some(Err(refusal)) = configure.e2ee.as_ref().map(e2ee::check_limits) {
+            return refusal;
         }
         self.configured = Some(configure);
         self.apply_configuration();

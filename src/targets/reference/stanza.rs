@@ -10,13 +10,13 @@ mod rules;
 mod writer;
 
 use super::rejected;
+use crate::adapter::proto::StanzaLimits;
 use crate::adapter::proto::{
     response::Reply, StanzaParseResult, StanzaPayloadDecode, StanzaPayloadDecodeResult,
     StanzaPayloadEncode, StanzaPayloadEncodeResult, StanzaSerialize, StanzaSerializeResult,
 };
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::view::{Node, View};
-use crate::adapter::proto::StanzaLimits;
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 

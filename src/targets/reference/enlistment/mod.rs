@@ -20,13 +20,13 @@ use self::call_auth::{CallVerifier, GatekeeperConfig};
 use self::keys::ProviderKey;
 use self::server::{lock, HttpServer, AUTHENTICATE_PATH, PUSH_PATH};
 use super::rejected;
+use crate::adapter::proto::EnlistmentProfile;
 use crate::adapter::proto::{
     response::Reply, EnAdvanceClockResult, EnConfigure, EnConfigureResult, EnDeliveriesResult,
     EnDelivery, EnIssueProof, EnIssueProofResult, EnProviderInfoResult, EnRotateKeysResult,
     EnSignIn, EnSignInResult, EnTestUser, ErrorCategory, InternalError,
 };
 use crate::peer::jose::b64;
-use crate::adapter::proto::EnlistmentProfile;
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 
