@@ -573,6 +573,113 @@ mod tests {
     }
 
     #[test]
+    fn configured_limits_and_the_variant_apply_to_devices_created_afterwards() {
+        let mut e = E2ee::new(None);
+        assert!(matches!(
+            create(&mut e, "before", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        let limits = E2eeLimits {
+            max_forward_jump: 5,
+            max_skipped_keys: 3,
+            max_body_len: 1000,
+        };
+        assert!(check_limits(&limits).is_ok());
+        e.set_profile(Some(Variant::E2eeSkippedKeysRefuseWhenFull), Some(limits));
+        assert!(matches!(
+            create(&mut e, "after", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        let config =
+            |e: &E2ee, name: &str| e.devices[&Address::new(name.to_string(), 1)].config.clone();
+        let after = config(&e, "after");
+        assert_eq!(
+            (
+                after.max_forward_jump,
+                after.max_skipped_keys,
+                after.max_body_len
+            ),
+            (5, 3, 1000)
+        );
+        assert_eq!(after.skipped_key_policy, SkippedKeyPolicy::RefuseMessage);
+        let before = config(&e, "before");
+        assert_eq!(before.max_forward_jump, 2000);
+        assert_eq!(before.skipped_key_policy, SkippedKeyPolicy::EvictOldest);
+        // A plaintext the configured body bound cannot carry is refused.
+        for too_big in [
+            E2eeLimits {
+                max_skipped_keys: MAX_CONFIGURED_KEYS + 1,
+                ..limits
+            },
+            E2eeLimits {
+                max_forward_jump: u32::MAX,
+                ..limits
+            },
+            E2eeLimits {
+                max_body_len: u32::MAX,
+                ..limits
+            },
+        ] {
+            assert_eq!(
+                check_limits(&too_big).err().as_ref().and_then(category),
+                Some(ErrorCategory::LimitExceeded)
+            );
+        }
+    }
+
+    #[test]
+    fn without_the_optional_capabilities_their_operations_are_unsupported() {
+        let fixed = E2eeFixedKeys {
+            identity_private: vec![1; 32],
+            signed_prekey_private: vec![2; 32],
+            signed_prekey_signature: vec![0; 64],
+            ..Default::default()
+        };
+        let mut e = E2ee::new(None);
+        assert!(matches!(
+            create(&mut e, "f", Some(fixed.clone())),
+            Reply::E2eeCreateDevice(_)
+        ));
+        e.set_profile(Some(Variant::E2eeNoFixedKeys), None);
+        assert!(matches!(
+            create(&mut e, "g", Some(fixed)),
+            Reply::Unsupported(_)
+        ));
+        e.set_profile(Some(Variant::E2eeNoSafetyNumbers), None);
+        assert!(matches!(
+            e.handle(Op::E2eeSafetyNumber(E2eeSafetyNumber {
+                local: a("f"),
+                remote: a("x"),
+            })),
+            Reply::Unsupported(_)
+        ));
+    }
+
+    #[test]
+    fn the_one_category_variant_names_every_decrypt_refusal_bad_mac() {
+        let mut e = E2ee::new(None);
+        e.set_profile(Some(Variant::E2eeOneRefusalCategory), None);
+        assert!(matches!(
+            create(&mut e, "z", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        assert_eq!(
+            category(&e.handle(Op::E2eeDecrypt(E2eeDecrypt {
+                local: a("z"),
+                remote: a("x"),
+                message_type: 3,
+                ciphertext: vec![0x33, 0xff, 0xff],
+            }))),
+            Some(ErrorCategory::BadMac)
+        );
+        // Other operations keep their categories.
+        assert_eq!(
+            category(&create(&mut e, "z", None)),
+            Some(ErrorCategory::InvalidState)
+        );
+    }
+
+    #[test]
     fn malformed_requests_are_refused_not_panicked_on() {
         let mut e = E2ee::new(None);
         let short = E2eeFixedKeys {
