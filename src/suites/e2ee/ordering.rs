@@ -69,29 +69,37 @@ pub fn delayed_message_from_earlier_chain(ctx: &mut ScenarioCtx) -> Check {
     Ok("messages held across 3 ratchet steps decrypt, both ways".into())
 }
 
-/// A counter exactly `max_forward_jump` ahead is accepted, and the message
-/// at the first skipped counter then decrypts from the stored key.
+/// A counter exactly `max_forward_jump` ahead is accepted, and the keys it
+/// skips are kept as far as the store holds them: of the skipped messages,
+/// at least min(`max_forward_jump`, `max_skipped_keys`) decrypt (which
+/// ones is the target's choice, see `skipped_keys_bounded`).
 pub fn forward_jump_at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
     let mut c = Conversation::talking(ctx)?;
     let limit = ctx.profile.e2ee.max_forward_jump;
-    let far = c.peer_encrypt_with(
-        SignalKnobs {
-            counter_jump: Some(limit),
-            ..Default::default()
-        },
-        b"far ahead",
-    )?;
+    let bound = ctx.profile.e2ee.max_skipped_keys as usize;
+    let text = |i: usize| format!("skipped {i}").into_bytes();
+    let mut skipped = Vec::with_capacity(limit as usize);
+    for i in 0..limit as usize {
+        skipped.push(c.peer_encrypt(&text(i))?);
+    }
+    let far = c.peer_encrypt(b"far ahead")?;
     c.deliver_to_target(
         ctx,
         &far,
         b"far ahead",
         &format!("a message {limit} counters ahead"),
     )?;
-    // The honest chain did not move: this one uses the first skipped counter.
-    c.peer_to_target(ctx, b"the first skipped counter")?;
+    let counters: Vec<usize> = (0..skipped.len()).collect();
+    let kept = offer_skipped(ctx, &mut c, &skipped, &counters, text)?;
+    let needed = (limit as usize).min(bound);
+    ensure!(
+        kept >= needed,
+        "after a jump of {limit}, only {kept} of the skipped messages decrypted; the store holds {bound}, so {needed} must"
+    );
+    c.peer_to_target(ctx, b"after the skipped ones")?;
     c.target_to_peer(ctx, b"ok")?;
     Ok(format!(
-        "a jump of {limit} accepted; the skipped message decrypts from its stored key"
+        "a jump of {limit} accepted; {kept} of its {limit} skipped messages decrypt from their stored keys (bound {bound})"
     ))
 }
 
