@@ -8,9 +8,13 @@ pub struct SignalConfig {
     // libsignal-protocol-java SessionCipher.getOrCreateMessageKeys: `counter - chainKey.getIndex() > 2000`
     // -> "Over 2000 messages into the future!"; libsignal-protocol-c session_cipher.c likewise.
     pub max_forward_jump: u32,
-    /// Skipped message keys kept per receiver chain; the oldest is evicted beyond this.
+    /// Skipped message keys kept per receiver chain at most.
     // libsignal-protocol-java state/SessionState.java: MAX_MESSAGE_KEYS = 2000 (setMessageKeys removes index 0).
     pub max_skipped_keys: usize,
+    /// What a receiver chain does when one more skipped key would pass
+    /// `max_skipped_keys`. libsignal's (the default, and the peer's) evicts
+    /// the oldest; the others exist for the reference target's variants.
+    pub skipped_key_policy: SkippedKeyPolicy,
     /// Receiver chains kept per session; the oldest is dropped beyond this.
     // libsignal-protocol-java state/SessionState.java addReceiverChain: `if (size > 5) remove(0)`;
     // libsignal rust/protocol/src/consts.rs MAX_RECEIVER_CHAINS = 5.
@@ -36,6 +40,7 @@ impl Default for SignalConfig {
         SignalConfig {
             max_forward_jump: 2000,
             max_skipped_keys: 2000,
+            skipped_key_policy: SkippedKeyPolicy::EvictOldest,
             max_receiver_chains: 5,
             max_archived_states: 40,
             max_body_len: DEFAULT_MAX_BODY_LEN,
@@ -43,4 +48,23 @@ impl Default for SignalConfig {
             defects: super::defects::Defects::default(),
         }
     }
+}
+
+/// How a full skipped-key store makes room. The Double Ratchet asks for a
+/// bound, not an order: §3.2 "MKSKIPPED: Dictionary of skipped-over message
+/// keys ... Raises an exception if too many elements are stored"; §6.4
+/// "parties should set reasonable per-session limits on the number of
+/// skipped message keys that will be stored (e.g. 1000)" and "delete
+/// skipped message keys after an appropriate interval. Deletion could be
+/// triggered by a timer, or by counting a number of events".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SkippedKeyPolicy {
+    /// Evict the oldest stored key (libsignal-protocol-java/-c).
+    #[default]
+    EvictOldest,
+    /// Keep the stored keys and drop the newly skipped ones that do not fit.
+    DropNewest,
+    /// Refuse the message whose skipped keys would not fit (§3.2's
+    /// exception); nothing is stored and the chain does not move.
+    RefuseMessage,
 }

@@ -709,6 +709,62 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_drop_newest_store_keeps_the_oldest_keys() {
+        let (mut alice, mut bob) = established(true);
+        let (a, b) = (alice_addr(), bob_addr());
+        bob.config.max_skipped_keys = 4;
+        bob.config.skipped_key_policy = crate::peer::signal::SkippedKeyPolicy::DropNewest;
+        send(&mut alice, &mut bob, &a, &b, b"0");
+        let msgs: Vec<_> = (0..10u8)
+            .map(|i| alice.encrypt(&b, &[i]).unwrap())
+            .collect();
+        assert_eq!(bob.decrypt(&a, msgs[9].0, &msgs[9].1).unwrap(), vec![9]);
+        let s = bob.session(&a).unwrap().current.as_ref().unwrap();
+        assert_eq!(s.skipped_key_count(), 4);
+        for (i, (t, m)) in msgs.iter().enumerate().take(9) {
+            let r = bob.decrypt(&a, *t, m);
+            if i < 4 {
+                assert_eq!(r.unwrap(), vec![i as u8]);
+            } else {
+                assert!(
+                    matches!(r, Err(SignalError::DuplicateMessage { .. })),
+                    "{i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_refusing_store_refuses_the_message_and_moves_nothing() {
+        let (mut alice, mut bob) = established(true);
+        let (a, b) = (alice_addr(), bob_addr());
+        bob.config.max_skipped_keys = 4;
+        bob.config.skipped_key_policy = crate::peer::signal::SkippedKeyPolicy::RefuseMessage;
+        send(&mut alice, &mut bob, &a, &b, b"0");
+        let msgs: Vec<_> = (0..10u8)
+            .map(|i| alice.encrypt(&b, &[i]).unwrap())
+            .collect();
+        // Skipping 4 fits, then 3 more do not: refused, nothing stored.
+        assert_eq!(bob.decrypt(&a, msgs[4].0, &msgs[4].1).unwrap(), vec![4]);
+        assert!(matches!(
+            bob.decrypt(&a, msgs[8].0, &msgs[8].1),
+            Err(SignalError::SkippedKeysFull {
+                stored: 4,
+                limit: 4,
+                ..
+            })
+        ));
+        let s = bob.session(&a).unwrap().current.as_ref().unwrap();
+        assert_eq!(s.skipped_key_count(), 4);
+        for i in [0, 1, 2, 3, 5, 6, 7] {
+            let (t, m) = &msgs[i];
+            assert_eq!(bob.decrypt(&a, *t, m).unwrap(), vec![i as u8], "{i}");
+        }
+        assert_eq!(bob.decrypt(&a, msgs[9].0, &msgs[9].1).unwrap(), vec![9]);
+        assert_eq!(bob.decrypt(&a, msgs[8].0, &msgs[8].1).unwrap(), vec![8]);
+    }
+
+    #[test]
     fn too_far_forward_is_refused_at_the_limit() {
         let (mut alice, mut bob) = established(true);
         let (a, b) = (alice_addr(), bob_addr());

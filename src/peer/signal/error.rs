@@ -29,6 +29,13 @@ pub enum SignalError {
         chain_index: u32,
         limit: u32,
     },
+    /// Storing the keys this counter skips would pass the receiver's
+    /// skipped-key bound (only under `SkippedKeyPolicy::RefuseMessage`).
+    SkippedKeysFull {
+        counter: u32,
+        stored: usize,
+        limit: usize,
+    },
     /// No session exists for the address (or the session has no usable state).
     NoSession,
     /// The peer's identity key differs from the one trusted for its address.
@@ -65,6 +72,14 @@ impl fmt::Display for SignalError {
             } => write!(
                 f,
                 "counter {counter} is more than {limit} ahead of chain index {chain_index}"
+            ),
+            SignalError::SkippedKeysFull {
+                counter,
+                stored,
+                limit,
+            } => write!(
+                f,
+                "counter {counter} would skip keys past the store's bound of {limit} ({stored} stored)"
             ),
             SignalError::NoSession => write!(f, "no session"),
             SignalError::UntrustedIdentity => write!(f, "untrusted identity"),

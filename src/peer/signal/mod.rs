@@ -33,7 +33,7 @@ pub mod wire;
 pub mod x3dh;
 pub mod xeddsa;
 
-pub use config::SignalConfig;
+pub use config::{SignalConfig, SkippedKeyPolicy};
 pub use defects::Defects;
 pub use device::{Address, Device, MessageType, SignedPreKeyRecord};
 pub use error::{PreKeyKind, SignalError};

@@ -4,7 +4,7 @@
 //! getOrCreateChainKey, getOrCreateMessageKeys).
 
 use super::cipher;
-use super::config::SignalConfig;
+use super::config::{SignalConfig, SkippedKeyPolicy};
 use super::error::SignalError;
 use super::kdf::{ChainKey, MessageKeys};
 use super::keys::{PublicKey, DJB_TYPE};
@@ -195,7 +195,12 @@ fn get_or_create_message_keys(
                 chain_index: chain_key.index,
             })?;
         if config.defects.accept_replays {
-            state.store_message_keys(idx, keys.clone(), config.max_skipped_keys);
+            state.store_message_keys(
+                idx,
+                keys.clone(),
+                config.max_skipped_keys,
+                config.skipped_key_policy,
+            );
         }
         return Ok(keys);
     }
@@ -206,13 +211,34 @@ fn get_or_create_message_keys(
             limit: config.max_forward_jump,
         });
     }
+    if config.skipped_key_policy == SkippedKeyPolicy::RefuseMessage {
+        let stored = state.stored_message_keys(idx);
+        let skipping = (counter - chain_key.index) as usize;
+        if stored.saturating_add(skipping) > config.max_skipped_keys {
+            return Err(SignalError::SkippedKeysFull {
+                counter,
+                stored,
+                limit: config.max_skipped_keys,
+            });
+        }
+    }
     while chain_key.index < counter {
-        state.store_message_keys(idx, chain_key.message_keys(), config.max_skipped_keys);
+        state.store_message_keys(
+            idx,
+            chain_key.message_keys(),
+            config.max_skipped_keys,
+            config.skipped_key_policy,
+        );
         chain_key = chain_key.next()?;
     }
     let mk = chain_key.message_keys();
     if config.defects.accept_replays {
-        state.store_message_keys(idx, mk.clone(), config.max_skipped_keys);
+        state.store_message_keys(
+            idx,
+            mk.clone(),
+            config.max_skipped_keys,
+            config.skipped_key_policy,
+        );
     }
     let next = chain_key.next()?;
     if let Some(c) = state.receiver_chains.get_mut(idx) {

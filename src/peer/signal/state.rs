@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use super::config::SkippedKeyPolicy;
 use super::kdf::{ChainKey, MessageKeys, RootKey};
 use super::keys::{KeyPair, PublicKey};
 
@@ -83,14 +84,39 @@ impl SessionState {
         c.message_keys.remove(pos)
     }
 
-    /// Store a skipped key, evicting the oldest beyond `max_keys`.
-    pub fn store_message_keys(&mut self, chain: usize, keys: MessageKeys, max_keys: usize) {
+    /// Store a skipped key, keeping at most `max_keys`: beyond it the
+    /// oldest is evicted, or (`DropNewest`) the new one is not stored.
+    /// (`RefuseMessage` refuses before anything is stored; should a key
+    /// still not fit, it is dropped like `DropNewest`.)
+    pub fn store_message_keys(
+        &mut self,
+        chain: usize,
+        keys: MessageKeys,
+        max_keys: usize,
+        policy: SkippedKeyPolicy,
+    ) {
         if let Some(c) = self.receiver_chains.get_mut(chain) {
-            c.message_keys.push_back(keys);
-            while c.message_keys.len() > max_keys {
-                c.message_keys.pop_front();
+            match policy {
+                SkippedKeyPolicy::EvictOldest => {
+                    c.message_keys.push_back(keys);
+                    while c.message_keys.len() > max_keys {
+                        c.message_keys.pop_front();
+                    }
+                }
+                SkippedKeyPolicy::DropNewest | SkippedKeyPolicy::RefuseMessage => {
+                    if c.message_keys.len() < max_keys {
+                        c.message_keys.push_back(keys);
+                    }
+                }
             }
         }
+    }
+
+    /// Skipped keys stored for receiving chain `chain`.
+    pub fn stored_message_keys(&self, chain: usize) -> usize {
+        self.receiver_chains
+            .get(chain)
+            .map_or(0, |c| c.message_keys.len())
     }
 
     /// Total skipped keys held across all receiving chains.

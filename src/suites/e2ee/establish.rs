@@ -206,7 +206,7 @@ pub fn delete_session_then_new_session(ctx: &mut ScenarioCtx) -> Check {
         .map_err(|e| Finding::fail(format!("the target's bundle was refused: {e}")))?;
     c.peer_to_target(ctx, b"a new session")?;
     c.target_to_peer(ctx, b"on the new session")?;
-    Ok("deleted session refused with NOT_FOUND; a new session from a fresh bundle works".into())
+    Ok("deleted session refused; a new session from a fresh bundle works".into())
 }
 
 fn delete_session(ctx: &mut ScenarioCtx, c: &Conversation) -> Result<bool, Finding> {

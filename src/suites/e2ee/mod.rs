@@ -51,7 +51,7 @@ pub fn scenarios() -> Vec<ScenarioImpl> {
         "e2ee/too-far-forward-rejected" => ordering::too_far_forward_rejected,
         "e2ee/message-from-dropped-chain-refused" => ordering::message_from_dropped_chain_refused,
         "e2ee/archived-sessions-bounded" => ordering::archived_sessions_bounded,
-        "e2ee/skipped-keys-evicted-oldest-first" => ordering::skipped_keys_evicted_oldest_first,
+        "e2ee/skipped-keys-bounded" => ordering::skipped_keys_bounded,
         "e2ee/duplicate-message-rejected" => ordering::duplicate_message_rejected,
         "e2ee/duplicate-of-skipped-message-rejected" => ordering::duplicate_of_skipped_message_rejected,
         "e2ee/duplicate-prekey-message-rejected" => ordering::duplicate_prekey_message_rejected,

@@ -53,7 +53,7 @@ pub fn one_time_prekey_works_once(ctx: &mut ScenarioCtx) -> Check {
     );
     c.target_to_peer(ctx, b"first session unaffected")?;
     Ok(format!(
-        "one-time prekey {first_id} used once, its reuse refused with NOT_FOUND; the next bundle carries {}",
+        "one-time prekey {first_id} used once, its reuse refused; the next bundle carries {}",
         next_id.unwrap_or(0)
     ))
 }
@@ -89,7 +89,7 @@ pub fn consumed_one_time_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
         "a PreKeySignalMessage naming consumed one-time prekey",
     )?;
     Ok(format!(
-        "consumed one-time prekey {used} refused with NOT_FOUND; the honest message works"
+        "consumed one-time prekey {used} refused; the honest message works"
     ))
 }
 

@@ -51,8 +51,16 @@ pub fn bursty_round_trips(ctx: &mut ScenarioCtx) -> Check {
 }
 
 pub fn message_sizes_0_to_64k(ctx: &mut ScenarioCtx) -> Check {
-    let mut c = Conversation::talking(ctx)?;
     let sizes = [0usize, 1, 15, 16, 17, 31, 32, 255, 1024, 4095, 65535, 65536];
+    // A 64 KiB plaintext is a body of 64 KiB + 16 bytes (PKCS#7 padding).
+    let needed = 65536 + 16;
+    if (ctx.profile.e2ee.max_body_len as usize) < needed {
+        return Err(Finding::error(format!(
+            "the profile's max_body_len ({}) is below the {needed} bytes a 64 KiB body needs (E2-002)",
+            ctx.profile.e2ee.max_body_len
+        )));
+    }
+    let mut c = Conversation::talking(ctx)?;
     for &size in &sizes {
         let mut text = vec![0u8; size];
         ctx.rng.fill_bytes(&mut text);

@@ -20,12 +20,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 
 use crate::adapter::proto::{
-    request::Op, response::Reply, Capability, E2eeAddress, E2eeApproveIdentity,
-    E2eeApproveIdentityResult, E2eeBundle, E2eeCreateDevice, E2eeCreateDeviceResult, E2eeDecrypt,
-    E2eeDecryptResult, E2eeDeleteSession, E2eeDeleteSessionResult, E2eeEncrypt, E2eeEncryptResult,
-    E2eeFixedKeys, E2eeGetBundle, E2eeGetBundleResult, E2eeProcessBundle, E2eeProcessBundleResult,
-    E2eeSafetyNumber, E2eeSafetyNumberResult, ErrorCategory, HelloResult, InternalError,
-    PingResult, RecallResult, RememberResult, Request, ResetResult, Response, Unsupported,
+    request::Op, response::Reply, Capability, Configure, ConfigureResult, E2eeAddress,
+    E2eeApproveIdentity, E2eeApproveIdentityResult, E2eeBundle, E2eeCreateDevice,
+    E2eeCreateDeviceResult, E2eeDecrypt, E2eeDecryptResult, E2eeDeleteSession,
+    E2eeDeleteSessionResult, E2eeEncrypt, E2eeEncryptResult, E2eeFixedKeys, E2eeGetBundle,
+    E2eeGetBundleResult, E2eeProcessBundle, E2eeProcessBundleResult, E2eeSafetyNumber,
+    E2eeSafetyNumberResult, ErrorCategory, HelloResult, InternalError, PingResult, RecallResult,
+    RememberResult, Request, ResetResult, Response, Unsupported,
 };
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::peer::signal::config::DEFAULT_MAX_BODY_LEN;
@@ -40,17 +41,69 @@ use device::{Bundle, Device, Failure, FixedKeys, RemoteAddress};
 const LIBSIGNAL_C_VERSION: &str = "2.3.2";
 /// Longest signed-prekey signature accepted in a bundle.
 const MAX_SIGNATURE_LEN: usize = 1024;
+/// libsignal-protocol-c's compiled-in receiver limits: session_cipher.c
+/// refuses a counter `> 2000` ahead ("Over 2000 messages into the
+/// future!"); session_state.c `#define MAX_MESSAGE_KEYS 2000` keeps that
+/// many skipped keys per receiving chain, evicting the oldest.
+pub const LIBSIGNAL_MAX_FORWARD_JUMP: u32 = 2000;
+pub const LIBSIGNAL_MAX_SKIPPED_KEYS: u32 = 2000;
 
-/// The target's state: everything `Reset` clears.
-#[derive(Default)]
+/// The target's state: `Reset` clears the devices and remembered values;
+/// the configured body bound is kept.
 pub struct LibsignalTarget {
     remembered: HashMap<String, Vec<u8>>,
     devices: BTreeMap<Address, Device>,
+    /// Largest ciphertext body (`Configure.e2ee.max_body_len`): the target's
+    /// own bound around libsignal, which sets none.
+    max_body_len: usize,
+}
+
+impl Default for LibsignalTarget {
+    fn default() -> Self {
+        LibsignalTarget {
+            remembered: HashMap::new(),
+            devices: BTreeMap::new(),
+            max_body_len: DEFAULT_MAX_BODY_LEN,
+        }
+    }
 }
 
 /// Serves the adapter protocol on stdin and stdout.
 pub fn serve_stdio() -> io::Result<()> {
     stdio::serve_stdio(&mut LibsignalTarget::default())
+}
+
+/// Whether the target can be judged under `configure`'s e2ee values: the
+/// forward-jump and skipped-key limits must be libsignal-protocol-c's own
+/// (it has them compiled in); the body bound is the target's and any value
+/// a frame can carry is honoured. Other suites' values are ignored: the
+/// target declares no other capability. `Ok` holds the body bound to use.
+pub fn check_configure(configure: &Configure) -> Result<Option<usize>, Reply> {
+    let Some(e2ee) = &configure.e2ee else {
+        return Ok(None);
+    };
+    if e2ee.max_forward_jump != LIBSIGNAL_MAX_FORWARD_JUMP
+        || e2ee.max_skipped_keys != LIBSIGNAL_MAX_SKIPPED_KEYS
+    {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!(
+                "profile {:?} asks max_forward_jump {} and max_skipped_keys {}; libsignal-protocol-c {LIBSIGNAL_C_VERSION} has {LIBSIGNAL_MAX_FORWARD_JUMP} and {LIBSIGNAL_MAX_SKIPPED_KEYS} compiled in (session_cipher.c, session_state.c MAX_MESSAGE_KEYS) and cannot change them",
+                configure.profile, e2ee.max_forward_jump, e2ee.max_skipped_keys
+            ),
+        ));
+    }
+    let frame_room = DEFAULT_MAX_FRAME / 2;
+    let body = e2ee.max_body_len as usize;
+    if body > frame_room || body < 16 {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!(
+                "max_body_len {body} must be 16 to {frame_room} bytes (a ciphertext travels in one adapter frame)"
+            ),
+        ));
+    }
+    Ok(Some(body))
 }
 
 impl AdapterTarget for LibsignalTarget {
@@ -69,6 +122,15 @@ impl AdapterTarget for LibsignalTarget {
                 self.devices.clear();
                 Reply::Reset(ResetResult {})
             }
+            Some(Op::Configure(configure)) => match check_configure(&configure) {
+                Ok(body) => {
+                    if let Some(body) = body {
+                        self.max_body_len = body;
+                    }
+                    Reply::Configure(ConfigureResult {})
+                }
+                Err(refusal) => refusal,
+            },
             Some(Op::Ping(ping)) => Reply::Ping(PingResult {
                 payload: ping.payload,
             }),
@@ -105,7 +167,14 @@ fn hello() -> HelloResult {
         protocol_minor: PROTOCOL_MINOR,
         implementation_name: "libsignal-protocol-c".into(),
         implementation_version: LIBSIGNAL_C_VERSION.into(),
-        capabilities: vec![Capability::E2ee as i32, Capability::SignalV3Wire as i32],
+        capabilities: vec![
+            Capability::E2ee as i32,
+            Capability::SignalV3Wire as i32,
+            // Fixed keys: a device's scripted randomness (docs/e2ee.md);
+            // safety numbers: libsignal's displayable fingerprint.
+            Capability::E2eeFixedKeys as i32,
+            Capability::E2eeSafetyNumbers as i32,
+        ],
         // libsignal-protocol-c's limits are the default profile's (2000
         // skipped keys, 2000 forward); no other profile is claimed.
         profiles: vec!["default".into()],
@@ -233,10 +302,10 @@ impl LibsignalTarget {
 
     fn encrypt(&mut self, r: E2eeEncrypt) -> Result<Reply, Reply> {
         let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
-        let device = self.device(r.local.as_ref())?;
         // The ciphertext (plaintext + up to one block of padding) must stay
         // within what a receiver with the same bound accepts.
-        let limit = DEFAULT_MAX_BODY_LEN - 16;
+        let limit = self.max_body_len.saturating_sub(16);
+        let device = self.device(r.local.as_ref())?;
         if r.plaintext.len() > limit {
             return Err(rejected(
                 ErrorCategory::LimitExceeded,
@@ -258,9 +327,10 @@ impl LibsignalTarget {
 
     fn decrypt(&mut self, r: E2eeDecrypt) -> Result<Reply, Reply> {
         let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
+        let max_body_len = self.max_body_len;
         let device = self.device(r.local.as_ref())?;
         let plaintext = device
-            .decrypt(&remote, r.message_type, &r.ciphertext, DEFAULT_MAX_BODY_LEN)
+            .decrypt(&remote, r.message_type, &r.ciphertext, max_body_len)
             .map_err(refused)?;
         Ok(Reply::E2eeDecrypt(E2eeDecryptResult { plaintext }))
     }
@@ -317,4 +387,60 @@ fn fixed_keys(fixed: &E2eeFixedKeys) -> Result<FixedKeys, Reply> {
             .push(private_key(e, "ephemeral private key")?);
     }
     Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapter::proto::{E2eeLimits, Rejected};
+
+    fn configure(max_forward_jump: u32, max_skipped_keys: u32, max_body_len: u32) -> Configure {
+        Configure {
+            profile: "p".into(),
+            e2ee: Some(E2eeLimits {
+                max_forward_jump,
+                max_skipped_keys,
+                max_body_len,
+            }),
+            ..Configure::default()
+        }
+    }
+
+    #[test]
+    fn hello_declares_fixed_keys_and_safety_numbers() {
+        let caps = hello().capabilities;
+        for c in [Capability::E2eeFixedKeys, Capability::E2eeSafetyNumbers] {
+            assert!(caps.contains(&(c as i32)), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn configure_takes_libsignals_limits_and_refuses_others() {
+        let default = crate::catalog::profile::Profile::load("default").expect("profile");
+        let request = crate::runner::configure::configure_request(&default);
+        assert_eq!(
+            check_configure(&request),
+            Ok(Some(default.e2ee.max_body_len as usize))
+        );
+        let mut target = LibsignalTarget::default();
+        let reply = target
+            .handle(Request {
+                id: 1,
+                op: Some(Op::Configure(configure(2000, 2000, 1024))),
+            })
+            .reply;
+        assert_eq!(reply, Some(Reply::Configure(ConfigureResult {})));
+        assert_eq!(target.max_body_len, 1024);
+        for (jump, skipped) in [(1999, 2000), (2000, 4000), (0, 0)] {
+            let Err(Reply::Rejected(Rejected { category, detail })) =
+                check_configure(&configure(jump, skipped, 1024))
+            else {
+                panic!("{jump}/{skipped} accepted");
+            };
+            assert_eq!(category, ErrorCategory::LimitExceeded as i32);
+            assert!(detail.contains("compiled in"), "{detail}");
+        }
+        assert!(check_configure(&configure(2000, 2000, u32::MAX)).is_err());
+        assert_eq!(check_configure(&Configure::default()), Ok(None));
+    }
 }

@@ -19,7 +19,7 @@ use crate::adapter::proto::{
 use crate::peer::signal::wire::PreKeySignalMessage;
 use crate::peer::signal::{
     Address, Device, IdentityKeyPair, KeyPair, MessageType, PreKeyBundle, PublicKey, SignalError,
-    SignedPreKeyRecord,
+    SignedPreKeyRecord, SkippedKeyPolicy,
 };
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
@@ -34,6 +34,39 @@ pub const MAX_FIXED_EPHEMERALS: usize = 1000;
 pub const MAX_NAME_LEN: usize = 256;
 /// The iteration count of the `e2ee-wrong-fingerprint-iterations` mutant.
 const MUTANT_FINGERPRINT_ITERATIONS: u32 = 1024;
+/// Largest `max_forward_jump` and `max_skipped_keys` a `Configure` may set:
+/// each skipped key costs an HMAC and 80 bytes, so this bounds what one
+/// message can make a device compute and hold.
+pub const MAX_CONFIGURED_KEYS: u32 = 100_000;
+
+/// Whether the reference can honour `limits` (docs/e2ee.md §Limits): the
+/// refusal for `Configure` if not.
+pub fn check_limits(limits: &E2eeLimits) -> Result<(), Reply> {
+    if limits.max_forward_jump > MAX_CONFIGURED_KEYS
+        || limits.max_skipped_keys > MAX_CONFIGURED_KEYS
+    {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!(
+                "e2ee: max_forward_jump {} and max_skipped_keys {} must be at most {MAX_CONFIGURED_KEYS}",
+                limits.max_forward_jump, limits.max_skipped_keys
+            ),
+        ));
+    }
+    // A ciphertext travels in one adapter frame, with room for the rest of
+    // the request.
+    let frame_room = (crate::adapter::DEFAULT_MAX_FRAME / 2) as u32;
+    if limits.max_body_len > frame_room {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!(
+                "e2ee: max_body_len {} is more than the {frame_room} bytes a frame carries here",
+                limits.max_body_len
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The reference's E2EE state: everything `Reset` clears.
 pub struct E2ee {
@@ -56,7 +89,9 @@ pub fn error_category(error: &SignalError) -> ErrorCategory {
         SignalError::NoSession | SignalError::InvalidKeyId { .. } => ErrorCategory::NotFound,
         SignalError::UntrustedIdentity => ErrorCategory::UntrustedIdentity,
         SignalError::BadSignature => ErrorCategory::BadSignature,
-        SignalError::Oversized { .. } => ErrorCategory::LimitExceeded,
+        SignalError::Oversized { .. } | SignalError::SkippedKeysFull { .. } => {
+            ErrorCategory::LimitExceeded
+        }
         SignalError::Malformed(_) => ErrorCategory::MalformedInput,
     }
 }
@@ -141,6 +176,7 @@ impl E2ee {
 
     /// Takes the variant and the `Configure`d limits; they apply to
     /// devices created afterwards.
+    /// (`limits` passed [`check_limits`] in `Configure`.)
     pub fn set_profile(&mut self, variant: Option<Variant>, limits: Option<E2eeLimits>) {
         self.variant = variant;
         self.configured = limits;
@@ -150,12 +186,20 @@ impl E2ee {
         self.mutant == Some(defect)
     }
 
+    fn is(&self, behaviour: Variant) -> bool {
+        self.variant == Some(behaviour)
+    }
+
     pub fn reset(&mut self) {
         self.devices.clear();
     }
 
     /// Answers one e2ee operation (anything else is Unsupported).
     pub fn handle(&mut self, op: Op) -> Reply {
+        // The `e2ee-one-refusal-category` variant names every refusal of a
+        // message or bundle with one generic category.
+        let one_category = self.is(Variant::E2eeOneRefusalCategory)
+            && matches!(op, Op::E2eeDecrypt(_) | Op::E2eeProcessBundle(_));
         let reply = match op {
             Op::E2eeCreateDevice(r) => self.create_device(r),
             Op::E2eeGetBundle(r) => self.get_bundle(r),
@@ -169,7 +213,12 @@ impl E2ee {
                 detail: "not an e2ee operation".into(),
             })),
         };
-        reply.unwrap_or_else(|refusal| refusal)
+        match reply.unwrap_or_else(|refusal| refusal) {
+            Reply::Rejected(r) if one_category => {
+                rejected(ErrorCategory::BadMac, format!("refused ({})", r.detail))
+            }
+            reply => reply,
+        }
     }
 
     fn device(&mut self, proto: Option<&E2eeAddress>) -> Result<&mut Device, Reply> {
@@ -182,9 +231,20 @@ impl E2ee {
         })
     }
 
-    /// The defects of the configured mutant that live in the engine.
+    /// The configured limits, the variant's behaviour and the configured
+    /// mutant's defects that live in the engine.
     fn configure(&self, device: &mut Device) {
         let config = &mut device.config;
+        if let Some(limits) = &self.configured {
+            config.max_forward_jump = limits.max_forward_jump;
+            config.max_skipped_keys = limits.max_skipped_keys as usize;
+            config.max_body_len = limits.max_body_len as usize;
+        }
+        config.skipped_key_policy = match self.variant {
+            Some(Variant::E2eeSkippedKeysEvictNewest) => SkippedKeyPolicy::DropNewest,
+            Some(Variant::E2eeSkippedKeysRefuseWhenFull) => SkippedKeyPolicy::RefuseMessage,
+            _ => SkippedKeyPolicy::EvictOldest,
+        };
         config.defects.accept_replays = self.has(Mutant::E2eeAcceptsReplay);
         config.defects.skip_mac_check = self.has(Mutant::E2eeSkipsMacCheck);
         config.defects.commit_before_mac = self.has(Mutant::E2eeStateBeforeMac);
@@ -207,6 +267,11 @@ impl E2ee {
             0 => OsRng.gen_range(1..=16380),
             id => id,
         };
+        if r.fixed_keys.is_some() && self.is(Variant::E2eeNoFixedKeys) {
+            return Ok(Reply::Unsupported(Unsupported {
+                detail: "this target does not take fixed keys (no E2EE_FIXED_KEYS)".into(),
+            }));
+        }
         let mut device = match &r.fixed_keys {
             None => Device::new(
                 &mut OsRng,
@@ -304,6 +369,11 @@ impl E2ee {
     }
 
     fn safety_number(&mut self, r: E2eeSafetyNumber) -> Result<Reply, Reply> {
+        if self.is(Variant::E2eeNoSafetyNumbers) {
+            return Ok(Reply::Unsupported(Unsupported {
+                detail: "this target shows no safety numbers (no E2EE_SAFETY_NUMBERS)".into(),
+            }));
+        }
         let remote = address(r.remote.as_ref(), "remote")?;
         let device = self.device(r.local.as_ref())?;
         let digits = device.safety_number(&remote).map_err(refused)?;
@@ -499,6 +569,113 @@ mod tests {
                 remote: a("alice"),
             }))),
             Some(ErrorCategory::NotFound)
+        );
+    }
+
+    #[test]
+    fn configured_limits_and_the_variant_apply_to_devices_created_afterwards() {
+        let mut e = E2ee::new(None);
+        assert!(matches!(
+            create(&mut e, "before", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        let limits = E2eeLimits {
+            max_forward_jump: 5,
+            max_skipped_keys: 3,
+            max_body_len: 1000,
+        };
+        assert!(check_limits(&limits).is_ok());
+        e.set_profile(Some(Variant::E2eeSkippedKeysRefuseWhenFull), Some(limits));
+        assert!(matches!(
+            create(&mut e, "after", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        let config =
+            |e: &E2ee, name: &str| e.devices[&Address::new(name.to_string(), 1)].config.clone();
+        let after = config(&e, "after");
+        assert_eq!(
+            (
+                after.max_forward_jump,
+                after.max_skipped_keys,
+                after.max_body_len
+            ),
+            (5, 3, 1000)
+        );
+        assert_eq!(after.skipped_key_policy, SkippedKeyPolicy::RefuseMessage);
+        let before = config(&e, "before");
+        assert_eq!(before.max_forward_jump, 2000);
+        assert_eq!(before.skipped_key_policy, SkippedKeyPolicy::EvictOldest);
+        // A plaintext the configured body bound cannot carry is refused.
+        for too_big in [
+            E2eeLimits {
+                max_skipped_keys: MAX_CONFIGURED_KEYS + 1,
+                ..limits
+            },
+            E2eeLimits {
+                max_forward_jump: u32::MAX,
+                ..limits
+            },
+            E2eeLimits {
+                max_body_len: u32::MAX,
+                ..limits
+            },
+        ] {
+            assert_eq!(
+                check_limits(&too_big).err().as_ref().and_then(category),
+                Some(ErrorCategory::LimitExceeded)
+            );
+        }
+    }
+
+    #[test]
+    fn without_the_optional_capabilities_their_operations_are_unsupported() {
+        let fixed = E2eeFixedKeys {
+            identity_private: vec![1; 32],
+            signed_prekey_private: vec![2; 32],
+            signed_prekey_signature: vec![0; 64],
+            ..Default::default()
+        };
+        let mut e = E2ee::new(None);
+        assert!(matches!(
+            create(&mut e, "f", Some(fixed.clone())),
+            Reply::E2eeCreateDevice(_)
+        ));
+        e.set_profile(Some(Variant::E2eeNoFixedKeys), None);
+        assert!(matches!(
+            create(&mut e, "g", Some(fixed)),
+            Reply::Unsupported(_)
+        ));
+        e.set_profile(Some(Variant::E2eeNoSafetyNumbers), None);
+        assert!(matches!(
+            e.handle(Op::E2eeSafetyNumber(E2eeSafetyNumber {
+                local: a("f"),
+                remote: a("x"),
+            })),
+            Reply::Unsupported(_)
+        ));
+    }
+
+    #[test]
+    fn the_one_category_variant_names_every_decrypt_refusal_bad_mac() {
+        let mut e = E2ee::new(None);
+        e.set_profile(Some(Variant::E2eeOneRefusalCategory), None);
+        assert!(matches!(
+            create(&mut e, "z", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        assert_eq!(
+            category(&e.handle(Op::E2eeDecrypt(E2eeDecrypt {
+                local: a("z"),
+                remote: a("x"),
+                message_type: 3,
+                ciphertext: vec![0x33, 0xff, 0xff],
+            }))),
+            Some(ErrorCategory::BadMac)
+        );
+        // Other operations keep their categories.
+        assert_eq!(
+            category(&create(&mut e, "z", None)),
+            Some(ErrorCategory::InvalidState)
         );
     }
 

@@ -96,6 +96,9 @@ impl Reference {
                 );
             }
         }
+        if let Some(Err(refusal)) = configure.e2ee.as_ref().map(e2ee::check_limits) {
+            return refusal;
+        }
         self.configured = Some(configure);
         self.apply_configuration();
         Reply::Configure(ConfigureResult {})
