@@ -10,7 +10,6 @@ mod rules;
 mod writer;
 
 use super::rejected;
-use crate::adapter::proto::StanzaLimits;
 use crate::adapter::proto::{
     response::Reply, StanzaParseResult, StanzaPayloadDecode, StanzaPayloadDecodeResult,
     StanzaPayloadEncode, StanzaPayloadEncodeResult, StanzaSerialize, StanzaSerializeResult,
