@@ -143,11 +143,12 @@ pub fn run(
         for job in 0..jobs {
             let sender = sender.clone();
             let connection = if job == 0 { first.take() } else { None };
-            let (queue, restarts, hello) = (&queue, &restarts, &hello);
+            let (queue, restarts, hello, delivery) = (&queue, &restarts, &hello, &delivery);
             scope.spawn(move || {
                 let mut worker = Worker {
                     config,
                     hello,
+                    delivery,
                     connection,
                     restarts,
                 };
@@ -192,6 +193,8 @@ pub fn run(
 struct Worker<'a> {
     config: &'a RunConfig,
     hello: &'a HelloResult,
+    /// How the first connection took the profile; every new one must agree.
+    delivery: &'a configure::Delivery,
     connection: Option<AdapterClient>,
     restarts: &'a AtomicU32,
 }
@@ -246,6 +249,12 @@ impl Worker<'_> {
         };
         if self.connection.is_none() {
             match connect(self.config) {
+                Ok(connection) if connection.delivery != *self.delivery => {
+                    return no_evidence(Finding::error(format!(
+                        "a new target instance took the profile differently from the first ({:?}, then {:?})",
+                        self.delivery, connection.delivery
+                    )))
+                }
                 Ok(connection) => {
                     self.restarts.fetch_add(1, Ordering::SeqCst);
                     *restarted = true;
