@@ -6,6 +6,7 @@
 use rand::{Rng, RngCore};
 
 use super::super::{unexpected, ScenarioCtx};
+use super::bundle;
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{
     request::Op, response, E2eeAddress, E2eeApproveIdentity, E2eeBundle, E2eeCreateDevice,
@@ -16,7 +17,6 @@ use crate::ensure;
 use crate::peer::signal::wire::{PreKeySignalMessage, SignalMessage};
 use crate::peer::signal::{Address, Device, MessageType, PreKeyBundle, PublicKey, SignalKnobs};
 use crate::runner::outcome::Finding;
-use crate::targets::reference::e2ee::{bundle_from_proto, bundle_to_proto};
 
 /// Largest ciphertext the harness parses from a target (hostile input).
 pub const MAX_PARSE: usize = 1 << 20;
@@ -125,19 +125,15 @@ pub fn get_bundle_proto(ctx: &mut ScenarioCtx, local: &Address, otp: bool) -> St
 /// The target's bundle, parsed (a bad key in it is a failure).
 pub fn get_bundle(ctx: &mut ScenarioCtx, local: &Address, otp: bool) -> Step<PreKeyBundle> {
     let proto = get_bundle_proto(ctx, local, otp)?;
-    bundle_from_proto(&proto).map_err(|reply| {
-        Finding::fail(format!(
-            "the target's bundle does not parse: {}",
-            crate::adapter::names::reply_name(Some(&reply))
-        ))
-    })
+    bundle::from_target(&proto)
+        .map_err(|why| Finding::fail(format!("the target's bundle does not parse: {why}")))
 }
 
 pub fn process_bundle_op(local: &Address, remote: &Address, bundle: &PreKeyBundle) -> Op {
     Op::E2eeProcessBundle(E2eeProcessBundle {
         local: Some(proto_address(local)),
         remote: Some(proto_address(remote)),
-        bundle: Some(bundle_to_proto(bundle)),
+        bundle: Some(bundle::to_message(bundle)),
     })
 }
 

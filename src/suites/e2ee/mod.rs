@@ -10,6 +10,7 @@
 //! numbers), [`prekeys`] (one-time prekeys), [`vectors`] (fixed-key golden
 //! transcripts), [`property`] (model-checked random sequences).
 
+pub mod bundle;
 pub mod establish;
 pub mod harness;
 pub mod identity;

@@ -3,6 +3,7 @@
 //! byte, and the safety number of their two parties. Targets without the
 //! capability answer Unsupported: not applicable.
 
+use super::bundle;
 use super::harness::{
     create_device, decrypt_raw, encrypt, get_bundle_proto, process_bundle, safety_number, Step,
     Wire,
@@ -13,7 +14,6 @@ use crate::ensure;
 use crate::peer::signal::{MessageType, PreKeyBundle};
 use crate::runner::outcome::{Check, Finding};
 use crate::suites::{unexpected, ScenarioCtx};
-use crate::targets::reference::e2ee::bundle_to_proto;
 use crate::vectors::signal::{
     builtin_safety_number, builtin_transcripts, bytes, Party, Transcript,
 };
@@ -153,7 +153,7 @@ pub fn transcript_target_as_bob(ctx: &mut ScenarioCtx) -> Check {
         } else {
             bob_peer.bundle_without_one_time_prekey()
         };
-        let want = bundle_to_proto(&want);
+        let want = bundle::to_message(&want);
         ensure!(
             served == want,
             "{name}: the served bundle differs from the vector's keys"
