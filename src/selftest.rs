@@ -6,12 +6,13 @@
 //! not merely an `error`) by at least one scenario of its suite.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use crate::catalog::Catalog;
-use crate::runner::outcome::OutcomeKind;
 use crate::runner::plan::{build_plan, Selection};
 use crate::runner::{self, RunConfig};
-use crate::targets::{mutants, variants, TargetSpec};
+use crate::scenario::outcome::OutcomeKind;
+use crate::targets::{mutants, variants, Launcher, Target, TargetSpec};
 
 pub struct MutantResult {
     pub name: &'static str,
@@ -108,7 +109,20 @@ impl SelftestOutcome {
     }
 }
 
-pub fn run(catalog: &Catalog, base: &RunConfig) -> Result<SelftestOutcome, String> {
+/// Runs the reference (`base`), then every variant and every mutant started
+/// by `launcher`, each under `base`'s settings.
+pub fn run(
+    catalog: &Catalog,
+    base: &RunConfig,
+    launcher: &Launcher,
+) -> Result<SelftestOutcome, String> {
+    let with_target = |spec: TargetSpec| RunConfig {
+        target: Arc::new(Target {
+            spec,
+            launcher: launcher.clone(),
+        }),
+        ..base.clone()
+    };
     let full = build_plan(catalog, &Selection::default()).map_err(|e| e.to_string())?;
     let reference = runner::run(&full, base, &mut |_| {}).map_err(|e| format!("reference: {e}"))?;
     let reference_problems = reference
@@ -126,10 +140,7 @@ pub fn run(catalog: &Catalog, base: &RunConfig) -> Result<SelftestOutcome, Strin
             ..Selection::default()
         };
         let plan = build_plan(catalog, &selection).map_err(|e| e.to_string())?;
-        let config = RunConfig {
-            target: TargetSpec::Variant(info.name.to_string()),
-            ..base.clone()
-        };
+        let config = with_target(TargetSpec::Variant(info.name.to_string()));
         let run = runner::run(&plan, &config, &mut |_| {})
             .map_err(|e| format!("variant {}: {e}", info.name))?;
         let opted_out = |id: &str| {
@@ -163,12 +174,9 @@ pub fn run(catalog: &Catalog, base: &RunConfig) -> Result<SelftestOutcome, Strin
             ..Selection::default()
         };
         let plan = build_plan(catalog, &selection).map_err(|e| e.to_string())?;
-        let config = RunConfig {
-            target: TargetSpec::Builtin {
-                mutant: Some(info.name.to_string()),
-            },
-            ..base.clone()
-        };
+        let config = with_target(TargetSpec::Builtin {
+            mutant: Some(info.name.to_string()),
+        });
         let run = runner::run(&plan, &config, &mut |_| {})
             .map_err(|e| format!("mutant {}: {e}", info.name))?;
         let with = |kind| {

@@ -116,3 +116,14 @@ fn a_1_0_adapter_is_driven_only_under_a_profile_it_lists() {
         "{stderr}"
     );
 }
+
+/// The catalog writes the e2ee defaults down itself (it sits below the
+/// peer); they must stay the bounds the peer's engine uses by default.
+#[test]
+fn e2ee_profile_defaults_match_the_peer_engine() {
+    let profile = interspec::catalog::profile::E2eeParams::default();
+    let engine = interspec::peer::signal::SignalConfig::default();
+    assert_eq!(profile.max_forward_jump, engine.max_forward_jump);
+    assert_eq!(profile.max_skipped_keys as usize, engine.max_skipped_keys);
+    assert_eq!(profile.max_body_len as usize, engine.max_body_len);
+}

@@ -7,9 +7,9 @@ mod common;
 use std::time::Duration;
 
 use interspec::catalog::Catalog;
-use interspec::runner::outcome::{Counterexample, OutcomeKind};
 use interspec::runner::plan::{build_plan, Selection};
 use interspec::runner::run;
+use interspec::scenario::outcome::{Counterexample, OutcomeKind};
 use interspec::targets::TargetSpec;
 
 const SCENARIO: &str = "e2ee/adversarial-network-peer-target";

@@ -5,7 +5,7 @@
 
 mod common;
 
-use interspec::runner::outcome::{OutcomeKind, ScenarioOutcome};
+use interspec::scenario::outcome::{OutcomeKind, ScenarioOutcome};
 
 fn run(
     profile: &str,

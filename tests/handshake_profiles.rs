@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use interspec::catalog::profile::Profile;
 use interspec::catalog::Catalog;
-use interspec::runner::outcome::{OutcomeKind, ScenarioOutcome};
 use interspec::runner::plan::{build_plan, Selection};
+use interspec::scenario::outcome::{OutcomeKind, ScenarioOutcome};
 use interspec::targets::variants::VARIANTS;
 use interspec::targets::TargetSpec;
 

@@ -8,9 +8,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use interspec::catalog::Catalog;
-use interspec::runner::outcome::OutcomeKind;
 use interspec::runner::plan::{build_plan, Selection};
 use interspec::runner::{run, RunError, RunResult};
+use interspec::scenario::outcome::OutcomeKind;
 
 fn run_against(mode: &str) -> RunResult {
     let catalog = Catalog::builtin().expect("catalog");

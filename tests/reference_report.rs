@@ -41,7 +41,13 @@ fn reference_report_is_unchanged() {
     // One job: which scenario meets a freshly restarted target is then fixed.
     config.jobs = 1;
     let result = run(&plan, &config, &mut |_| {}).expect("run");
-    let mut report = Report::build(&catalog, &plan, &selection, &config, &result);
+    let mut report = Report::build(
+        &catalog,
+        &plan,
+        &selection,
+        &interspec::cli::run_summary(&config),
+        &result,
+    );
     assert!(report.verdict.certified, "the reference is certified");
     normalise(&mut report);
     let json = serde_json::to_string_pretty(&report).expect("json");

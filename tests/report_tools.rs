@@ -9,7 +9,7 @@ use std::path::Path;
 use common::{interspec, read_json};
 use interspec::report::markdown::{annotations, render, ANNOTATIONS_PER_KIND, MAX_MARKDOWN_BYTES};
 use interspec::report::Report;
-use interspec::runner::outcome::{Evidence, OutcomeKind};
+use interspec::scenario::outcome::{Evidence, OutcomeKind};
 
 fn certify(dir: &Path, extra: &[&str]) -> std::process::Output {
     // The adapter suite alone (INCOMPLETE, exit 4, when it passes): a broken

@@ -13,7 +13,7 @@ use super::names::{op_name, reply_name};
 use super::proto::{request::Op, response, Hello, HelloResult, Request, Response};
 use super::transcript::Transcript;
 use super::{PROTOCOL_MAJOR, PROTOCOL_MINOR};
-use crate::report::redact::Redactor;
+use crate::redact::Redactor;
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {

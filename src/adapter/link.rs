@@ -22,6 +22,17 @@ use std::time::{Duration, Instant};
 /// The most target log kept in memory per connection.
 const LOG_CAPACITY: usize = 256 * 1024;
 
+/// Opens connections to fresh instances of one target. The runner is
+/// given one and restarts a broken target through it, without knowing
+/// whether it is a built-in target, a command or a TCP adapter.
+pub trait TargetSource: std::fmt::Debug + Send + Sync {
+    /// Starts (or connects to) a new instance.
+    fn open(&self, connect_timeout: Duration) -> Result<Link, String>;
+    /// The target as the user named it (`--target`), for messages and the
+    /// reproduce command.
+    fn name(&self) -> String;
+}
+
 /// One direction-agnostic stream.
 #[derive(Debug)]
 enum Stream {

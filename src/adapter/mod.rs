@@ -17,6 +17,15 @@ pub mod proto {
     include!(concat!(env!("OUT_DIR"), "/interspec.adapter.v1.rs"));
 }
 
+impl proto::HelloResult {
+    /// Whether Hello declared `capability` (by its proto name,
+    /// case-insensitive).
+    pub fn declares(&self, capability: &str) -> bool {
+        self.capabilities()
+            .any(|c| c.as_str_name().eq_ignore_ascii_case(capability))
+    }
+}
+
 /// The adapter protocol version this harness speaks. A target whose major
 /// version differs is refused; minor versions are compatible both ways.
 pub const PROTOCOL_MAJOR: u32 = 1;

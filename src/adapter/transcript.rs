@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use crate::report::redact::Redactor;
+use crate::redact::Redactor;
 
 const MAX_ENTRIES: usize = 64;
 const HEX_BYTES_SHOWN: usize = 48;

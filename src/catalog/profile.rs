@@ -190,12 +190,16 @@ pub struct E2eeParams {
 }
 
 impl Default for E2eeParams {
+    /// The same bounds the peer's engine uses by default (a test in
+    /// tests/custom_profile.rs keeps the two in step).
     fn default() -> Self {
-        let engine = crate::peer::signal::SignalConfig::default();
         E2eeParams {
-            max_forward_jump: engine.max_forward_jump,
-            max_skipped_keys: engine.max_skipped_keys as u32,
-            max_body_len: engine.max_body_len as u32,
+            // libsignal-protocol-java SessionCipher: "Over 2000 messages into the future!".
+            max_forward_jump: 2000,
+            // libsignal-protocol-java SessionState: MAX_MESSAGE_KEYS = 2000.
+            max_skipped_keys: 2000,
+            // The harness's own bound on one ciphertext body: 256 KiB.
+            max_body_len: 256 * 1024,
         }
     }
 }

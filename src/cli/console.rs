@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::catalog::Catalog;
 use crate::report::Report;
-use crate::runner::outcome::{OutcomeKind, ScenarioOutcome};
 use crate::runner::plan::PlannedScenario;
+use crate::scenario::outcome::{OutcomeKind, ScenarioOutcome};
 use crate::targets::mutants;
 
 pub struct Progress {

@@ -14,10 +14,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::catalog::profile::Profile;
 use crate::catalog::Catalog;
+use crate::report::model::RunSummary;
 use crate::runner::plan::{build_plan, Selection, Shard};
 use crate::runner::{self, RunConfig, RunError};
 use crate::targets::hostile::HostileMode;
-use crate::targets::{mutants, variants, Launcher, TargetSpec};
+use crate::targets::{mutants, variants, Launcher, Target, TargetSpec};
 
 pub const EXIT_CERTIFIED: u8 = 0;
 pub const EXIT_NOT_CERTIFIED: u8 = 1;
@@ -336,8 +337,11 @@ fn run_config(
         return Err("--jobs must be at least 1".into());
     }
     Ok(RunConfig {
-        target,
-        launcher: Launcher::current()?,
+        target: Arc::new(Target {
+            spec: target,
+            launcher: Launcher::current()?,
+        }),
+        scenarios: crate::suites::registry(),
         seed: args.seed.unwrap_or_else(rand::random),
         cases: args.cases,
         jobs,
@@ -347,6 +351,18 @@ fn run_config(
         interrupt,
         plaintext_excerpt: args.plaintext_excerpt,
     })
+}
+
+/// What the report tells of how this run was made.
+pub fn run_summary(config: &RunConfig) -> RunSummary<'_> {
+    RunSummary {
+        target: config.target.name(),
+        seed: config.seed,
+        cases: config.cases,
+        jobs: config.jobs,
+        profile: &config.profile.name,
+        certification: &config.profile.certification,
+    }
 }
 
 fn certify(args: CertifyArgs) -> u8 {
@@ -376,7 +392,7 @@ fn certify(args: CertifyArgs) -> u8 {
         "interspec {}: {} scenarios against {} with profile {}, seed {} (repeat with --seed {}), {} jobs",
         crate::HARNESS_VERSION,
         plan.len(),
-        config.target,
+        config.target.name(),
         config.profile.name,
         config.seed,
         config.seed,
@@ -392,7 +408,8 @@ fn certify(args: CertifyArgs) -> u8 {
             return EXIT_TARGET_UNUSABLE;
         }
     };
-    let report = crate::report::Report::build(&catalog, &plan, &selection, &config, &result);
+    let report =
+        crate::report::Report::build(&catalog, &plan, &selection, &run_summary(&config), &result);
     console::print_summary(&report);
     match crate::report::write_all(&report, &args.out) {
         Ok(paths) => {
@@ -563,7 +580,11 @@ fn selftest(args: SelftestArgs) -> u8 {
         "interspec selftest: seed {} (repeat with --seed {})",
         config.seed, config.seed
     );
-    match crate::selftest::run(&catalog, &config) {
+    let launcher = match Launcher::current() {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    match crate::selftest::run(&catalog, &config, &launcher) {
         Ok(outcome) => {
             print!("{}", outcome.render());
             if outcome.passed() {

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::model::Report;
-use crate::runner::outcome::OutcomeKind;
+use crate::scenario::outcome::OutcomeKind;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::model::Report;
-use crate::runner::outcome::OutcomeKind;
+use crate::scenario::outcome::OutcomeKind;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ReportDiff {

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::model::{Report, RequirementStatus, ScenarioResult, SuiteStatus, VerdictState};
-use crate::runner::outcome::OutcomeKind;
+use crate::scenario::outcome::OutcomeKind;
 
 const STYLE: &str = r#"
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 0 1.5rem 3rem; color: #1b1f24; }

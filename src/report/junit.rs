@@ -7,7 +7,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
 use super::model::{Report, ScenarioResult};
-use crate::runner::outcome::OutcomeKind;
+use crate::scenario::outcome::OutcomeKind;
 
 pub fn render(report: &Report) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);

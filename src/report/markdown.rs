@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::model::{Report, ScenarioResult};
 use crate::catalog::Level;
-use crate::runner::outcome::OutcomeKind;
+use crate::scenario::outcome::OutcomeKind;
 
 /// GitHub refuses step summaries over 1 MiB; leave room for the tail.
 pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024 - 16 * 1024;

@@ -9,7 +9,6 @@ pub mod junit;
 pub mod markdown;
 pub mod merge;
 pub mod model;
-pub mod redact;
 pub mod sign;
 
 use std::path::{Path, PathBuf};

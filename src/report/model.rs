@@ -10,9 +10,9 @@ use crate::adapter::proto::HelloResult;
 use crate::catalog::profile::CertificationParams;
 use crate::catalog::{Catalog, Level, ScenarioKind};
 use crate::runner::configure::Delivery;
-use crate::runner::outcome::{Deviation, Evidence, OutcomeKind};
 use crate::runner::plan::{PlannedScenario, Selection};
-use crate::runner::{declares, RunConfig, RunResult};
+use crate::runner::RunResult;
+use crate::scenario::outcome::{Deviation, Evidence, OutcomeKind};
 
 pub const SCHEMA_VERSION: u32 = 3;
 
@@ -289,12 +289,26 @@ pub struct Scope<'a> {
     pub capabilities: &'a [String],
 }
 
+/// How the run was made, as far as the report tells it: the caller fills it
+/// from its own settings, so the report does not depend on how runs are
+/// configured.
+#[derive(Debug, Clone)]
+pub struct RunSummary<'a> {
+    /// The target as the user named it (`--target`).
+    pub target: String,
+    pub seed: u64,
+    pub cases: u32,
+    pub jobs: usize,
+    pub profile: &'a str,
+    pub certification: &'a CertificationParams,
+}
+
 impl Report {
     pub fn build(
         catalog: &Catalog,
         plan: &[PlannedScenario],
         selection: &Selection,
-        config: &RunConfig,
+        config: &RunSummary,
         result: &RunResult,
     ) -> Report {
         let outcome_of: BTreeMap<&str, _> =
@@ -321,8 +335,8 @@ impl Report {
                         .filter(|n| {
                             p.capability
                                 .as_deref()
-                                .is_none_or(|c| declares(&result.hello, c))
-                                && !declares(&result.hello, n)
+                                .is_none_or(|c| result.hello.declares(c))
+                                && !result.hello.declares(n)
                         })
                         .cloned()
                         .collect(),
@@ -330,8 +344,8 @@ impl Report {
                     evidence: (outcome.kind != OutcomeKind::Pass).then(|| outcome.evidence.clone()),
                     reproduce: format!(
                         "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}",
-                        shell_word(&config.target.to_string()),
-                        shell_word(&config.profile.name),
+                        shell_word(&config.target),
+                        shell_word(config.profile),
                         shell_word(&p.id),
                         config.seed,
                         config.cases
@@ -340,7 +354,7 @@ impl Report {
             })
             .collect();
 
-        let target = target_info(&config.target.to_string(), &result.hello);
+        let target = target_info(&config.target, &result.hello);
         let not_told = match &result.delivery {
             Delivery::Told => None,
             Delivery::NotTold(note) => Some(note.as_str()),
@@ -350,8 +364,8 @@ impl Report {
             interrupted: result.interrupted,
             not_run: &result.not_run,
             cases: config.cases,
-            certification: &config.profile.certification,
-            profile: &config.profile.name,
+            certification: config.certification,
+            profile: config.profile,
             not_told,
             capabilities: &target.capabilities,
         };
@@ -370,10 +384,10 @@ impl Report {
                 seed: config.seed,
                 cases: config.cases,
                 jobs: config.jobs,
-                profile: config.profile.name.clone(),
+                profile: config.profile.to_string(),
                 profile_told: not_told.is_none(),
                 profile_note: not_told.unwrap_or_default().to_string(),
-                certification: config.profile.certification.clone(),
+                certification: config.certification.clone(),
                 suites: selection.suites.clone(),
                 filters: selection.filters.clone(),
                 shard: selection.shard.map(|s| s.to_string()),

@@ -8,7 +8,6 @@
 //! it (every wait is bounded by the call timeout and the scenario deadline).
 
 pub mod configure;
-pub mod outcome;
 pub mod plan;
 
 use std::collections::VecDeque;
@@ -21,11 +20,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
 use crate::adapter::client::{AdapterClient, ClientConfig, Reply};
+use crate::adapter::link::TargetSource;
 use crate::adapter::proto::{request::Op, response, HelloResult, Reset};
 use crate::catalog::profile::Profile;
-use crate::suites::{self, ScenarioCtx};
-use crate::targets::{Launcher, TargetSpec};
-use outcome::{Check, Deviation, Evidence, Finding, OutcomeKind, ScenarioOutcome};
+use crate::scenario::outcome::{Check, Deviation, Evidence, Finding, OutcomeKind, ScenarioOutcome};
+use crate::scenario::{Registry, ScenarioCtx};
 use plan::{scenario_seed, PlannedScenario};
 
 /// How much of the target's log is kept per scenario.
@@ -33,8 +32,10 @@ const LOG_EXCERPT_BYTES: usize = 8 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    pub target: TargetSpec,
-    pub launcher: Launcher,
+    /// Where target instances come from.
+    pub target: Arc<dyn TargetSource>,
+    /// The scenario code the plan's ids are looked up in.
+    pub scenarios: &'static Registry,
     pub seed: u64,
     /// Cases per property scenario.
     pub cases: u32,
@@ -91,7 +92,7 @@ pub struct Connection {
 /// Opens one connection, performs the Hello exchange and tells the target
 /// its profile.
 pub fn connect(config: &RunConfig) -> Result<Connection, String> {
-    let link = config.launcher.open(&config.target, config.call_timeout)?;
+    let link = config.target.open(config.call_timeout)?;
     let mut client = AdapterClient::new(link, config.client_config());
     let greeted = client.hello().and_then(|hello| {
         let delivery = configure::deliver(&mut client, &hello, &config.profile)?;
@@ -230,7 +231,7 @@ impl Worker<'_> {
     ) -> (Check, Evidence) {
         let no_evidence = |f: Finding| (Err(f), Evidence::default());
         if let Some(capability) = &scenario.capability {
-            if !declares(self.hello, capability) {
+            if !self.hello.declares(capability) {
                 return no_evidence(Finding::not_applicable(format!(
                     "the target does not declare the {capability} capability"
                 )));
@@ -241,7 +242,7 @@ impl Worker<'_> {
                 "opted out: the target does not declare the optional {missing} capability"
             )));
         }
-        let Some(implementation) = suites::implementation(&scenario.id) else {
+        let Some(implementation) = self.config.scenarios.get(&scenario.id) else {
             return no_evidence(Finding::error(format!(
                 "no code implements scenario {} (catalog and code disagree)",
                 scenario.id
@@ -286,7 +287,7 @@ impl Worker<'_> {
                 hello: self.hello,
                 deviations: Vec::new(),
             };
-            let result = match catch_unwind(AssertUnwindSafe(|| (implementation.run)(&mut ctx))) {
+            let result = match catch_unwind(AssertUnwindSafe(|| implementation.run(&mut ctx))) {
                 Ok(result) => result,
                 Err(panic) => Err(Finding::error(format!(
                     "the harness panicked in this scenario: {}",
@@ -362,15 +363,8 @@ pub fn opted_out<'a>(hello: &HelloResult, scenario: &'a PlannedScenario) -> Opti
     scenario
         .needs
         .iter()
-        .find(|need| !declares(hello, need))
+        .find(|need| !hello.declares(need))
         .map(String::as_str)
-}
-
-/// Whether Hello declared `capability` (by its proto name, case-insensitive).
-pub fn declares(hello: &HelloResult, capability: &str) -> bool {
-    hello
-        .capabilities()
-        .any(|c| c.as_str_name().eq_ignore_ascii_case(capability))
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {

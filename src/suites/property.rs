@@ -8,7 +8,7 @@ use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
 use super::ScenarioCtx;
-use crate::runner::outcome::{Check, Counterexample, Finding, OutcomeKind};
+use crate::scenario::outcome::{Check, Counterexample, Finding, OutcomeKind};
 
 /// Shrinking talks to the target at every step; this bounds it.
 const MAX_SHRINK_ITERS: u32 = 1024;

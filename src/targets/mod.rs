@@ -18,7 +18,7 @@ use std::process::Command;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::adapter::link::Link;
+use crate::adapter::link::{Link, TargetSource};
 
 /// How to reach a target, as given to `--target`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +150,24 @@ impl Launcher {
             TargetSpec::Tcp(addr) => Link::connect(addr, connect_timeout)
                 .map_err(|e| format!("cannot connect to {addr}: {e}")),
         }
+    }
+}
+
+/// A target spec with the launcher that starts it: the [`TargetSource`] the
+/// runner is given.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub spec: TargetSpec,
+    pub launcher: Launcher,
+}
+
+impl TargetSource for Target {
+    fn open(&self, connect_timeout: Duration) -> Result<Link, String> {
+        self.launcher.open(&self.spec, connect_timeout)
+    }
+
+    fn name(&self) -> String {
+        self.spec.to_string()
     }
 }
 

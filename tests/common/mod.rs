@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use interspec::catalog::profile::Profile;
 use interspec::catalog::Catalog;
-use interspec::runner::outcome::ScenarioOutcome;
 use interspec::runner::plan::{build_plan, Selection};
 use interspec::runner::RunConfig;
-use interspec::targets::{Launcher, TargetSpec};
+use interspec::scenario::outcome::ScenarioOutcome;
+use interspec::targets::{Launcher, Target, TargetSpec};
 
 pub fn exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_interspec"))
@@ -33,10 +33,13 @@ pub fn hostile_spec(mode: &str) -> String {
 
 pub fn config(target: TargetSpec, call_timeout: Duration) -> RunConfig {
     RunConfig {
-        target,
-        launcher: Launcher {
-            interspec_exe: exe(),
-        },
+        target: Arc::new(Target {
+            spec: target,
+            launcher: Launcher {
+                interspec_exe: exe(),
+            },
+        }),
+        scenarios: interspec::suites::registry(),
         seed: 42,
         cases: 8,
         jobs: 2,

@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
-use super::{check_property, unexpected, ScenarioCtx, ScenarioImpl};
+use super::{check_property, ScenarioImpl};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{
     request::Op, response, Capability, ErrorCategory, Hello, Ping, Recall, Remember, Request, Reset,
@@ -14,7 +14,8 @@ use crate::adapter::proto::{
 use crate::adapter::{PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::ensure;
 use crate::peer::adapter as forge;
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::{unexpected, ScenarioCtx};
 
 /// The smallest frame limit a target may declare: a 1 MiB Ping plus room
 /// for the envelope (AD-006 requires 1 MiB echoes).

@@ -5,8 +5,8 @@ use super::harness::{get_bundle, Conversation, Initiator};
 use crate::ensure;
 use crate::peer::signal::wire::PreKeySignalMessage;
 use crate::peer::signal::MessageType;
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::ScenarioCtx;
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 fn peer_initiates(ctx: &mut ScenarioCtx, otp: bool) -> Check {
     let mut c = Conversation::start(ctx, Initiator::Peer, otp)?;
@@ -217,7 +217,7 @@ fn delete_session(ctx: &mut ScenarioCtx, c: &Conversation) -> Result<bool, Findi
     });
     match ctx.expect_result(op, "E2eeDeleteSession")? {
         response::Reply::E2eeDeleteSession(r) => Ok(r.existed),
-        other => Err(crate::suites::unexpected(
+        other => Err(crate::scenario::unexpected(
             crate::adapter::client::Reply::Result(other),
             "E2eeDeleteSession",
         )),

@@ -5,7 +5,6 @@
 
 use rand::{Rng, RngCore};
 
-use super::super::{unexpected, ScenarioCtx};
 use super::bundle;
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{
@@ -16,7 +15,8 @@ use crate::adapter::proto::{
 use crate::ensure;
 use crate::peer::signal::wire::{PreKeySignalMessage, SignalMessage};
 use crate::peer::signal::{Address, Device, MessageType, PreKeyBundle, PublicKey, SignalKnobs};
-use crate::runner::outcome::Finding;
+use crate::scenario::outcome::Finding;
+use crate::scenario::{unexpected, ScenarioCtx};
 
 /// Largest ciphertext the harness parses from a target (hostile input).
 pub const MAX_PARSE: usize = 1 << 20;
@@ -51,7 +51,7 @@ pub const SIGNAL_WIRE: &str = "SIGNAL_V3_WIRE";
 /// Scenarios that exchange bytes with the peer need Signal's wire format;
 /// a target without it is checked device to device only.
 pub fn require_signal_wire(ctx: &ScenarioCtx) -> Step<()> {
-    if crate::runner::declares(ctx.hello, SIGNAL_WIRE) {
+    if ctx.hello.declares(SIGNAL_WIRE) {
         Ok(())
     } else {
         Err(Finding::not_applicable(format!(

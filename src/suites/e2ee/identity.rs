@@ -9,8 +9,8 @@ use crate::adapter::proto::ErrorCategory;
 use crate::ensure;
 use crate::peer::signal::fingerprint;
 use crate::peer::signal::SignalKnobs;
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::ScenarioCtx;
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 pub fn bad_signature_bundle_refused(ctx: &mut ScenarioCtx) -> Check {
     let mut c = Conversation::devices(ctx, 2)?;

@@ -9,8 +9,8 @@ use crate::adapter::client::Reply;
 use crate::adapter::proto::{response, ErrorCategory};
 use crate::ensure;
 use crate::peer::signal::SignalKnobs;
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::{unexpected, ScenarioCtx};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::{unexpected, ScenarioCtx};
 
 fn texts(n: usize) -> Vec<Vec<u8>> {
     (0..n)

@@ -7,8 +7,8 @@ use super::harness::{expect_rejected, get_bundle, peer_device, Conversation, Ini
 use crate::adapter::proto::ErrorCategory;
 use crate::ensure;
 use crate::peer::signal::SignalKnobs;
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::ScenarioCtx;
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 /// Two peers use the same bundle: the first session consumes its one-time
 /// prekey, the second (a stale copy) is refused; the next bundle served

@@ -25,9 +25,10 @@ use crate::adapter::proto::{request::Op, response, ErrorCategory, Reset};
 use crate::ensure;
 use crate::peer::signal::wire::PreKeySignalMessageProto;
 use crate::peer::signal::{Address, Device, MessageType};
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::refusal::{judge_category, Refusal};
-use crate::suites::{check_property, unexpected, ScenarioCtx};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::refusal::{judge_category, Refusal};
+use crate::scenario::{unexpected, ScenarioCtx};
+use crate::suites::check_property;
 
 /// Receiving chains a side keeps (libsignal-protocol-java SessionState
 /// addReceiverChain: more than 5 drops the oldest).

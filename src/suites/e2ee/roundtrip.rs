@@ -12,8 +12,8 @@ use super::harness::{
 use crate::ensure;
 use crate::peer::signal::wire::PreKeySignalMessage;
 use crate::peer::signal::MessageType;
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::ScenarioCtx;
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 fn random_text(ctx: &mut ScenarioCtx, max: usize) -> Vec<u8> {
     let mut text = vec![0u8; ctx.rng.gen_range(0..=max)];

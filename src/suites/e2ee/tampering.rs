@@ -10,8 +10,8 @@ use crate::adapter::proto::ErrorCategory;
 use crate::ensure;
 use crate::peer::signal::wire::{SignalMessageProto, MAC_LEN};
 use crate::peer::signal::{BadRatchetKey, LengthChange, MessageType, SignalKnobs};
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::ScenarioCtx;
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 fn knob_refused(
     ctx: &mut ScenarioCtx,
@@ -484,7 +484,7 @@ pub fn prekey_identity_not_trusted_before_mac(ctx: &mut ScenarioCtx) -> Check {
         "a PreKeySignalMessage with a bad MAC under another identity",
     )?;
     let mut shown = "the real sender's first message then decrypts";
-    if crate::runner::declares(ctx.hello, "E2EE_SAFETY_NUMBERS") {
+    if ctx.hello.declares("E2EE_SAFETY_NUMBERS") {
         let reply = ctx.call(crate::adapter::proto::request::Op::E2eeSafetyNumber(
             crate::adapter::proto::E2eeSafetyNumber {
                 local: Some(super::harness::proto_address(&c.target_addr)),

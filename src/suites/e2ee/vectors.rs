@@ -12,8 +12,8 @@ use crate::adapter::client::Reply;
 use crate::adapter::proto::{response, E2eeFixedKeys, E2eeFixedPreKey};
 use crate::ensure;
 use crate::peer::signal::{MessageType, PreKeyBundle};
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::{unexpected, ScenarioCtx};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::{unexpected, ScenarioCtx};
 use crate::vectors::signal::{
     builtin_safety_number, builtin_transcripts, bytes, Party, Transcript,
 };

@@ -3,12 +3,12 @@
 
 use serde_json::{json, Value};
 
-use super::super::ScenarioCtx;
 use super::drive::*;
 use crate::ensure;
 use crate::peer::jose::keys::jwks;
 use crate::peer::jose::{b64, body_hash, GatekeeperKey, Signer};
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 /// A gatekeeper, a body, and a valid token for it signed with key 0.
 fn setup(

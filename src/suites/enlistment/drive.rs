@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rand::RngCore;
 use serde_json::{json, Value};
 
-use super::super::{unexpected, ScenarioCtx};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{
     request::Op, response, EnConfigure, EnDeliveries, EnDelivery, EnIssueProof, EnProviderInfo,
@@ -18,7 +17,8 @@ use crate::peer::jose::http::{self, HttpResponse};
 use crate::peer::jose::jwks_server::JwksServer;
 use crate::peer::jose::keys::jwks;
 use crate::peer::jose::{b64, body_hash, verify, GatekeeperKey, Signer, TokenParts};
-use crate::runner::outcome::Finding;
+use crate::scenario::outcome::Finding;
+use crate::scenario::{unexpected, ScenarioCtx};
 
 /// Every HTTP exchange with the target is bounded by this.
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
@@ -233,7 +233,7 @@ pub fn signed_in_proof(ctx: &mut ScenarioCtx) -> Result<IssuedProof, Finding> {
     })
 }
 
-pub use crate::suites::expect_rejected as expect_refused;
+pub use crate::scenario::expect_rejected as expect_refused;
 
 /// The gatekeeper side: its keys (an Ed25519 and a P-256 one, in that
 /// order in the JWKS), its JWKS server, and the target's endpoints.

@@ -10,10 +10,11 @@ use proptest::prelude::*;
 use rand::RngCore;
 use serde_json::{json, Value};
 
-use super::super::{check_property, ScenarioCtx};
 use super::drive::*;
 use crate::peer::jose::{b64, body_hash, Signer, TokenParts};
-use crate::runner::outcome::Check;
+use crate::scenario::outcome::Check;
+use crate::scenario::ScenarioCtx;
+use crate::suites::check_property;
 
 #[derive(Debug, Clone)]
 pub enum Mutation {

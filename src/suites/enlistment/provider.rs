@@ -4,12 +4,12 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::super::ScenarioCtx;
 use super::drive::*;
 use crate::adapter::proto::{request::Op, EnRotateKeys, EnSignIn, ErrorCategory};
 use crate::ensure;
 use crate::peer::jose::{b64, typ_matches, unb64, verify};
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 /// OpenID Connect Discovery 1.0 §3: members REQUIRED of every provider
 /// (beyond `issuer` and `jwks_uri`, checked apart).
@@ -416,7 +416,7 @@ pub fn sign_in_wrong_credential_refused(ctx: &mut ScenarioCtx) -> Check {
 fn rotate(ctx: &mut ScenarioCtx) -> Result<String, Finding> {
     match ctx.expect_result(Op::EnRotateKeys(EnRotateKeys {}), "EnRotateKeys")? {
         crate::adapter::proto::response::Reply::EnRotateKeys(r) => Ok(r.kid),
-        other => Err(super::super::unexpected(
+        other => Err(crate::scenario::unexpected(
             crate::adapter::client::Reply::Result(other),
             "EnRotateKeys",
         )),

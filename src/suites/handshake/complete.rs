@@ -2,7 +2,6 @@
 //! a cached static key is stale, fixed-key byte equality, the login payload
 //! and the profile's empty-payload convention.
 
-use super::super::ScenarioCtx;
 use super::drive::*;
 use crate::adapter::proto::ErrorCategory;
 use crate::ensure;
@@ -10,7 +9,8 @@ use crate::peer::noise::{
     initiator_read_response, respond_to_first_message, HandshakeConfig, HandshakeState, KeyPair,
     NoiseKnobs, PipeStart, Protocol, Role, TransportState,
 };
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 /// One transport message each way after the handshake: the split agrees.
 fn transport_smoke(ctx: &mut ScenarioCtx, peer: HandshakeState) -> Result<(), Finding> {

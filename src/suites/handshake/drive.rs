@@ -4,7 +4,6 @@
 
 use rand::{Rng, RngCore};
 
-use super::super::{unexpected, ScenarioCtx};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{
     request::Op, response, HsConventions, HsFeed, HsFeedResult, HsOpen, HsRead, HsReadResult,
@@ -16,7 +15,8 @@ use crate::peer::noise::{
     HandshakeConfig, HandshakeState, KeyPair, NoiseError, NoiseKnobs, Protocol, Role,
     TransportState,
 };
-use crate::runner::outcome::Finding;
+use crate::scenario::outcome::Finding;
+use crate::scenario::{unexpected, ScenarioCtx};
 
 /// What the target is asked to do, and how the peer behaves.
 #[derive(Clone)]
@@ -399,4 +399,4 @@ pub fn expect_aborted(ctx: &mut ScenarioCtx, what: &str) -> Result<(), Finding> 
     Ok(())
 }
 
-pub use crate::suites::expect_rejected as expect_refused;
+pub use crate::scenario::expect_rejected as expect_refused;

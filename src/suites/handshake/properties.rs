@@ -4,14 +4,15 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use super::super::{check_property, ScenarioCtx};
 use super::drive::*;
 use super::stream::stream_session;
 use super::tamper::advance_to;
 use crate::adapter::proto::ErrorCategory;
 use crate::ensure;
 use crate::peer::noise::{Protocol, Role};
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
+use crate::suites::check_property;
 
 /// Handshake messages the target reads and can authenticate:
 /// (protocol, target role, message index).

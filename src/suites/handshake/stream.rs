@@ -1,13 +1,13 @@
 //! The byte stream under the profile's conventions: connection header,
 //! length prefixes, HandshakeMessage wrapping, arbitrary chunking.
 
-use super::super::ScenarioCtx;
 use super::drive::*;
 use crate::adapter::proto::{request::Op, ErrorCategory, HsFeed};
 use crate::ensure;
 use crate::peer::noise::wrapping;
 use crate::peer::noise::{FrameDecoder, HandshakePattern, NoiseKnobs, Protocol, Role};
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 /// The peer's side of the stream, built from the profile by hand (the
 /// header may be any length the profile names).

@@ -4,7 +4,6 @@
 
 use rand::Rng;
 
-use super::super::ScenarioCtx;
 use super::drive::*;
 use crate::adapter::proto::ErrorCategory;
 use crate::ensure;
@@ -12,7 +11,8 @@ use crate::peer::noise::{
     respond_to_first_message, BitFlip, HandshakeConfig, HandshakeState, KeyPair, LowOrderPoint,
     MessagePart, NoiseKnobs, PipeStart, Protocol, Role,
 };
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
 
 /// Runs honest messages until the peer is about to write `message`.
 pub fn advance_to(ctx: &mut ScenarioCtx, live: &mut Live, message: usize) -> Result<(), Finding> {

@@ -10,14 +10,14 @@
 //! both and nothing else: the session goes on exactly as if the refused
 //! message had never arrived, or it has ended and refuses everything.
 
-use super::super::{unexpected, ScenarioCtx};
 use super::drive::*;
 use super::stream::PeerStream;
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{request::Op, response, ErrorCategory, HsFeed};
 use crate::ensure;
 use crate::peer::noise::{NoiseKnobs, Protocol, Role, TransportState};
-use crate::runner::outcome::{Check, Finding};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::{unexpected, ScenarioCtx};
 
 /// Largest transport payload: 65535 - 16 (§3, §12.4).
 const MAX_PAYLOAD: usize = 65535 - 16;

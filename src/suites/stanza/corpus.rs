@@ -8,8 +8,9 @@ use crate::adapter::proto::ErrorCategory;
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::corpus::{check_case, Expectation};
 use crate::peer::stanza::{parse as peer_parse, Category, View};
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::{ScenarioCtx, ScenarioImpl};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
+use crate::suites::ScenarioImpl;
 
 /// One embedded case.
 pub struct Case {
@@ -136,7 +137,7 @@ fn replay(ctx: &mut ScenarioCtx, select: Select, what: &str) -> Check {
         };
         match result {
             Ok(()) => {}
-            Err(finding) if finding.kind == crate::runner::outcome::OutcomeKind::Fail => {
+            Err(finding) if finding.kind == crate::scenario::outcome::OutcomeKind::Fail => {
                 failures.push(finding.message)
             }
             // Not applicable or a harness error ends the scenario as it is.

@@ -7,8 +7,9 @@ use rand::seq::SliceRandom;
 use super::target::{base_stanza, expect_refused, expect_view, limits};
 use crate::peer::stanza::hostile::{build, Hostile};
 use crate::peer::stanza::{parse as peer_parse, Category};
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::{ScenarioCtx, ScenarioImpl};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
+use crate::suites::ScenarioImpl;
 
 pub fn scenarios() -> Vec<ScenarioImpl> {
     vec![

@@ -18,8 +18,9 @@ use crate::peer::stanza::payload::proto::{
     MediaInfo, Message, MessageKey, ReactionMessage, VideoMessage,
 };
 use crate::peer::stanza::payload::{self as forge, decode as peer_decode, encode};
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::{check_property, ScenarioCtx, ScenarioImpl};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
+use crate::suites::{check_property, ScenarioImpl};
 
 pub fn scenarios() -> Vec<ScenarioImpl> {
     vec![
@@ -103,7 +104,7 @@ fn target_decode(
         Ok(Reply::Internal(detail)) => Err(Finding::fail(format!(
             "the target failed internally on {what} (a result or a refusal is due): {detail}"
         ))),
-        Ok(other) => Err(crate::suites::unexpected(other, what)),
+        Ok(other) => Err(crate::scenario::unexpected(other, what)),
         Err(err) => Err(Finding::fail(format!("the target broke on {what}: {err}"))),
     }
 }
@@ -134,7 +135,7 @@ fn expect_refused(
 ) -> Result<(), Finding> {
     match target_decode(ctx, payload, what)? {
         Err(category) => {
-            ctx.note(crate::suites::refusal::judge_category(
+            ctx.note(crate::scenario::refusal::judge_category(
                 category,
                 &[expected],
                 what,
@@ -434,7 +435,7 @@ fn generated_encode(ctx: &mut ScenarioCtx) -> Check {
             let payload = match ctx.client.call(op) {
                 Ok(Reply::Result(response::Reply::StanzaPayloadEncode(r))) => r.payload,
                 Ok(other) => {
-                    return Err(crate::suites::unexpected(
+                    return Err(crate::scenario::unexpected(
                         other,
                         "encoding a generated payload",
                     ))

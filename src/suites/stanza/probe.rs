@@ -16,8 +16,9 @@ use rand::Rng;
 use super::target::{base_stanza, expect_refused};
 use crate::peer::stanza::hostile::{build, Hostile};
 use crate::peer::stanza::Category;
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::{ScenarioCtx, ScenarioImpl};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
+use crate::suites::ScenarioImpl;
 
 /// How long the probe keeps listening after the last reply: a target could
 /// fetch in the background.

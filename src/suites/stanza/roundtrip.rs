@@ -14,8 +14,9 @@ use crate::peer::stanza::hostile::base_message;
 use crate::peer::stanza::serialize::{serialize, Spelling};
 use crate::peer::stanza::view::{Node, CLIENT_NS, XML_NS};
 use crate::peer::stanza::{parse as peer_parse, Category};
-use crate::runner::outcome::{Check, Finding};
-use crate::suites::{check_property, ScenarioCtx, ScenarioImpl};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
+use crate::suites::{check_property, ScenarioImpl};
 
 pub fn scenarios() -> Vec<ScenarioImpl> {
     vec![

@@ -7,8 +7,8 @@ use crate::adapter::names::category_name;
 use crate::adapter::proto::{request::Op, response, ErrorCategory, StanzaParse, StanzaSerialize};
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::{parse as peer_parse, Category, Node, View};
-use crate::runner::outcome::Finding;
-use crate::suites::{refusal, ScenarioCtx};
+use crate::scenario::outcome::Finding;
+use crate::scenario::{refusal, ScenarioCtx};
 
 /// What the target made of a stanza.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub fn parse(ctx: &mut ScenarioCtx, xml: &[u8], what: &str) -> Result<Answer<Vie
                     Finding::fail(format!("{what}: the returned view is invalid: {why}"))
                 })
         }
-        Answer::Accepted(other) => Err(super::super::unexpected(Reply::Result(other), what)),
+        Answer::Accepted(other) => Err(crate::scenario::unexpected(Reply::Result(other), what)),
         Answer::Refused(category) => Ok(Answer::Refused(category)),
     }
 }
@@ -72,7 +72,7 @@ pub fn serialize(
         Answer::Accepted(response::Reply::StanzaSerialize(result)) => {
             Ok(Answer::Accepted(result.xml))
         }
-        Answer::Accepted(other) => Err(super::super::unexpected(Reply::Result(other), what)),
+        Answer::Accepted(other) => Err(crate::scenario::unexpected(Reply::Result(other), what)),
         Answer::Refused(category) => Ok(Answer::Refused(category)),
     }
 }

@@ -14,7 +14,7 @@
 use crate::adapter::client::Reply;
 use crate::adapter::names::category_name;
 use crate::adapter::proto::ErrorCategory;
-use crate::runner::outcome::{Deviation, Finding};
+use crate::scenario::outcome::{Deviation, Finding};
 
 /// How a reply that should be a refusal was judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,7 @@ pub fn judge_category(category: i32, expected: &[ErrorCategory], what: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::outcome::OutcomeKind;
+    use crate::scenario::outcome::OutcomeKind;
 
     fn rejected(category: ErrorCategory) -> Reply {
         Reply::Rejected {
