@@ -10,7 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
-use super::model::{assess, RunInfo, ScenarioResult, Scope, SCHEMA_VERSION};
+use super::assess::{assess, Scope};
+use super::model::{RunInfo, ScenarioResult, SCHEMA_VERSION};
 use super::Report;
 use crate::catalog::Catalog;
 use crate::runner::plan::{build_plan, Selection, Shard};

@@ -2,7 +2,9 @@
 //! single source of truth) and renderings of it (`junit.xml`, `report.html`,
 //! `report.md`); baselines, diffs and signatures work on `report.json`.
 
+pub mod assess;
 pub mod baseline;
+pub mod build;
 pub mod diff;
 pub mod html;
 pub mod junit;

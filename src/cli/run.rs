@@ -1,0 +1,224 @@
+//! Running the harness: `certify` and `selftest`, and the run settings
+//! both take from the command line.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::catalog::profile::Profile;
+use crate::catalog::Catalog;
+use crate::report::build::RunSummary;
+use crate::runner::plan::build_plan;
+use crate::runner::{self, RunConfig, RunError};
+use crate::targets::{mutants, variants, Launcher, Target, TargetSpec};
+
+use super::args::{CertifyArgs, RunArgs, SelftestArgs};
+use super::{
+    console, usage_error, EXIT_CERTIFIED, EXIT_INCOMPLETE, EXIT_NOT_CERTIFIED,
+    EXIT_TARGET_UNUSABLE, EXIT_USAGE,
+};
+
+/// Ctrl-C sets the flag; a second Ctrl-C exits at once.
+pub(super) fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = Arc::clone(&flag);
+    let installed = ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterspec: interrupted; finishing running scenarios and writing the report (Ctrl-C again to quit now)");
+    });
+    if let Err(err) = installed {
+        eprintln!("interspec: cannot handle Ctrl-C: {err}");
+    }
+    flag
+}
+
+pub(super) fn run_config(
+    target: TargetSpec,
+    args: &RunArgs,
+    interrupt: Arc<AtomicBool>,
+) -> Result<RunConfig, String> {
+    let mut profile = Profile::load(&args.profile)?;
+    if let Some(max) = args.max_frame {
+        if !(1024..=1 << 30).contains(&max) {
+            return Err("--max-frame must be between 1024 and 1073741824".into());
+        }
+        profile.adapter.max_frame_size = max;
+    }
+    if args.call_timeout_ms == 0 || args.scenario_timeout_ms == 0 {
+        return Err("timeouts must be positive".into());
+    }
+    if args.cases == 0 {
+        return Err(format!(
+            "--cases 0 would run no property case; give at least 1 (a certificate under profile {} needs {})",
+            profile.name, profile.certification.min_cases
+        ));
+    }
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    if jobs == 0 {
+        return Err("--jobs must be at least 1".into());
+    }
+    Ok(RunConfig {
+        target: Arc::new(Target {
+            spec: target,
+            launcher: Launcher::current()?,
+        }),
+        scenarios: crate::suites::registry(),
+        seed: args.seed.unwrap_or_else(rand::random),
+        cases: args.cases,
+        jobs,
+        call_timeout: Duration::from_millis(args.call_timeout_ms),
+        scenario_timeout: Duration::from_millis(args.scenario_timeout_ms),
+        profile,
+        interrupt,
+        plaintext_excerpt: args.plaintext_excerpt,
+    })
+}
+
+/// What the report tells of how this run was made.
+pub fn run_summary(config: &RunConfig) -> RunSummary<'_> {
+    RunSummary {
+        target: config.target.name(),
+        seed: config.seed,
+        cases: config.cases,
+        jobs: config.jobs,
+        profile: &config.profile.name,
+        certification: &config.profile.certification,
+    }
+}
+
+pub(super) fn certify(args: CertifyArgs) -> u8 {
+    let catalog = match args.select.catalog() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let selection = args.select.selection();
+    let plan = match build_plan(&catalog, &selection) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    let baseline = match args
+        .baseline
+        .as_deref()
+        .map(crate::report::baseline::Baseline::load)
+    {
+        None => None,
+        Some(Ok(b)) => Some(b),
+        Some(Err(e)) => return usage_error(e),
+    };
+    let config = match run_config(args.target, &args.run, interrupt_flag()) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    eprintln!(
+        "interspec {}: {} scenarios against {} with profile {}, seed {} (repeat with --seed {}), {} jobs",
+        crate::HARNESS_VERSION,
+        plan.len(),
+        config.target.name(),
+        config.profile.name,
+        config.seed,
+        config.seed,
+        config.jobs
+    );
+    let mut progress = console::Progress::new(plan.len());
+    let result = runner::run(&plan, &config, &mut |outcome| progress.observe(outcome));
+    progress.finish();
+    let result = match result {
+        Ok(r) => r,
+        Err(RunError::TargetUnusable(message)) => {
+            eprintln!("interspec: the target could not be driven: {message}");
+            return EXIT_TARGET_UNUSABLE;
+        }
+    };
+    let report =
+        crate::report::Report::build(&catalog, &plan, &selection, &run_summary(&config), &result);
+    console::print_summary(&report);
+    match crate::report::write_all(&report, &args.out) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("reports: {}", names.join(", "));
+        }
+        Err(e) => {
+            eprintln!("interspec: {e}");
+            return EXIT_USAGE;
+        }
+    }
+    if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+        for line in crate::report::markdown::annotations(&report) {
+            println!("{line}");
+        }
+    }
+    if let Some(baseline) = baseline {
+        let check = baseline.check(&report);
+        print!("{}", check.render());
+        return if check.passed() && !report.run.interrupted {
+            EXIT_CERTIFIED
+        } else {
+            EXIT_NOT_CERTIFIED
+        };
+    }
+    exit_code(report.verdict.state)
+}
+
+/// The exit code of a verdict (README §Exit codes).
+pub(super) fn exit_code(state: crate::report::model::VerdictState) -> u8 {
+    use crate::report::model::VerdictState;
+    match state {
+        VerdictState::Certified => EXIT_CERTIFIED,
+        VerdictState::NotCertified => EXIT_NOT_CERTIFIED,
+        VerdictState::Incomplete => EXIT_INCOMPLETE,
+    }
+}
+
+pub(super) fn selftest(args: SelftestArgs) -> u8 {
+    if args.list {
+        println!("mutants (each must be caught):");
+        for m in mutants::MUTANTS {
+            println!("  {:<44} {:<10} {}", m.name, m.suite, m.defect);
+        }
+        println!("variants (each must pass):");
+        for v in variants::VARIANTS {
+            println!("  {:<44} {:<10} {}", v.name, v.suite, v.behaviour);
+        }
+        return EXIT_CERTIFIED;
+    }
+    let catalog = match Catalog::builtin() {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let config = match run_config(
+        TargetSpec::Builtin { mutant: None },
+        &args.run,
+        interrupt_flag(),
+    ) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    eprintln!(
+        "interspec selftest: seed {} (repeat with --seed {})",
+        config.seed, config.seed
+    );
+    let launcher = match Launcher::current() {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    match crate::selftest::run(&catalog, &config, &launcher) {
+        Ok(outcome) => {
+            print!("{}", outcome.render());
+            if outcome.passed() {
+                EXIT_CERTIFIED
+            } else {
+                EXIT_NOT_CERTIFIED
+            }
+        }
+        Err(message) => {
+            eprintln!("interspec selftest: {message}");
+            EXIT_TARGET_UNUSABLE
+        }
+    }
+}

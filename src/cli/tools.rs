@@ -1,0 +1,106 @@
+//! `target`, `bench` and `vectors`: serving built-in targets, measuring,
+//! and checking the golden vectors.
+
+use std::time::Duration;
+
+use crate::targets::{mutants, variants, Launcher};
+
+use super::args::{BenchArgs, TargetCommand, VectorsCommand};
+use super::{usage_error, EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_TARGET_UNUSABLE};
+
+pub(super) fn serve_target(target: TargetCommand) -> u8 {
+    let result = match target {
+        TargetCommand::Reference { mutant, variant } => {
+            let mutant = match mutant.as_deref().map(mutants::by_name) {
+                None => None,
+                Some(Some(info)) => Some(info.mutant),
+                Some(None) => {
+                    return usage_error("unknown mutant; `interspec selftest --list` names them")
+                }
+            };
+            let variant = match variant.as_deref().map(variants::by_name) {
+                None => None,
+                Some(Some(info)) => Some(info.variant),
+                Some(None) => {
+                    return usage_error("unknown variant; `interspec selftest --list` names them")
+                }
+            };
+            crate::targets::reference::serve_stdio(mutant, variant)
+        }
+        #[cfg(feature = "libsignal")]
+        TargetCommand::Libsignal => crate::targets::libsignal::serve_stdio(),
+        TargetCommand::Hostile { mode } => crate::targets::hostile::serve_stdio(mode),
+        TargetCommand::RawEcho { size } => crate::targets::raw_echo::serve_stdio(size),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("interspec target: {err}");
+            1
+        }
+    }
+}
+
+pub(super) fn bench(args: BenchArgs) -> u8 {
+    if !(args.seconds > 0.0 && args.seconds <= 600.0) {
+        return usage_error("--seconds must be in (0, 600]");
+    }
+    let launcher = match Launcher::current() {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    match crate::bench::run_all(
+        &launcher,
+        args.payload,
+        Duration::from_secs_f64(args.seconds),
+    ) {
+        Ok(text) => {
+            print!("{text}");
+            EXIT_CERTIFIED
+        }
+        Err(message) => {
+            eprintln!("interspec bench: {message}");
+            EXIT_TARGET_UNUSABLE
+        }
+    }
+}
+
+pub(super) fn vectors(action: VectorsCommand) -> u8 {
+    use crate::vectors::{self as golden, VectorStatus};
+    match action {
+        VectorsCommand::Manifest { dir } => match golden::write_manifest(&dir) {
+            Ok(count) => {
+                println!(
+                    "{}: {count} files",
+                    dir.join(golden::MANIFEST_NAME).display()
+                );
+                EXIT_CERTIFIED
+            }
+            Err(e) => usage_error(e),
+        },
+        VectorsCommand::Verify { dir, cacophony } => {
+            let mut checks = match golden::verify_tree(&dir) {
+                Ok(checks) => checks,
+                Err(e) => return usage_error(e),
+            };
+            for file in &cacophony {
+                checks.extend(golden::verify_file(file, golden::noise::verify_text));
+            }
+            for check in &checks {
+                let (label, why) = match &check.status {
+                    VectorStatus::Pass => ("pass", String::new()),
+                    VectorStatus::Fail(why) => ("FAIL", format!(": {why}")),
+                    VectorStatus::NotRunnable(why) => ("not runnable", format!(": {why}")),
+                };
+                println!("{label:<13} {} {}{why}", check.file, check.name);
+            }
+            let (pass, fail, not_runnable) = golden::tally(&checks);
+            println!("vectors: {pass} passed, {fail} failed, {not_runnable} not runnable");
+            if fail == 0 {
+                EXIT_CERTIFIED
+            } else {
+                EXIT_NOT_CERTIFIED
+            }
+        }
+    }
+}
