@@ -11,6 +11,7 @@ mod run;
 mod tools;
 
 pub use run::run_summary;
+pub use tools::reference_replay;
 
 use args::{Cli, Command};
 use info::{explain, list};

@@ -3,7 +3,12 @@
 
 use std::time::Duration;
 
+use jsonwebtoken::jwk::JwkSet;
+
+use crate::targets::reference::enlistment::call_auth::{CallVerifier, GatekeeperConfig};
 use crate::targets::{mutants, variants, Launcher};
+use crate::vectors::enlistment::{TokenCase, TokenCases};
+use crate::vectors::{self as golden, VectorStatus};
 
 use super::args::{BenchArgs, TargetCommand, VectorsCommand};
 use super::{usage_error, EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_TARGET_UNUSABLE};
@@ -66,7 +71,6 @@ pub(super) fn bench(args: BenchArgs) -> u8 {
 }
 
 pub(super) fn vectors(action: VectorsCommand) -> u8 {
-    use crate::vectors::{self as golden, VectorStatus};
     match action {
         VectorsCommand::Manifest { dir } => match golden::write_manifest(&dir) {
             Ok(count) => {
@@ -79,12 +83,16 @@ pub(super) fn vectors(action: VectorsCommand) -> u8 {
             Err(e) => usage_error(e),
         },
         VectorsCommand::Verify { dir, cacophony } => {
-            let mut checks = match golden::verify_tree(&dir) {
+            let mut checks = match golden::verify_tree(&dir, &reference_replay()) {
                 Ok(checks) => checks,
                 Err(e) => return usage_error(e),
             };
             for file in &cacophony {
-                checks.extend(golden::verify_file(file, golden::noise::verify_text));
+                checks.extend(golden::verify_file(
+                    file,
+                    |file, text, _| golden::noise::verify_text(file, text),
+                    &reference_replay(),
+                ));
             }
             for check in &checks {
                 let (label, why) = match &check.status {
@@ -103,4 +111,33 @@ pub(super) fn vectors(action: VectorsCommand) -> u8 {
             }
         }
     }
+}
+
+/// The vectors' replay through the reference provider: its call-token
+/// verifier checks the expected verdicts of the token cases.
+pub fn reference_replay() -> golden::Replay {
+    golden::Replay {
+        call_token: reference_call_token,
+    }
+}
+
+fn reference_call_token(set: &TokenCases, jwks: &JwkSet, case: &TokenCase) -> Result<(), String> {
+    let config = GatekeeperConfig {
+        jwks_url: String::new(),
+        issuer: set.gatekeeper_issuer.clone(),
+        skew: set.clock_skew_seconds,
+        max_lifetime: set.max_call_token_lifetime_seconds,
+        max_token_bytes: set.max_token_bytes,
+    };
+    let mut verifier = CallVerifier::offline(config, jwks.clone());
+    let header = format!("Bearer {}", case.token);
+    verifier
+        .verify(
+            Some(&header),
+            case.body.as_bytes(),
+            &set.audience,
+            set.now,
+            None,
+        )
+        .map(|_| ())
 }

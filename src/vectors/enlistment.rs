@@ -1,9 +1,10 @@
 //! Enlistment vectors (`vectors/enlistment/`): JWS known answers (RFC 8037
 //! Appendix A.4) replayed through the peer's Ed25519 signing and checked by
 //! both the peer's verifier and jsonwebtoken, and the project's gatekeeper
-//! call-token cases, whose expected verdicts are replayed through the
-//! reference provider's verifier (and, for accepted ones, the peer's own
-//! signature check).
+//! call-token cases, whose expected verdicts are replayed through a
+//! provider's verifier (the caller supplies it: the CLI passes the reference
+//! provider's, since the judge does not import the targets) and, for
+//! accepted ones, the peer's own signature check.
 
 use std::collections::HashSet;
 
@@ -13,7 +14,6 @@ use serde_json::Value;
 
 use super::{VectorCheck, VectorStatus};
 use crate::peer::jose::{b64, unb64, verify};
-use crate::targets::reference::enlistment::call_auth::{CallVerifier, GatekeeperConfig};
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,23 +118,18 @@ fn known_answer(v: &KnownAnswer) -> Result<(), String> {
     }
 }
 
-fn token_case(set: &TokenCases, jwks: &JwkSet, case: &TokenCase) -> Result<(), String> {
-    let config = GatekeeperConfig {
-        jwks_url: String::new(),
-        issuer: set.gatekeeper_issuer.clone(),
-        skew: set.clock_skew_seconds,
-        max_lifetime: set.max_call_token_lifetime_seconds,
-        max_token_bytes: set.max_token_bytes,
-    };
-    let mut verifier = CallVerifier::offline(config, jwks.clone());
-    let header = format!("Bearer {}", case.token);
-    let got = verifier.verify(
-        Some(&header),
-        case.body.as_bytes(),
-        &set.audience,
-        set.now,
-        None,
-    );
+/// A provider's call-token verifier: `Ok` when it accepts `case.token` for
+/// `case.body` under the settings of `set`, else why it refuses.
+pub type CallTokenVerifier =
+    fn(set: &TokenCases, jwks: &JwkSet, case: &TokenCase) -> Result<(), String>;
+
+fn token_case(
+    set: &TokenCases,
+    jwks: &JwkSet,
+    case: &TokenCase,
+    provider: CallTokenVerifier,
+) -> Result<(), String> {
+    let got = provider(set, jwks, case);
     match (case.verdict.as_str(), got) {
         ("accept", Ok(_)) => verify::verify(&case.token, &set.gatekeeper_jwks)
             .map(|_| ())
@@ -146,7 +141,7 @@ fn token_case(set: &TokenCases, jwks: &JwkSet, case: &TokenCase) -> Result<(), S
     }
 }
 
-pub fn verify_text(file: &str, text: &str) -> Vec<VectorCheck> {
+pub fn verify_text(file: &str, text: &str, replay: &super::Replay) -> Vec<VectorCheck> {
     let parsed: VectorFile = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -168,7 +163,7 @@ pub fn verify_text(file: &str, text: &str) -> Vec<VectorCheck> {
                 let mut names = HashSet::new();
                 for case in &set.cases {
                     let result = if names.insert(case.name.as_str()) {
-                        token_case(set, &jwks, case)
+                        token_case(set, &jwks, case, replay.call_token)
                     } else {
                         Err("a case of this name appears twice".into())
                     };
@@ -337,7 +332,7 @@ mod tests {
             .join("vectors/enlistment/interspec-token-cases.json");
         let text = std::fs::read_to_string(path).expect("read");
         let tampered = text.replacen("\"verdict\": \"accept\"", "\"verdict\": \"refuse\"", 1);
-        let failed: Vec<String> = verify_text("t.json", &tampered)
+        let failed: Vec<String> = verify_text("t.json", &tampered, &crate::cli::reference_replay())
             .into_iter()
             .filter(|c| matches!(c.status, VectorStatus::Fail(_)))
             .map(|c| c.name)
@@ -351,7 +346,7 @@ mod tests {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/enlistment/rfc8037-ed25519.json");
         let text = std::fs::read_to_string(path).expect("read");
         let tampered = text.replace("Example of Ed25519 signing", "Example of Ed25519 signinG");
-        let checks = verify_text("t.json", &tampered);
+        let checks = verify_text("t.json", &tampered, &crate::cli::reference_replay());
         assert!(matches!(checks[0].status, VectorStatus::Fail(_)));
     }
 }

@@ -31,19 +31,28 @@ pub struct VectorCheck {
     pub status: VectorStatus,
 }
 
+/// What vectors are replayed through besides the peer and independent
+/// libraries: implementations the judge does not import, supplied by the
+/// caller (the CLI passes the reference provider's).
+#[derive(Debug, Clone, Copy)]
+pub struct Replay {
+    /// The provider's call-token verifier, for the token cases.
+    pub call_token: enlistment::CallTokenVerifier,
+}
+
 /// Checks every vector in one file's text; `file` names it in results.
-pub type Verifier = fn(file: &str, text: &str) -> Vec<VectorCheck>;
+pub type Verifier = fn(file: &str, text: &str, replay: &Replay) -> Vec<VectorCheck>;
 
 /// One verifier per `vectors/<folder>`.
 pub const VERIFIERS: &[(&str, Verifier)] = &[
-    ("noise", noise::verify_text),
-    ("signal", signal::verify_text),
-    ("stanza", stanza::verify_case),
+    ("noise", |file, text, _| noise::verify_text(file, text)),
+    ("signal", |file, text, _| signal::verify_text(file, text)),
+    ("stanza", |file, text, _| stanza::verify_case(file, text)),
     ("enlistment", enlistment::verify_text),
 ];
 
 /// Checks the manifest, then every `*.json` file in each registered folder.
-pub fn verify_tree(root: &Path) -> Result<Vec<VectorCheck>, String> {
+pub fn verify_tree(root: &Path, replay: &Replay) -> Result<Vec<VectorCheck>, String> {
     let mut checks = check_manifest(root)?;
     for (folder, verifier) in VERIFIERS {
         let dir = root.join(folder);
@@ -54,17 +63,17 @@ pub fn verify_tree(root: &Path) -> Result<Vec<VectorCheck>, String> {
             .collect();
         files.sort();
         for path in files {
-            checks.extend(verify_file(&path, *verifier));
+            checks.extend(verify_file(&path, *verifier, replay));
         }
     }
     Ok(checks)
 }
 
 /// Checks one file with `verifier`; an unreadable file is one failed check.
-pub fn verify_file(path: &Path, verifier: Verifier) -> Vec<VectorCheck> {
+pub fn verify_file(path: &Path, verifier: Verifier, replay: &Replay) -> Vec<VectorCheck> {
     let name = path.display().to_string();
     match read_bounded(path) {
-        Ok(text) => verifier(&name, &text),
+        Ok(text) => verifier(&name, &text, replay),
         Err(message) => vec![VectorCheck {
             file: name,
             name: "(file)".into(),
@@ -182,7 +191,7 @@ mod tests {
     #[test]
     fn the_committed_vector_tree_verifies() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
-        let checks = verify_tree(&root).expect("verify");
+        let checks = verify_tree(&root, &crate::cli::reference_replay()).expect("verify");
         let failures: Vec<_> = checks
             .iter()
             .filter(|c| matches!(c.status, VectorStatus::Fail(_)))
