@@ -181,7 +181,32 @@ fn signed_reports_verify_and_tampering_is_caught() {
     );
     let out = verify(&format!("{}.pub", other.display()));
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out).contains("signature: INVALID"), "{}", text(&out));
+    assert!(
+        text(&out).contains("not among the trusted keys"),
+        "{}",
+        text(&out)
+    );
+
+    // Without a trusted key, nothing is verified.
+    let out = interspec(&["report", "verify", r]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("signer: NOT VERIFIED"),
+        "{}",
+        text(&out)
+    );
+
+    // A file of trusted keys, one of them the signer's.
+    let trusted = dir.path().join("trusted-keys");
+    let other_pub = std::fs::read_to_string(format!("{}.pub", other.display())).expect("read");
+    let signer_pub = std::fs::read_to_string(&pubkey).expect("read");
+    std::fs::write(
+        &trusted,
+        format!("# the provider's CI\n{other_pub}{signer_pub}"),
+    )
+    .expect("write");
+    let out = verify(trusted.to_str().expect("p"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
     // A changed report file is named.
     let md = reports.join("report.md");
@@ -202,6 +227,18 @@ fn signed_reports_verify_and_tampering_is_caught() {
     );
     std::fs::remove_file(reports.join("extra.txt")).expect("rm");
 
+    // A subfolder, empty or not, is named.
+    std::fs::create_dir(reports.join("sub")).expect("mkdir");
+    let shown = text(&verify(&pubkey));
+    assert!(shown.contains("not in the manifest: sub/"), "{shown}");
+    std::fs::write(reports.join("sub/evidence.txt"), "x").expect("write");
+    let shown = text(&verify(&pubkey));
+    assert!(
+        shown.contains("not in the manifest: sub/evidence.txt"),
+        "{shown}"
+    );
+    std::fs::remove_dir_all(reports.join("sub")).expect("rm");
+
     // A tampered signature, and a manifest edited after signing.
     let sig = reports.join("manifest.sig");
     let mut signature = std::fs::read_to_string(&sig).expect("read");
@@ -209,6 +246,57 @@ fn signed_reports_verify_and_tampering_is_caught() {
     signature.replace_range(0..1, flipped);
     std::fs::write(&sig, &signature).expect("write");
     assert!(text(&verify(&pubkey)).contains("signature: INVALID"));
+}
+
+/// A report edited to say certified and re-signed with the forger's own key
+/// verifies only as "signed by someone": never against the signer's key,
+/// and not without one.
+#[test]
+fn a_forged_report_does_not_verify() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reports = dir.path().join("reports");
+    assert_eq!(certify(&reports, &[]).status.code(), Some(4));
+    let r = reports.to_str().expect("p");
+    let key = dir.path().join("signer.key");
+    let forger = dir.path().join("forger.key");
+    for k in [&key, &forger] {
+        let out = interspec(&["keygen", "--out", k.to_str().expect("p")]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    let out = interspec(&["report", "sign", r, "--key", key.to_str().expect("p")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let manifest = read_json(&reports.join("manifest.json"));
+    assert_eq!(manifest["run"]["verdict"], "incomplete", "{manifest}");
+
+    // The forger edits the verdict and re-signs everything.
+    let json = reports.join("report.json");
+    let mut report = read_json(&json);
+    report["verdict"]["state"] = "certified".into();
+    report["verdict"]["certified"] = true.into();
+    report["verdict"]["reasons"] = serde_json::json!([]);
+    std::fs::write(&json, serde_json::to_string_pretty(&report).expect("json")).expect("write");
+    let out = interspec(&["report", "sign", r, "--key", forger.to_str().expect("p")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        read_json(&reports.join("manifest.json"))["run"]["verdict"],
+        "certified"
+    );
+
+    let out = interspec(&["report", "verify", r]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("signer: NOT VERIFIED"),
+        "{}",
+        text(&out)
+    );
+    let pubkey = format!("{}.pub", key.display());
+    let out = interspec(&["report", "verify", r, "--pubkey", &pubkey]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("not among the trusted keys"),
+        "{}",
+        text(&out)
+    );
 }
 
 fn sample_report() -> Report {

@@ -78,7 +78,9 @@ pub(super) enum ReportCommand {
     Verify {
         #[arg(default_value = "reports")]
         dir: PathBuf,
-        /// The signer's public key: a .pub file or 64 hex digits.
+        /// The key(s) you trust: the signer's .pub file, a file of trusted
+        /// public keys (one per line, `#` comments) or 64 hex digits.
+        /// Without it verification fails: anyone can sign with their own key.
         #[arg(long)]
         pubkey: Option<String>,
     },

@@ -1,8 +1,12 @@
 //! Tamper evidence for a report folder. `sign` writes `manifest.json` (the
-//! SHA-256 of every report file, the harness version, catalog and vectors
-//! hashes and the target identity) and `manifest.sig` (an Ed25519 signature
-//! over the manifest's exact bytes, hex). `verify` recomputes every hash,
-//! checks the signature, and says exactly what changed.
+//! SHA-256 of every file and the name of every folder under the report
+//! folder, the harness version, catalog and vectors hashes, the target
+//! identity, and the run's seed, profile, scope and verdict written out) and
+//! `manifest.sig` (an Ed25519 signature over the manifest's exact bytes,
+//! hex). `verify` recomputes every hash, checks the signature against a key
+//! the caller trusts, checks the bound facts against `report.json`, and
+//! says exactly what changed. Without a trusted key it fails: a manifest's
+//! own key shows only that someone signed it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,6 +22,12 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 pub const SIGNATURE_FILE: &str = "manifest.sig";
 /// Report files larger than this are not hashed (nothing we write comes near).
 const MAX_FILE: u64 = 256 * 1024 * 1024;
+/// The deepest folder and the most entries walked in a report folder.
+const MAX_DEPTH: usize = 8;
+const MAX_ENTRIES: usize = 10_000;
+/// The most keys read from a trusted-keys file.
+const MAX_TRUSTED_KEYS: usize = 1_000;
+pub const MANIFEST_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -27,32 +37,104 @@ pub struct Manifest {
     pub catalog_sha256: String,
     pub vectors_manifest_sha256: String,
     pub target: TargetInfo,
+    /// What was certified, written out so the signature binds it directly.
+    pub run: BoundRun,
     /// Hex Ed25519 public key of the signer.
     pub public_key: String,
-    /// File name -> SHA-256 (hex) of every file in the folder.
+    /// Relative path ('/'-separated) -> SHA-256 (hex) of every file under
+    /// the folder, in subfolders too.
     pub files: BTreeMap<String, String>,
+    /// Every subfolder, relative path.
+    pub folders: Vec<String>,
+}
+
+/// The facts of a run a signature vouches for, copied from `report.json`
+/// and checked against it again by `verify`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BoundRun {
+    pub seed: u64,
+    pub cases: u32,
+    pub profile: String,
+    pub suites: Vec<String>,
+    pub filters: Vec<String>,
+    pub shard: Option<String>,
+    pub scope: String,
+    /// The verdict's state (`certified`, `not-certified`, `incomplete`).
+    pub verdict: String,
+}
+
+impl BoundRun {
+    fn of(report: &Report) -> BoundRun {
+        BoundRun {
+            seed: report.run.seed,
+            cases: report.run.cases,
+            profile: report.run.profile.clone(),
+            suites: report.run.suites.clone(),
+            filters: report.run.filters.clone(),
+            shard: report.run.shard.clone(),
+            scope: report.verdict.scope.clone(),
+            verdict: serde_json::to_value(report.verdict.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        }
+    }
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
     crate::bounded::read(path, MAX_FILE)
 }
 
-/// Every regular file in `dir` except the manifest and its signature.
-fn hash_files(dir: &Path) -> Result<BTreeMap<String, String>, String> {
-    let mut files = BTreeMap::new();
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            continue;
-        };
-        if !path.is_file() || name == MANIFEST_FILE || name == SIGNATURE_FILE {
-            continue;
+/// What a report folder holds, found by walking it.
+#[derive(Debug, Default)]
+struct Contents {
+    /// Relative path -> SHA-256 (hex), manifest and signature excepted.
+    files: BTreeMap<String, String>,
+    folders: Vec<String>,
+    /// Entries that are neither files nor folders (symbolic links, ...).
+    others: Vec<String>,
+}
+
+/// Walks `dir` (bounded in depth and entries; links are not followed).
+fn contents(dir: &Path) -> Result<Contents, String> {
+    let mut found = Contents::default();
+    let mut pending = vec![(dir.to_path_buf(), String::new(), 0usize)];
+    let mut entries_seen = 0usize;
+    while let Some((folder, prefix, depth)) = pending.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        for entry in entries {
+            entries_seen += 1;
+            if entries_seen > MAX_ENTRIES {
+                return Err(format!(
+                    "{} holds more than {MAX_ENTRIES} entries",
+                    dir.display()
+                ));
+            }
+            let entry = entry.map_err(|e| e.to_string())?;
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            let kind = entry.file_type().map_err(|e| e.to_string())?;
+            if kind.is_dir() {
+                if depth + 1 > MAX_DEPTH {
+                    return Err(format!("{name}: folders nest deeper than {MAX_DEPTH}"));
+                }
+                found.folders.push(name.clone());
+                pending.push((entry.path(), format!("{name}/"), depth + 1));
+            } else if kind.is_file() {
+                if prefix.is_empty() && (name == MANIFEST_FILE || name == SIGNATURE_FILE) {
+                    continue;
+                }
+                let hash = hex::encode(Sha256::digest(read_bounded(&entry.path())?));
+                found.files.insert(name, hash);
+            } else {
+                found.others.push(name);
+            }
         }
-        files.insert(name, hex::encode(Sha256::digest(read_bounded(&path)?)));
     }
-    Ok(files)
+    found.folders.sort();
+    found.others.sort();
+    Ok(found)
 }
 
 /// Reads a key file: 64 hex digits (a 32-byte Ed25519 seed or public key).
@@ -102,14 +184,22 @@ fn write_private(path: &Path, text: &str) -> Result<(), String> {
 pub fn sign(dir: &Path, key_path: &Path) -> Result<Manifest, String> {
     let key = SigningKey::from_bytes(&read_key_bytes(key_path)?);
     let report = Report::load(&dir.join("report.json"))?;
+    let found = contents(dir)?;
+    if let Some(other) = found.others.first() {
+        return Err(format!(
+            "{other} is neither a file nor a folder (a link?); a signed report folder holds only files and folders"
+        ));
+    }
     let manifest = Manifest {
-        manifest_version: 1,
+        manifest_version: MANIFEST_VERSION,
         harness_version: report.harness.version.clone(),
         catalog_sha256: report.catalog.sha256.clone(),
         vectors_manifest_sha256: report.vectors.manifest_sha256.clone(),
         target: report.target.clone(),
+        run: BoundRun::of(&report),
         public_key: hex::encode(key.verifying_key().as_bytes()),
-        files: hash_files(dir)?,
+        files: found.files,
+        folders: found.folders,
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
     let signature = key.sign(text.as_bytes());
@@ -127,7 +217,8 @@ pub fn sign(dir: &Path, key_path: &Path) -> Result<Manifest, String> {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Verification {
     pub signature_valid: bool,
-    /// The key was given by the caller (not only taken from the manifest).
+    /// The signer's key is one the caller trusts (`--pubkey`); without it
+    /// the verification fails, whatever else holds.
     pub key_pinned: bool,
     pub changed: Vec<String>,
     pub missing: Vec<String>,
@@ -138,6 +229,7 @@ pub struct Verification {
 impl Verification {
     pub fn ok(&self) -> bool {
         self.signature_valid
+            && self.key_pinned
             && self.changed.is_empty()
             && self.missing.is_empty()
             && self.unlisted.is_empty()
@@ -157,9 +249,15 @@ impl Verification {
             if self.key_pinned {
                 ""
             } else {
-                " (checked against the key in the manifest itself: this shows integrity, not who signed; pass --pubkey to pin the signer)"
+                " against the key in the manifest itself"
             }
         );
+        if !self.key_pinned {
+            let _ = writeln!(
+                out,
+                "signer: NOT VERIFIED (no trusted key given: anyone can sign with a key of their own; pass --pubkey with the signer's public key or a file of trusted keys)"
+            );
+        }
         for (label, items) in [
             ("changed", &self.changed),
             ("missing", &self.missing),
@@ -175,28 +273,66 @@ impl Verification {
     }
 }
 
-/// Checks `dir` against its manifest and signature. `pubkey` is a key file
-/// (or 64 hex digits); without it the manifest's own key is used.
-pub fn verify(dir: &Path, pubkey: Option<&str>) -> Result<Verification, String> {
-    let manifest_bytes = read_bounded(&dir.join(MANIFEST_FILE))?;
-    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
-        .map_err(|e| format!("{MANIFEST_FILE} is not a report manifest: {e}"))?;
-    let mut result = Verification::default();
+/// The keys the caller trusts: a `.pub` file, a file of keys (one per line,
+/// `#` comments), or 64 hex digits.
+fn trusted_keys(given: &str) -> Result<Vec<String>, String> {
+    let path = Path::new(given);
+    if !path.is_file() {
+        return Ok(vec![given.trim().to_ascii_lowercase()]);
+    }
+    let text = String::from_utf8(read_bounded(path)?)
+        .map_err(|_| format!("{} is not text", path.display()))?;
+    let keys: Vec<String> = text
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter(|line| !line.is_empty())
+        .take(MAX_TRUSTED_KEYS + 1)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if keys.is_empty() || keys.len() > MAX_TRUSTED_KEYS {
+        return Err(format!(
+            "{} must hold between 1 and {MAX_TRUSTED_KEYS} keys, one per line",
+            path.display()
+        ));
+    }
+    if let Some(bad) = keys.iter().find(|k| decode32(k).is_none()) {
+        return Err(format!(
+            "{}: {bad:?} is not a public key (64 hex digits)",
+            path.display()
+        ));
+    }
+    Ok(keys)
+}
 
-    let key_hex = match pubkey {
-        Some(given) if Path::new(given).is_file() => hex::encode(read_key_bytes(Path::new(given))?),
-        Some(given) => given.trim().to_string(),
-        None => manifest.public_key.clone(),
-    };
-    result.key_pinned = pubkey.is_some();
-    if pubkey.is_some() && !key_hex.eq_ignore_ascii_case(&manifest.public_key) {
-        result
-            .problems
-            .push("the manifest names a different signing key than the one given".into());
+/// Checks `dir` against its manifest and signature. `trusted` names the
+/// signer's key (see [`trusted_keys`]); without it the signature is checked
+/// against the manifest's own key and the verification fails.
+pub fn verify(dir: &Path, trusted: Option<&str>) -> Result<Verification, String> {
+    let manifest_bytes = read_bounded(&dir.join(MANIFEST_FILE))?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
+        format!("{MANIFEST_FILE} is not a version {MANIFEST_VERSION} report manifest: {e}")
+    })?;
+    let mut result = Verification::default();
+    if manifest.manifest_version != MANIFEST_VERSION {
+        result.problems.push(format!(
+            "manifest_version {}; this interspec verifies version {MANIFEST_VERSION}",
+            manifest.manifest_version
+        ));
+    }
+
+    let signer = manifest.public_key.to_ascii_lowercase();
+    if let Some(given) = trusted {
+        let keys = trusted_keys(given)?;
+        result.key_pinned = keys.contains(&signer);
+        if !result.key_pinned {
+            result
+                .problems
+                .push("the manifest names a signing key that is not among the trusted keys".into());
+        }
     }
     let signature_text =
         String::from_utf8(read_bounded(&dir.join(SIGNATURE_FILE))?).unwrap_or_default();
-    result.signature_valid = match (decode32(&key_hex), hex::decode(signature_text.trim())) {
+    result.signature_valid = match (decode32(&signer), hex::decode(signature_text.trim())) {
         (Some(key), Ok(sig)) => match (VerifyingKey::from_bytes(&key), Signature::from_slice(&sig))
         {
             (Ok(key), Ok(sig)) => key.verify_strict(&manifest_bytes, &sig).is_ok(),
@@ -205,21 +341,52 @@ pub fn verify(dir: &Path, pubkey: Option<&str>) -> Result<Verification, String> 
         _ => false,
     };
 
-    let actual = hash_files(dir)?;
+    let found = contents(dir)?;
     for (name, hash) in &manifest.files {
-        match actual.get(name) {
-            Some(found) if found == hash => {}
-            Some(found) => result
+        match found.files.get(name) {
+            Some(actual) if actual == hash => {}
+            Some(actual) => result
                 .changed
-                .push(format!("{name} (SHA-256 {found}, signed as {hash})")),
+                .push(format!("{name} (SHA-256 {actual}, signed as {hash})")),
             None => result.missing.push(name.clone()),
         }
     }
-    result.unlisted = actual
+    for folder in &manifest.folders {
+        if !found.folders.contains(folder) {
+            result.missing.push(format!("{folder}/"));
+        }
+    }
+    result.unlisted = found
+        .files
         .keys()
         .filter(|n| !manifest.files.contains_key(*n))
         .cloned()
+        .chain(
+            found
+                .folders
+                .iter()
+                .filter(|f| !manifest.folders.contains(f))
+                .map(|f| format!("{f}/")),
+        )
+        .chain(found.others.iter().cloned())
         .collect();
+
+    // The bound facts must be those of the report.json the hashes cover.
+    match Report::load(&dir.join("report.json")) {
+        Ok(report) => {
+            if BoundRun::of(&report) != manifest.run {
+                result.problems.push(
+                    "the run the manifest vouches for (seed, profile, scope, verdict) is not the one in report.json".into(),
+                );
+            }
+            if report.target != manifest.target {
+                result
+                    .problems
+                    .push("the manifest names another target than report.json".into());
+            }
+        }
+        Err(e) => result.problems.push(format!("report.json: {e}")),
+    }
     Ok(result)
 }
 
