@@ -373,3 +373,80 @@ fn github_actions_get_annotation_lines() {
         "{stdout}"
     );
 }
+
+/// What a hostile target says (its Hello's name and version, its refusal
+/// details in messages, its log) stays text in every format: no Markdown
+/// heading or raw HTML in report.md, no markup in report.html or junit.xml,
+/// no terminal control sequence anywhere, and report.json keeps it exactly.
+#[test]
+fn hostile_target_text_is_inert_in_every_format() {
+    const HOSTILE: &str =
+        "evil\n# CERTIFIED\n<img src=x onerror=alert(1)>]]>`\u{1b}[2J\u{202E}[link](http://x) | *";
+    let mut report = sample_report();
+    report.target.implementation_name = HOSTILE.into();
+    report.target.implementation_version = HOSTILE.into();
+    let failure = report
+        .scenarios
+        .iter_mut()
+        .find(|s| s.outcome == OutcomeKind::Fail)
+        .expect("a failure");
+    failure.message = format!("refused: {HOSTILE}");
+    failure.evidence = Some(Evidence {
+        transcript: vec![HOSTILE.into()],
+        target_log: HOSTILE.into(),
+        ..Evidence::default()
+    });
+
+    let markdown = render(&report);
+    assert!(
+        !markdown.lines().any(|l| l.starts_with("# CERTIFIED")),
+        "{markdown}"
+    );
+    // Inside fenced code blocks text is shown as is; outside them no raw
+    // HTML and no link may appear.
+    let outside_fences: String = markdown.split("```").step_by(2).collect();
+    let raw_tag = outside_fences
+        .match_indices("<img")
+        .any(|(at, _)| !outside_fences[..at].ends_with('\\'));
+    assert!(!raw_tag, "raw HTML in report.md:\n{markdown}");
+    assert!(
+        !outside_fences.contains("[link](") && outside_fences.contains("\\[link\\](http://x)"),
+        "a link in report.md:\n{markdown}"
+    );
+    assert!(markdown.contains("```text\n"), "the transcript is fenced");
+
+    let html = interspec::report::html::render(&report);
+    assert!(!html.contains("<img src=x"), "raw HTML in report.html");
+    let junit = interspec::report::junit::render(&report);
+    assert!(!junit.contains("<img"), "markup in junit.xml");
+    assert!(!junit.contains("]]>`"), "a CDATA end in junit.xml");
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("junit.xml is not well-formed: {e}"),
+        }
+    }
+    let json = serde_json::to_string_pretty(&report).expect("json");
+
+    for (format, text) in [
+        ("report.md", &markdown),
+        ("report.html", &html),
+        ("junit.xml", &junit),
+        ("report.json", &json),
+    ] {
+        assert!(
+            !text.contains('\u{1b}'),
+            "{format} holds an escape character"
+        );
+        // report.json keeps the target's text exactly (JSON escapes control
+        // characters itself); the formats people read show the override.
+        assert!(
+            !text.contains('\u{202E}') || format == "report.json",
+            "{format} holds a bidi override"
+        );
+    }
+    let back: Report = serde_json::from_str(&json).expect("parse back");
+    assert_eq!(back.target.implementation_name, HOSTILE);
+}

@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::catalog::Catalog;
+use crate::report::escape::terminal;
 use crate::report::Report;
 use crate::runner::plan::PlannedScenario;
 use crate::scenario::outcome::{OutcomeKind, ScenarioOutcome};
@@ -40,7 +41,7 @@ impl Progress {
             if outcome.kind == OutcomeKind::Pass {
                 String::new()
             } else {
-                format!(": {}", outcome.message)
+                format!(": {}", terminal(&outcome.message))
             }
         );
         match &self.bar {
@@ -78,7 +79,7 @@ pub fn render_summary(report: &Report) -> String {
         let reason = if suite.reason.is_empty() {
             String::new()
         } else {
-            format!(" ({})", suite.reason)
+            format!(" ({})", terminal(&suite.reason))
         };
         let _ = writeln!(
             out,
@@ -107,10 +108,10 @@ pub fn render_summary(report: &Report) -> String {
             "{:<14} {}: {}",
             scenario.outcome.label().to_uppercase(),
             scenario.id,
-            scenario.message
+            terminal(&scenario.message)
         );
         if matches!(scenario.outcome, OutcomeKind::Fail | OutcomeKind::Error) {
-            let _ = writeln!(out, "    reproduce: {}", scenario.reproduce);
+            let _ = writeln!(out, "    reproduce: {}", terminal(&scenario.reproduce));
         }
     }
     for scenario in report.scenarios.iter().filter(|s| !s.deviations.is_empty()) {
@@ -120,7 +121,7 @@ pub fn render_summary(report: &Report) -> String {
                 "{:<14} {}: {}",
                 "DEVIATION",
                 scenario.id,
-                deviation.describe()
+                terminal(&deviation.describe())
             );
         }
     }
@@ -144,7 +145,7 @@ pub fn render_summary(report: &Report) -> String {
         let _ = writeln!(
             out,
             "profile not told to the target: {}",
-            report.run.profile_note
+            terminal(&report.run.profile_note)
         );
     }
     if !report.verdict.should_warnings.is_empty() {
@@ -155,7 +156,7 @@ pub fn render_summary(report: &Report) -> String {
         );
     }
     for reason in &report.verdict.reasons {
-        let _ = writeln!(out, "why: {reason}");
+        let _ = writeln!(out, "why: {}", terminal(reason));
     }
     let _ = writeln!(
         out,

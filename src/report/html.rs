@@ -37,7 +37,7 @@ summary { cursor: pointer; }
 /// Escapes text for HTML element content and quoted attribute values.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in super::escape::keep_lines(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),

@@ -167,13 +167,15 @@ fn write_properties(writer: &mut Writer<Vec<u8>>, properties: &[(&str, String)])
     let _ = writer.write_event(Event::End(BytesEnd::new("properties")));
 }
 
-/// Replaces characters XML 1.0 does not allow (§2.2 Char: most C0 controls,
-/// surrogates, U+FFFE/U+FFFF) so a target's log cannot break the file.
+/// Makes target text safe for XML 1.0 and for whoever reads the file:
+/// control characters (other than newline and tab) and bidirectional
+/// controls shown as escapes (see [`super::escape::keep_lines`]), and the
+/// noncharacters XML does not allow (§2.2 Char: U+FFFE, U+FFFF) replaced.
 fn xml_safe(text: &str) -> String {
-    text.chars()
+    super::escape::keep_lines(text)
+        .chars()
         .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
+            '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
             c => c,
         })
         .collect()

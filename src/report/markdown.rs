@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::escape::{markdown as md, markdown_block, markdown_code as code};
 use super::model::{Report, ScenarioResult};
 use crate::catalog::Level;
 use crate::scenario::outcome::OutcomeKind;
@@ -21,7 +22,7 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# interspec: {}\n", v.state.label());
     for reason in &v.reasons {
-        let _ = writeln!(out, "- {reason}");
+        let _ = writeln!(out, "- {}", md(reason));
     }
     if !v.reasons.is_empty() {
         out.push('\n');
@@ -29,10 +30,10 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(
         out,
         "Target `{}` ({} {}), profile `{}`, scope {}, seed `{}`, harness {}.{}\n",
-        report.target.spec,
-        report.target.implementation_name,
-        report.target.implementation_version,
-        v.profile,
+        code(&report.target.spec),
+        md(&report.target.implementation_name),
+        md(&report.target.implementation_version),
+        code(&v.profile),
         v.scope,
         report.run.seed,
         report.harness.version,
@@ -55,7 +56,7 @@ pub fn render(report: &Report) -> String {
             if s.reason.is_empty() {
                 String::new()
             } else {
-                format!(": {}", s.reason)
+                format!(": {}", md(&s.reason))
             },
             if s.required { "yes" } else { "no" },
             s.scenarios_run,
@@ -70,7 +71,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "\n**Profile not told to the target:** {}",
-            report.run.profile_note
+            md(&report.run.profile_note)
         );
     }
     for o in &v.opted_out {
@@ -92,7 +93,7 @@ pub fn render(report: &Report) -> String {
         .flat_map(|s| {
             s.deviations
                 .iter()
-                .map(move |d| format!("- `{}`: {}", s.id, d.describe()))
+                .map(move |d| format!("- `{}`: {}", code(&s.id), md(&d.describe())))
         })
         .collect();
     if !deviations.is_empty() {
@@ -181,10 +182,10 @@ fn failure_section(s: &ScenarioResult) -> String {
         out,
         "\n### {} `{}`\n\n{} (requirements {})\n\n> {}\n",
         s.outcome.label(),
-        s.id,
-        s.title,
+        code(&s.id),
+        md(&s.title),
         s.requirements.join(", "),
-        s.message.replace('\n', " ")
+        md(&s.message)
     );
     if let Some(evidence) = &s.evidence {
         if let Some(ce) = &evidence.counterexample {
@@ -192,7 +193,7 @@ fn failure_section(s: &ScenarioResult) -> String {
                 out,
                 "Minimal failing input (seed {}): `{}`\n",
                 ce.seed,
-                ce.minimal_input.replace('`', "'")
+                code(&ce.minimal_input)
             );
         }
         if !evidence.transcript.is_empty() {
@@ -200,11 +201,15 @@ fn failure_section(s: &ScenarioResult) -> String {
             let _ = writeln!(
                 out,
                 "```text\n{}\n```",
-                evidence.transcript[skip..].join("\n").replace("```", "'''")
+                markdown_block(&evidence.transcript[skip..])
             );
         }
     }
-    let _ = writeln!(out, "Reproduce:\n```sh\n{}\n```", s.reproduce);
+    let _ = writeln!(
+        out,
+        "Reproduce:\n```sh\n{}\n```",
+        markdown_block(std::slice::from_ref(&s.reproduce))
+    );
     out
 }
 

@@ -6,6 +6,7 @@ pub mod assess;
 pub mod baseline;
 pub mod build;
 pub mod diff;
+pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;
