@@ -148,18 +148,62 @@ fn cli_exits_3_when_the_target_cannot_be_driven() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let reports = tempdir();
     let out = common::interspec(&[
         "certify",
         "--target",
         "exec:/nonexistent/adapter",
         "--out",
-        &tempdir(),
+        &reports,
     ]);
     assert_eq!(
         out.status.code(),
         Some(3),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    // CI still gets a report: not certified, with the reason, and a failing
+    // JUnit case.
+    let dir = std::path::Path::new(&reports);
+    let report = common::read_json(&dir.join("report.json"));
+    assert_eq!(report["verdict"]["state"], "not-certified", "{report}");
+    let why = report["run"]["target_unusable"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("/nonexistent/adapter"), "{report}");
+    assert!(report["verdict"]["reasons"][0]
+        .as_str()
+        .is_some_and(|r| r.starts_with("the target could not be driven")));
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).expect("junit.xml");
+    assert!(
+        junit.contains("<testcase name=\"target-could-be-driven\"") && junit.contains("<error"),
+        "{junit}"
+    );
+    let markdown = std::fs::read_to_string(dir.join("report.md")).expect("report.md");
+    assert!(
+        markdown.contains("the target could not be driven"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn unwritable_out_is_refused_before_any_scenario_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").expect("write");
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        &common::hostile_spec("hang-on-ping"),
+        "--out",
+        blocker.join("reports").to_str().expect("path"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot create"), "{stderr}");
+    assert!(
+        !stderr.contains("scenarios against"),
+        "the run started: {stderr}"
     );
 }
 

@@ -115,6 +115,9 @@ pub(super) fn certify(args: CertifyArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    if let Err(e) = crate::report::prepare_dir(&args.out) {
+        return usage_error(e);
+    }
     eprintln!(
         "interspec {}: {} scenarios against {} with profile {}, seed {} (repeat with --seed {}), {} jobs",
         crate::HARNESS_VERSION,
@@ -125,6 +128,7 @@ pub(super) fn certify(args: CertifyArgs) -> u8 {
         config.seed,
         config.jobs
     );
+    let started = std::time::SystemTime::now();
     let mut progress = console::Progress::new(plan.len());
     let result = runner::run(&plan, &config, &mut |outcome| progress.observe(outcome));
     progress.finish();
@@ -132,6 +136,22 @@ pub(super) fn certify(args: CertifyArgs) -> u8 {
         Ok(r) => r,
         Err(RunError::TargetUnusable(message)) => {
             eprintln!("interspec: the target could not be driven: {message}");
+            let report = crate::report::Report::of_unusable_target(
+                &catalog,
+                &plan,
+                &selection,
+                &run_summary(&config),
+                &message,
+                started,
+            );
+            match crate::report::write_all(&report, &args.out) {
+                Ok(paths) => {
+                    let names: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    println!("reports: {}", names.join(", "));
+                }
+                Err(e) => eprintln!("interspec: {e}"),
+            }
             return EXIT_TARGET_UNUSABLE;
         }
     };

@@ -23,6 +23,8 @@ pub struct Scope<'a> {
     pub not_told: Option<&'a str>,
     /// The capabilities the target declared, by proto name.
     pub capabilities: &'a [String],
+    /// Why the target could not be driven at all, when it could not.
+    pub unusable: Option<&'a str>,
 }
 
 /// The requirement matrix and the verdict, from the planned scenarios and
@@ -216,8 +218,11 @@ fn verdict(
         .map(|r| r.id.clone())
         .collect();
 
-    // NOT CERTIFIED: something shown is wrong, or a required suite cannot
-    // be covered by this target.
+    // NOT CERTIFIED: the target could not be driven, something shown is
+    // wrong, or a required suite cannot be covered by this target.
+    if let Some(why) = scope.unusable {
+        reasons.push(format!("the target could not be driven: {why}"));
+    }
     for s in suites.iter().filter(|s| s.status == SuiteStatus::NotMet) {
         reasons.push(format!("suite {} not met: {}", s.suite, s.reason));
     }
@@ -392,6 +397,7 @@ mod tests {
             profile: "default",
             not_told: None,
             capabilities: &capabilities,
+            unusable: None,
         };
         assess(&catalog, &plan, &scenarios, &scope)
     }

@@ -36,105 +36,143 @@ impl Report {
         config: &RunSummary,
         result: &RunResult,
     ) -> Report {
-        let outcome_of: BTreeMap<&str, _> =
-            result.outcomes.iter().map(|o| (o.id.as_str(), o)).collect();
-        let scenarios: Vec<ScenarioResult> = plan
-            .iter()
-            .filter_map(|p| {
-                let outcome = outcome_of.get(p.id.as_str())?;
-                Some(ScenarioResult {
-                    id: p.id.clone(),
-                    suite: p.suite.clone(),
-                    title: p.title.clone(),
-                    kind: p.kind,
-                    requirements: p.requirements.clone(),
-                    outcome: outcome.kind,
-                    message: outcome.message.clone(),
-                    duration_ms: outcome.duration.as_millis() as u64,
-                    restarted_target: outcome.restarted_target,
-                    // Only where the suite applies: a suite whose capability
-                    // is missing is not covered as a whole.
-                    opted_out: p
-                        .needs
-                        .iter()
-                        .filter(|n| {
-                            p.capability
-                                .as_deref()
-                                .is_none_or(|c| result.hello.declares(c))
-                                && !result.hello.declares(n)
-                        })
-                        .cloned()
-                        .collect(),
-                    deviations: outcome.deviations.clone(),
-                    evidence: (outcome.kind != OutcomeKind::Pass).then(|| outcome.evidence.clone()),
-                    reproduce: format!(
-                        "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}",
-                        shell_word(&config.target),
-                        shell_word(config.profile),
-                        shell_word(&p.id),
-                        config.seed,
-                        config.cases
-                    ),
-                })
-            })
-            .collect();
+        build(catalog, plan, selection, config, result, None)
+    }
 
-        let target = target_info(&config.target, &result.hello);
-        let not_told = match &result.delivery {
-            Delivery::Told => None,
-            Delivery::NotTold(note) => Some(note.as_str()),
+    /// The report of a run whose target could not be driven at all (no
+    /// Hello, exit 3): nothing ran, and the verdict says why it is not
+    /// certified, so CI still gets a report, a failing JUnit case and a
+    /// summary.
+    pub fn of_unusable_target(
+        catalog: &Catalog,
+        plan: &[PlannedScenario],
+        selection: &Selection,
+        config: &RunSummary,
+        why: &str,
+        started: SystemTime,
+    ) -> Report {
+        let result = RunResult {
+            outcomes: Vec::new(),
+            hello: HelloResult::default(),
+            started,
+            finished: SystemTime::now(),
+            interrupted: false,
+            not_run: plan.iter().map(|p| p.id.clone()).collect(),
+            restarts: 0,
+            delivery: Delivery::NotTold("the target could not be driven".into()),
         };
-        let scope = Scope {
-            selection,
-            interrupted: result.interrupted,
-            not_run: &result.not_run,
+        build(catalog, plan, selection, config, &result, Some(why))
+    }
+}
+
+fn build(
+    catalog: &Catalog,
+    plan: &[PlannedScenario],
+    selection: &Selection,
+    config: &RunSummary,
+    result: &RunResult,
+    unusable: Option<&str>,
+) -> Report {
+    let outcome_of: BTreeMap<&str, _> =
+        result.outcomes.iter().map(|o| (o.id.as_str(), o)).collect();
+    let scenarios: Vec<ScenarioResult> = plan
+        .iter()
+        .filter_map(|p| {
+            let outcome = outcome_of.get(p.id.as_str())?;
+            Some(ScenarioResult {
+                id: p.id.clone(),
+                suite: p.suite.clone(),
+                title: p.title.clone(),
+                kind: p.kind,
+                requirements: p.requirements.clone(),
+                outcome: outcome.kind,
+                message: outcome.message.clone(),
+                duration_ms: outcome.duration.as_millis() as u64,
+                restarted_target: outcome.restarted_target,
+                // Only where the suite applies: a suite whose capability
+                // is missing is not covered as a whole.
+                opted_out: p
+                    .needs
+                    .iter()
+                    .filter(|n| {
+                        p.capability
+                            .as_deref()
+                            .is_none_or(|c| result.hello.declares(c))
+                            && !result.hello.declares(n)
+                    })
+                    .cloned()
+                    .collect(),
+                deviations: outcome.deviations.clone(),
+                evidence: (outcome.kind != OutcomeKind::Pass).then(|| outcome.evidence.clone()),
+                reproduce: format!(
+                    "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}",
+                    shell_word(&config.target),
+                    shell_word(config.profile),
+                    shell_word(&p.id),
+                    config.seed,
+                    config.cases
+                ),
+            })
+        })
+        .collect();
+
+    let target = target_info(&config.target, &result.hello);
+    let not_told = match &result.delivery {
+        Delivery::Told => None,
+        Delivery::NotTold(note) => Some(note.as_str()),
+    };
+    let scope = Scope {
+        selection,
+        interrupted: result.interrupted,
+        not_run: &result.not_run,
+        cases: config.cases,
+        certification: config.certification,
+        profile: config.profile,
+        not_told,
+        capabilities: &target.capabilities,
+        unusable,
+    };
+    let (requirements, verdict) = assess(catalog, plan, &scenarios, &scope);
+    let duration = result
+        .finished
+        .duration_since(result.started)
+        .unwrap_or_default();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        harness: HarnessInfo {
+            name: crate::HARNESS_NAME.into(),
+            version: crate::HARNESS_VERSION.into(),
+        },
+        run: RunInfo {
+            seed: config.seed,
             cases: config.cases,
-            certification: config.certification,
-            profile: config.profile,
-            not_told,
-            capabilities: &target.capabilities,
-        };
-        let (requirements, verdict) = assess(catalog, plan, &scenarios, &scope);
-        let duration = result
-            .finished
-            .duration_since(result.started)
-            .unwrap_or_default();
-        Report {
-            schema_version: SCHEMA_VERSION,
-            harness: HarnessInfo {
-                name: crate::HARNESS_NAME.into(),
-                version: crate::HARNESS_VERSION.into(),
-            },
-            run: RunInfo {
-                seed: config.seed,
-                cases: config.cases,
-                jobs: config.jobs,
-                profile: config.profile.to_string(),
-                profile_told: not_told.is_none(),
-                profile_note: not_told.unwrap_or_default().to_string(),
-                certification: config.certification.clone(),
-                suites: selection.suites.clone(),
-                filters: selection.filters.clone(),
-                shard: selection.shard.map(|s| s.to_string()),
-                started_at: timestamp(result.started),
-                finished_at: timestamp(result.finished),
-                duration_ms: duration.as_millis() as u64,
-                interrupted: result.interrupted,
-                not_run: result.not_run.clone(),
-                target_restarts: result.restarts,
-                merged_shards: 0,
-            },
-            catalog: CatalogInfo {
-                sha256: catalog.sha256.clone(),
-            },
-            vectors: VectorsInfo {
-                manifest_sha256: vectors_sha256(),
-            },
-            target,
-            verdict,
-            requirements,
-            scenarios,
-        }
+            jobs: config.jobs,
+            profile: config.profile.to_string(),
+            profile_told: not_told.is_none(),
+            profile_note: not_told.unwrap_or_default().to_string(),
+            certification: config.certification.clone(),
+            suites: selection.suites.clone(),
+            filters: selection.filters.clone(),
+            shard: selection.shard.map(|s| s.to_string()),
+            started_at: timestamp(result.started),
+            finished_at: timestamp(result.finished),
+            duration_ms: duration.as_millis() as u64,
+            interrupted: result.interrupted,
+            not_run: result.not_run.clone(),
+            target_restarts: result.restarts,
+            merged_shards: 0,
+            target_unusable: unusable.unwrap_or_default().to_string(),
+        },
+        catalog: CatalogInfo {
+            sha256: catalog.sha256.clone(),
+        },
+        vectors: VectorsInfo {
+            manifest_sha256: vectors_sha256(),
+        },
+        target,
+        verdict,
+        requirements,
+        scenarios,
     }
 }
 

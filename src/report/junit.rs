@@ -14,15 +14,23 @@ pub fn render(report: &Report) -> String {
     // Writing into a Vec cannot fail; the results are ignored for that reason.
     let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     let counts = &report.verdict.counts;
-    let total = counts.pass + counts.fail + counts.error + counts.not_applicable;
+    let unusable = !report.run.target_unusable.is_empty();
+    let total =
+        counts.pass + counts.fail + counts.error + counts.not_applicable + usize::from(unusable);
     let mut root = BytesStart::new("testsuites");
     root.push_attribute(("name", "interspec"));
     root.push_attribute(("tests", total.to_string().as_str()));
     root.push_attribute(("failures", counts.fail.to_string().as_str()));
-    root.push_attribute(("errors", counts.error.to_string().as_str()));
+    root.push_attribute((
+        "errors",
+        (counts.error + usize::from(unusable)).to_string().as_str(),
+    ));
     root.push_attribute(("skipped", counts.not_applicable.to_string().as_str()));
     root.push_attribute(("time", seconds(report.run.duration_ms).as_str()));
     let _ = writer.write_event(Event::Start(root));
+    if unusable {
+        write_unusable_target(&mut writer, report);
+    }
 
     for suite in &report.verdict.suites {
         let cases: Vec<&ScenarioResult> = report
@@ -71,6 +79,32 @@ pub fn render(report: &Report) -> String {
     let mut text = String::from_utf8_lossy(&writer.into_inner()).into_owned();
     text.push('\n');
     text
+}
+
+/// One errored case saying the target could not be driven, so CI shows a
+/// failure rather than an empty test run.
+fn write_unusable_target(writer: &mut Writer<Vec<u8>>, report: &Report) {
+    let mut suite = BytesStart::new("testsuite");
+    suite.push_attribute(("name", "target"));
+    suite.push_attribute(("tests", "1"));
+    suite.push_attribute(("failures", "0"));
+    suite.push_attribute(("errors", "1"));
+    suite.push_attribute(("skipped", "0"));
+    let _ = writer.write_event(Event::Start(suite));
+    let mut case = BytesStart::new("testcase");
+    case.push_attribute(("name", "target-could-be-driven"));
+    case.push_attribute(("classname", "interspec.target"));
+    let _ = writer.write_event(Event::Start(case));
+    let mut error = BytesStart::new("error");
+    let message = format!(
+        "the target could not be driven: {}",
+        report.run.target_unusable
+    );
+    error.push_attribute(("message", xml_safe(&message).as_str()));
+    error.push_attribute(("type", "error"));
+    let _ = writer.write_event(Event::Empty(error));
+    let _ = writer.write_event(Event::End(BytesEnd::new("testcase")));
+    let _ = writer.write_event(Event::End(BytesEnd::new("testsuite")));
 }
 
 fn write_case(writer: &mut Writer<Vec<u8>>, report: &Report, case: &ScenarioResult) {

@@ -93,8 +93,13 @@ pub fn merge(catalog: &Catalog, shards: &[Report]) -> Result<Report, String> {
         profile: &first.run.profile,
         not_told: (!first.run.profile_told).then_some(profile_note.as_str()),
         capabilities: &first.target.capabilities,
+        unusable: shards
+            .iter()
+            .map(|s| s.run.target_unusable.as_str())
+            .find(|why| !why.is_empty()),
     };
     let (requirements, verdict) = assess(catalog, &plan, &scenarios, &scope);
+    let target_unusable = scope.unusable.unwrap_or_default().to_string();
 
     let started = shards
         .iter()
@@ -125,6 +130,7 @@ pub fn merge(catalog: &Catalog, shards: &[Report]) -> Result<Report, String> {
             not_run,
             target_restarts: shards.iter().map(|s| s.run.target_restarts).sum(),
             merged_shards: total,
+            target_unusable,
             ..first.run.clone()
         },
         catalog: first.catalog.clone(),

@@ -18,6 +18,17 @@ use std::path::{Path, PathBuf};
 
 pub use model::Report;
 
+/// Creates `dir` and checks that files can be written in it, so a run never
+/// ends with results it cannot save.
+pub fn prepare_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let probe = dir.join(".interspec-write-check");
+    std::fs::write(&probe, b"")
+        .map_err(|e| format!("cannot write reports into {}: {e}", dir.display()))?;
+    std::fs::remove_file(&probe)
+        .map_err(|e| format!("cannot write reports into {}: {e}", dir.display()))
+}
+
 /// Writes `report.json`, `junit.xml`, `report.html` and `report.md` into
 /// `dir`, returning their paths.
 pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, String> {

@@ -65,6 +65,10 @@ pub struct RunInfo {
     /// a report of one run.
     #[serde(default)]
     pub merged_shards: u32,
+    /// Why the target could not be driven at all (exit 3), when it could
+    /// not; no scenario ran.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub target_unusable: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
