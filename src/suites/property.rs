@@ -7,8 +7,8 @@ use std::cell::{Cell, RefCell};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
-use super::ScenarioCtx;
 use crate::scenario::outcome::{Check, Counterexample, Finding, OutcomeKind};
+use crate::scenario::ScenarioCtx;
 
 /// Shrinking talks to the target at every step; this bounds it.
 const MAX_SHRINK_ITERS: u32 = 1024;

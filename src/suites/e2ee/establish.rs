@@ -8,7 +8,9 @@ use crate::peer::signal::MessageType;
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
 
-fn peer_initiates(ctx: &mut ScenarioCtx, otp: bool) -> Check {
+/// The peer starts the session from the target's bundle, with or without
+/// a one-time prekey (`otp`), and the two talk.
+pub fn peer_initiates(ctx: &mut ScenarioCtx, &otp: &bool) -> Check {
     let mut c = Conversation::start(ctx, Initiator::Peer, otp)?;
     let first = c.peer_encrypt(b"first message from the gatekeeper")?;
     ensure!(
@@ -36,15 +38,9 @@ fn peer_initiates(ctx: &mut ScenarioCtx, otp: bool) -> Check {
     ))
 }
 
-pub fn peer_initiates_with_one_time_prekey(ctx: &mut ScenarioCtx) -> Check {
-    peer_initiates(ctx, true)
-}
-
-pub fn peer_initiates_without_one_time_prekey(ctx: &mut ScenarioCtx) -> Check {
-    peer_initiates(ctx, false)
-}
-
-fn target_initiates(ctx: &mut ScenarioCtx, otp: bool) -> Check {
+/// The target starts the session from the peer's bundle, with or without
+/// a one-time prekey (`otp`), and the two talk.
+pub fn target_initiates(ctx: &mut ScenarioCtx, &otp: &bool) -> Check {
     let mut c = Conversation::start(ctx, Initiator::Target, otp)?;
     let before = c.peer.one_time_prekey_ids();
     let first = c.target_encrypt(ctx, b"first message from the provider")?;
@@ -93,14 +89,6 @@ fn target_initiates(ctx: &mut ScenarioCtx, otp: bool) -> Check {
         "target-initiated session {} a one-time prekey: PreKeySignalMessage accepted by the peer, 7 round trips",
         if otp { "with" } else { "without" }
     ))
-}
-
-pub fn target_initiates_with_one_time_prekey(ctx: &mut ScenarioCtx) -> Check {
-    target_initiates(ctx, true)
-}
-
-pub fn target_initiates_without_one_time_prekey(ctx: &mut ScenarioCtx) -> Check {
-    target_initiates(ctx, false)
 }
 
 /// Until the responder answers, every message is a PreKeySignalMessage

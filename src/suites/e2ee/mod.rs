@@ -21,73 +21,221 @@ pub mod roundtrip;
 pub mod tampering;
 pub mod vectors;
 
-use super::ScenarioImpl;
+use crate::scenario::Registry;
 
-macro_rules! scenarios {
-    ($($id:literal => $run:path),* $(,)?) => {
-        vec![$(ScenarioImpl { id: $id, run: $run }),*]
-    };
-}
-
-pub fn scenarios() -> Vec<ScenarioImpl> {
-    scenarios![
-        "e2ee/peer-initiates-with-one-time-prekey" => establish::peer_initiates_with_one_time_prekey,
-        "e2ee/peer-initiates-without-one-time-prekey" => establish::peer_initiates_without_one_time_prekey,
-        "e2ee/target-initiates-with-one-time-prekey" => establish::target_initiates_with_one_time_prekey,
-        "e2ee/target-initiates-without-one-time-prekey" => establish::target_initiates_without_one_time_prekey,
-        "e2ee/prekey-messages-until-first-reply" => establish::prekey_messages_until_first_reply,
-        "e2ee/bundle-fields-valid" => establish::bundle_fields_valid,
-        "e2ee/delete-session-then-new-session" => establish::delete_session_then_new_session,
-        "e2ee/alternating-round-trips" => roundtrip::alternating_round_trips,
-        "e2ee/bursty-round-trips" => roundtrip::bursty_round_trips,
-        "e2ee/message-sizes-0-to-64k" => roundtrip::message_sizes_0_to_64k,
-        "e2ee/version-byte-0x33" => roundtrip::version_byte_0x33,
-        "e2ee/identical-plaintexts-differ" => roundtrip::identical_plaintexts_differ,
-        "e2ee/fresh-ratchet-key-every-turn" => roundtrip::fresh_ratchet_key_every_turn,
-        "e2ee/simultaneous-initiation-converges" => roundtrip::simultaneous_initiation_converges,
-        "e2ee/out-of-order-within-chain" => ordering::out_of_order_within_chain,
-        "e2ee/target-messages-reordered" => ordering::target_messages_reordered,
-        "e2ee/delayed-message-from-earlier-chain" => ordering::delayed_message_from_earlier_chain,
-        "e2ee/forward-jump-at-limit-accepted" => ordering::forward_jump_at_limit_accepted,
-        "e2ee/too-far-forward-rejected" => ordering::too_far_forward_rejected,
-        "e2ee/message-from-dropped-chain-refused" => ordering::message_from_dropped_chain_refused,
-        "e2ee/archived-sessions-bounded" => ordering::archived_sessions_bounded,
-        "e2ee/skipped-keys-bounded" => ordering::skipped_keys_bounded,
-        "e2ee/duplicate-message-rejected" => ordering::duplicate_message_rejected,
-        "e2ee/duplicate-of-skipped-message-rejected" => ordering::duplicate_of_skipped_message_rejected,
-        "e2ee/duplicate-prekey-message-rejected" => ordering::duplicate_prekey_message_rejected,
-        "e2ee/reused-counter-rejected" => ordering::reused_counter_rejected,
-        "e2ee/wrong-mac-rejected" => tampering::wrong_mac_rejected,
-        "e2ee/mac-identities-swapped-rejected" => tampering::mac_identities_swapped_rejected,
-        "e2ee/wrong-version-rejected" => tampering::wrong_version_rejected,
-        "e2ee/truncated-message-rejected" => tampering::truncated_message_rejected,
-        "e2ee/extended-message-rejected" => tampering::extended_message_rejected,
-        "e2ee/bad-ratchet-key-rejected" => tampering::bad_ratchet_key_rejected,
-        "e2ee/invalid-padding-rejected" => tampering::invalid_padding_rejected,
-        "e2ee/oversized-body-rejected" => tampering::oversized_body_rejected,
-        "e2ee/sender-altered-previous-counter-accepted" => tampering::sender_altered_previous_counter_accepted,
-        "e2ee/altered-previous-counter-rejected" => tampering::altered_previous_counter_rejected,
-        "e2ee/altered-counter-rejected" => tampering::altered_counter_rejected,
-        "e2ee/flipped-bit-rejected" => tampering::flipped_bit_rejected,
-        "e2ee/tampered-prekey-message-rejected" => tampering::tampered_prekey_message_rejected,
-        "e2ee/prekey-identity-not-trusted-before-mac" => tampering::prekey_identity_not_trusted_before_mac,
-        "e2ee/unknown-signed-prekey-id-rejected" => tampering::unknown_signed_prekey_id_rejected,
-        "e2ee/garbage-rejected-without-crash" => tampering::garbage_rejected_without_crash,
-        "e2ee/unknown-message-type-rejected" => tampering::unknown_message_type_rejected,
-        "e2ee/message-without-session-rejected" => tampering::message_without_session_rejected,
-        "e2ee/rejected-message-leaves-session-intact" => tampering::rejected_message_leaves_session_intact,
-        "e2ee/bad-signature-bundle-refused" => identity::bad_signature_bundle_refused,
-        "e2ee/identity-change-in-bundle-untrusted-until-approved" => identity::identity_change_in_bundle_untrusted_until_approved,
-        "e2ee/identity-change-in-message-untrusted-until-approved" => identity::identity_change_in_message_untrusted_until_approved,
-        "e2ee/substituted-identity-bundle-refused" => identity::substituted_identity_bundle_refused,
-        "e2ee/safety-number-matches-peer" => identity::safety_number_matches_peer,
-        "e2ee/one-time-prekey-works-once" => prekeys::one_time_prekey_works_once,
-        "e2ee/consumed-one-time-prekey-id-rejected" => prekeys::consumed_one_time_prekey_id_rejected,
-        "e2ee/bundles-carry-distinct-one-time-prekeys" => prekeys::bundles_carry_distinct_one_time_prekeys,
-        "e2ee/transcript-target-as-bob" => vectors::transcript_target_as_bob,
-        "e2ee/transcript-target-as-alice" => vectors::transcript_target_as_alice,
-        "e2ee/safety-number-matches-vector" => vectors::safety_number_matches_vector,
-        "e2ee/adversarial-network-peer-target" => property::adversarial_network_peer_target,
-        "e2ee/adversarial-network-target-target" => property::adversarial_network_target_target,
-    ]
+/// Every e2ee scenario, under its catalog id.
+pub fn register(scenarios: &mut Registry) {
+    scenarios
+        .family(
+            establish::peer_initiates,
+            [
+                ("e2ee/peer-initiates-with-one-time-prekey", true),
+                ("e2ee/peer-initiates-without-one-time-prekey", false),
+            ],
+        )
+        .family(
+            establish::target_initiates,
+            [
+                ("e2ee/target-initiates-with-one-time-prekey", true),
+                ("e2ee/target-initiates-without-one-time-prekey", false),
+            ],
+        )
+        .add(
+            "e2ee/prekey-messages-until-first-reply",
+            establish::prekey_messages_until_first_reply,
+        )
+        .add("e2ee/bundle-fields-valid", establish::bundle_fields_valid)
+        .add(
+            "e2ee/delete-session-then-new-session",
+            establish::delete_session_then_new_session,
+        )
+        .add(
+            "e2ee/alternating-round-trips",
+            roundtrip::alternating_round_trips,
+        )
+        .add("e2ee/bursty-round-trips", roundtrip::bursty_round_trips)
+        .add(
+            "e2ee/message-sizes-0-to-64k",
+            roundtrip::message_sizes_0_to_64k,
+        )
+        .add("e2ee/version-byte-0x33", roundtrip::version_byte_0x33)
+        .add(
+            "e2ee/identical-plaintexts-differ",
+            roundtrip::identical_plaintexts_differ,
+        )
+        .add(
+            "e2ee/fresh-ratchet-key-every-turn",
+            roundtrip::fresh_ratchet_key_every_turn,
+        )
+        .add(
+            "e2ee/simultaneous-initiation-converges",
+            roundtrip::simultaneous_initiation_converges,
+        )
+        .add(
+            "e2ee/out-of-order-within-chain",
+            ordering::out_of_order_within_chain,
+        )
+        .add(
+            "e2ee/target-messages-reordered",
+            ordering::target_messages_reordered,
+        )
+        .add(
+            "e2ee/delayed-message-from-earlier-chain",
+            ordering::delayed_message_from_earlier_chain,
+        )
+        .add(
+            "e2ee/forward-jump-at-limit-accepted",
+            ordering::forward_jump_at_limit_accepted,
+        )
+        .add(
+            "e2ee/too-far-forward-rejected",
+            ordering::too_far_forward_rejected,
+        )
+        .add(
+            "e2ee/message-from-dropped-chain-refused",
+            ordering::message_from_dropped_chain_refused,
+        )
+        .add(
+            "e2ee/archived-sessions-bounded",
+            ordering::archived_sessions_bounded,
+        )
+        .add("e2ee/skipped-keys-bounded", ordering::skipped_keys_bounded)
+        .add(
+            "e2ee/duplicate-message-rejected",
+            ordering::duplicate_message_rejected,
+        )
+        .add(
+            "e2ee/duplicate-of-skipped-message-rejected",
+            ordering::duplicate_of_skipped_message_rejected,
+        )
+        .add(
+            "e2ee/duplicate-prekey-message-rejected",
+            ordering::duplicate_prekey_message_rejected,
+        )
+        .add(
+            "e2ee/reused-counter-rejected",
+            ordering::reused_counter_rejected,
+        )
+        .add("e2ee/wrong-mac-rejected", tampering::wrong_mac_rejected)
+        .add(
+            "e2ee/mac-identities-swapped-rejected",
+            tampering::mac_identities_swapped_rejected,
+        )
+        .add(
+            "e2ee/wrong-version-rejected",
+            tampering::wrong_version_rejected,
+        )
+        .add(
+            "e2ee/truncated-message-rejected",
+            tampering::truncated_message_rejected,
+        )
+        .add(
+            "e2ee/extended-message-rejected",
+            tampering::extended_message_rejected,
+        )
+        .add(
+            "e2ee/bad-ratchet-key-rejected",
+            tampering::bad_ratchet_key_rejected,
+        )
+        .add(
+            "e2ee/invalid-padding-rejected",
+            tampering::invalid_padding_rejected,
+        )
+        .add(
+            "e2ee/oversized-body-rejected",
+            tampering::oversized_body_rejected,
+        )
+        .add(
+            "e2ee/sender-altered-previous-counter-accepted",
+            tampering::sender_altered_previous_counter_accepted,
+        )
+        .add(
+            "e2ee/altered-previous-counter-rejected",
+            tampering::altered_previous_counter_rejected,
+        )
+        .add(
+            "e2ee/altered-counter-rejected",
+            tampering::altered_counter_rejected,
+        )
+        .add("e2ee/flipped-bit-rejected", tampering::flipped_bit_rejected)
+        .add(
+            "e2ee/tampered-prekey-message-rejected",
+            tampering::tampered_prekey_message_rejected,
+        )
+        .add(
+            "e2ee/prekey-identity-not-trusted-before-mac",
+            tampering::prekey_identity_not_trusted_before_mac,
+        )
+        .add(
+            "e2ee/unknown-signed-prekey-id-rejected",
+            tampering::unknown_signed_prekey_id_rejected,
+        )
+        .add(
+            "e2ee/garbage-rejected-without-crash",
+            tampering::garbage_rejected_without_crash,
+        )
+        .add(
+            "e2ee/unknown-message-type-rejected",
+            tampering::unknown_message_type_rejected,
+        )
+        .add(
+            "e2ee/message-without-session-rejected",
+            tampering::message_without_session_rejected,
+        )
+        .add(
+            "e2ee/rejected-message-leaves-session-intact",
+            tampering::rejected_message_leaves_session_intact,
+        )
+        .add(
+            "e2ee/bad-signature-bundle-refused",
+            identity::bad_signature_bundle_refused,
+        )
+        .add(
+            "e2ee/identity-change-in-bundle-untrusted-until-approved",
+            identity::identity_change_in_bundle_untrusted_until_approved,
+        )
+        .add(
+            "e2ee/identity-change-in-message-untrusted-until-approved",
+            identity::identity_change_in_message_untrusted_until_approved,
+        )
+        .add(
+            "e2ee/substituted-identity-bundle-refused",
+            identity::substituted_identity_bundle_refused,
+        )
+        .add(
+            "e2ee/safety-number-matches-peer",
+            identity::safety_number_matches_peer,
+        )
+        .add(
+            "e2ee/one-time-prekey-works-once",
+            prekeys::one_time_prekey_works_once,
+        )
+        .add(
+            "e2ee/consumed-one-time-prekey-id-rejected",
+            prekeys::consumed_one_time_prekey_id_rejected,
+        )
+        .add(
+            "e2ee/bundles-carry-distinct-one-time-prekeys",
+            prekeys::bundles_carry_distinct_one_time_prekeys,
+        )
+        .add(
+            "e2ee/transcript-target-as-bob",
+            vectors::transcript_target_as_bob,
+        )
+        .add(
+            "e2ee/transcript-target-as-alice",
+            vectors::transcript_target_as_alice,
+        )
+        .add(
+            "e2ee/safety-number-matches-vector",
+            vectors::safety_number_matches_vector,
+        )
+        .add(
+            "e2ee/adversarial-network-peer-target",
+            property::adversarial_network_peer_target,
+        )
+        .add(
+            "e2ee/adversarial-network-target-target",
+            property::adversarial_network_target_target,
+        );
 }

@@ -15,60 +15,171 @@ mod drive;
 pub mod properties;
 mod provider;
 
-use super::ScenarioImpl;
+use crate::scenario::Registry;
 
-macro_rules! scenarios {
-    ($($id:literal => $run:path,)*) => {
-        vec![$(ScenarioImpl { id: $id, run: $run },)*]
-    };
-}
-
-pub fn scenarios() -> Vec<ScenarioImpl> {
-    scenarios![
-        "enlistment/discovery-document-valid" => provider::discovery_document_valid,
-        "enlistment/discovery-issuer-matches-url" => provider::discovery_issuer_matches,
-        "enlistment/jwks-well-formed" => provider::jwks_well_formed,
-        "enlistment/jwks-has-ed25519-and-p256" => provider::jwks_has_both_key_types,
-        "enlistment/jwks-unique-kids" => provider::jwks_unique_kids,
-        "enlistment/jwks-no-private-members" => provider::jwks_no_private_members,
-        "enlistment/proof-verifies-against-jwks" => provider::proof_verifies,
-        "enlistment/proof-typed-header" => provider::proof_typed_header,
-        "enlistment/proof-claims-right" => provider::proof_claims_right,
-        "enlistment/proof-lifetime-bounded" => provider::proof_lifetime_bounded,
-        "enlistment/proof-nonce-echoed" => provider::proof_nonce_echoed,
-        "enlistment/proof-bound-to-keys" => provider::proof_bound_to_keys,
-        "enlistment/proof-malformed-keys-refused" => provider::proof_malformed_keys_refused,
-        "enlistment/proof-fresh-jti" => provider::proof_fresh_jti,
-        "enlistment/proof-unknown-user-refused" => provider::proof_unknown_user_refused,
-        "enlistment/proof-before-sign-in-refused" => provider::proof_before_sign_in_refused,
-        "enlistment/sign-in-wrong-credential-refused" => provider::sign_in_wrong_credential_refused,
-        "enlistment/key-rotation-new-kid" => provider::rotation_new_kid,
-        "enlistment/key-rotation-old-proof-verifies" => provider::rotation_old_proof_verifies,
-        "enlistment/key-rotation-old-key-kept-until-expiry" => provider::rotation_old_key_kept_until_expiry,
-        "enlistment/key-rotation-old-key-retired" => provider::rotation_old_key_retired,
-        "enlistment/call-valid-push-accepted" => calls::valid_push_accepted,
-        "enlistment/call-valid-es256-accepted" => calls::valid_p256_call_accepted,
-        "enlistment/call-typ-spellings-accepted" => calls::typ_spellings_accepted,
-        "enlistment/call-valid-authenticate-accepted" => calls::valid_authenticate_accepted,
-        "enlistment/call-authenticate-bad-token-refused" => calls::authenticate_bad_token_refused,
-        "enlistment/call-no-token-refused" => calls::no_token_refused,
-        "enlistment/call-alg-none-refused" => calls::alg_none_refused,
-        "enlistment/call-hs256-key-confusion-refused" => calls::hs256_key_confusion_refused,
-        "enlistment/call-alg-key-mismatch-refused" => calls::alg_key_mismatch_refused,
-        "enlistment/call-bad-signature-refused" => calls::bad_signature_refused,
-        "enlistment/call-unknown-kid-refused" => calls::unknown_kid_refused,
-        "enlistment/call-expired-refused" => calls::expired_refused,
-        "enlistment/call-not-yet-valid-refused" => calls::future_iat_refused,
-        "enlistment/call-overlong-lifetime-refused" => calls::overlong_lifetime_refused,
-        "enlistment/call-wrong-aud-refused" => calls::wrong_aud_refused,
-        "enlistment/call-wrong-iss-refused" => calls::wrong_iss_refused,
-        "enlistment/call-replayed-jti-refused" => calls::replayed_jti_refused,
-        "enlistment/call-body-hash-mismatch-refused" => calls::body_hash_mismatch_refused,
-        "enlistment/call-missing-claims-refused" => calls::missing_claims_refused,
-        "enlistment/call-malformed-base64-refused" => calls::malformed_base64_refused,
-        "enlistment/call-malformed-json-refused" => calls::malformed_json_refused,
-        "enlistment/call-oversized-token-refused" => calls::oversized_token_refused,
-        "enlistment/call-gatekeeper-key-rotation-accepted" => calls::gatekeeper_key_rotation_accepted,
-        "enlistment/property-token-mutations" => properties::token_mutations,
-    ]
+/// Every enlistment scenario, under its catalog id.
+pub fn register(scenarios: &mut Registry) {
+    scenarios
+        .add(
+            "enlistment/discovery-document-valid",
+            provider::discovery_document_valid,
+        )
+        .add(
+            "enlistment/discovery-issuer-matches-url",
+            provider::discovery_issuer_matches,
+        )
+        .add("enlistment/jwks-well-formed", provider::jwks_well_formed)
+        .add(
+            "enlistment/jwks-has-ed25519-and-p256",
+            provider::jwks_has_both_key_types,
+        )
+        .add("enlistment/jwks-unique-kids", provider::jwks_unique_kids)
+        .add(
+            "enlistment/jwks-no-private-members",
+            provider::jwks_no_private_members,
+        )
+        .add(
+            "enlistment/proof-verifies-against-jwks",
+            provider::proof_verifies,
+        )
+        .add(
+            "enlistment/proof-typed-header",
+            provider::proof_typed_header,
+        )
+        .add(
+            "enlistment/proof-claims-right",
+            provider::proof_claims_right,
+        )
+        .add(
+            "enlistment/proof-lifetime-bounded",
+            provider::proof_lifetime_bounded,
+        )
+        .add(
+            "enlistment/proof-nonce-echoed",
+            provider::proof_nonce_echoed,
+        )
+        .add(
+            "enlistment/proof-bound-to-keys",
+            provider::proof_bound_to_keys,
+        )
+        .add(
+            "enlistment/proof-malformed-keys-refused",
+            provider::proof_malformed_keys_refused,
+        )
+        .add("enlistment/proof-fresh-jti", provider::proof_fresh_jti)
+        .add(
+            "enlistment/proof-unknown-user-refused",
+            provider::proof_unknown_user_refused,
+        )
+        .add(
+            "enlistment/proof-before-sign-in-refused",
+            provider::proof_before_sign_in_refused,
+        )
+        .add(
+            "enlistment/sign-in-wrong-credential-refused",
+            provider::sign_in_wrong_credential_refused,
+        )
+        .add(
+            "enlistment/key-rotation-new-kid",
+            provider::rotation_new_kid,
+        )
+        .add(
+            "enlistment/key-rotation-old-proof-verifies",
+            provider::rotation_old_proof_verifies,
+        )
+        .add(
+            "enlistment/key-rotation-old-key-kept-until-expiry",
+            provider::rotation_old_key_kept_until_expiry,
+        )
+        .add(
+            "enlistment/key-rotation-old-key-retired",
+            provider::rotation_old_key_retired,
+        )
+        .add(
+            "enlistment/call-valid-push-accepted",
+            calls::valid_push_accepted,
+        )
+        .add(
+            "enlistment/call-valid-es256-accepted",
+            calls::valid_p256_call_accepted,
+        )
+        .add(
+            "enlistment/call-typ-spellings-accepted",
+            calls::typ_spellings_accepted,
+        )
+        .add(
+            "enlistment/call-valid-authenticate-accepted",
+            calls::valid_authenticate_accepted,
+        )
+        .add(
+            "enlistment/call-authenticate-bad-token-refused",
+            calls::authenticate_bad_token_refused,
+        )
+        .add("enlistment/call-no-token-refused", calls::no_token_refused)
+        .add("enlistment/call-alg-none-refused", calls::alg_none_refused)
+        .add(
+            "enlistment/call-hs256-key-confusion-refused",
+            calls::hs256_key_confusion_refused,
+        )
+        .add(
+            "enlistment/call-alg-key-mismatch-refused",
+            calls::alg_key_mismatch_refused,
+        )
+        .add(
+            "enlistment/call-bad-signature-refused",
+            calls::bad_signature_refused,
+        )
+        .add(
+            "enlistment/call-unknown-kid-refused",
+            calls::unknown_kid_refused,
+        )
+        .add("enlistment/call-expired-refused", calls::expired_refused)
+        .add(
+            "enlistment/call-not-yet-valid-refused",
+            calls::future_iat_refused,
+        )
+        .add(
+            "enlistment/call-overlong-lifetime-refused",
+            calls::overlong_lifetime_refused,
+        )
+        .add(
+            "enlistment/call-wrong-aud-refused",
+            calls::wrong_aud_refused,
+        )
+        .add(
+            "enlistment/call-wrong-iss-refused",
+            calls::wrong_iss_refused,
+        )
+        .add(
+            "enlistment/call-replayed-jti-refused",
+            calls::replayed_jti_refused,
+        )
+        .add(
+            "enlistment/call-body-hash-mismatch-refused",
+            calls::body_hash_mismatch_refused,
+        )
+        .add(
+            "enlistment/call-missing-claims-refused",
+            calls::missing_claims_refused,
+        )
+        .add(
+            "enlistment/call-malformed-base64-refused",
+            calls::malformed_base64_refused,
+        )
+        .add(
+            "enlistment/call-malformed-json-refused",
+            calls::malformed_json_refused,
+        )
+        .add(
+            "enlistment/call-oversized-token-refused",
+            calls::oversized_token_refused,
+        )
+        .add(
+            "enlistment/call-gatekeeper-key-rotation-accepted",
+            calls::gatekeeper_key_rotation_accepted,
+        )
+        .add(
+            "enlistment/property-token-mutations",
+            properties::token_mutations,
+        );
 }

@@ -36,7 +36,9 @@ fn transport_smoke(ctx: &mut ScenarioCtx, peer: HandshakeState) -> Result<(), Fi
     Ok(())
 }
 
-fn honest(ctx: &mut ScenarioCtx, protocol: Protocol, role: Role) -> Check {
+/// An honest handshake with the target as `role`, then one transport
+/// message each way.
+pub fn honest(ctx: &mut ScenarioCtx, &(protocol, role): &(Protocol, Role)) -> Check {
     let mut live = start(ctx, &Setup::new(protocol, role))?;
     complete(ctx, &mut live)?;
     check_agreement(ctx, &live, false)?;
@@ -45,22 +47,6 @@ fn honest(ctx: &mut ScenarioCtx, protocol: Protocol, role: Role) -> Check {
         "{} with the target as {role:?}: payloads, handshake hash, static keys and transport agree",
         protocol.name()
     ))
-}
-
-pub fn xx_target_initiator(ctx: &mut ScenarioCtx) -> Check {
-    honest(ctx, Protocol::XX, Role::Initiator)
-}
-
-pub fn xx_target_responder(ctx: &mut ScenarioCtx) -> Check {
-    honest(ctx, Protocol::XX, Role::Responder)
-}
-
-pub fn ik_target_initiator(ctx: &mut ScenarioCtx) -> Check {
-    honest(ctx, Protocol::IK, Role::Initiator)
-}
-
-pub fn ik_target_responder(ctx: &mut ScenarioCtx) -> Check {
-    honest(ctx, Protocol::IK, Role::Responder)
 }
 
 /// The target (client) caches a server key that has changed: the peer's

@@ -18,65 +18,206 @@ mod stream;
 mod tamper;
 mod transport;
 
-use super::ScenarioImpl;
+use crate::peer::noise::MessagePart::{EncryptedStatic, Ephemeral, Payload, Tag};
+use crate::peer::noise::Protocol;
+use crate::peer::noise::Role::{Initiator, Responder};
+use crate::scenario::Registry;
 
-macro_rules! scenarios {
-    ($($id:literal => $run:path,)*) => {
-        vec![$(ScenarioImpl { id: $id, run: $run },)*]
-    };
-}
-
-pub fn scenarios() -> Vec<ScenarioImpl> {
-    scenarios![
-        "handshake/xx-target-initiator" => complete::xx_target_initiator,
-        "handshake/xx-target-responder" => complete::xx_target_responder,
-        "handshake/ik-target-initiator-known-server-key" => complete::ik_target_initiator,
-        "handshake/ik-target-responder" => complete::ik_target_responder,
-        "handshake/fallback-target-initiator-server-key-changed" => complete::fallback_target_initiator,
-        "handshake/fallback-target-responder-stale-client-cache" => complete::fallback_target_responder,
-        "handshake/ik-unexpected-static-falls-back" => complete::ik_unexpected_static_falls_back,
-        "handshake/fixed-keys-match-expected-bytes" => complete::fixed_keys_match_peer_bytes,
-        "handshake/login-payload-intact" => complete::login_payload_intact,
-        "handshake/empty-payload-hash-follows-profile" => complete::empty_payload_hash_convention,
-        "handshake/ik-pinned-server-key-refuses-fallback" => tamper::ik_pinned_refuses_fallback,
-        "handshake/ik-responder-without-pipes-refuses" => tamper::ik_responder_without_pipes_refuses,
-        "handshake/xx-never-falls-back" => tamper::xx_never_falls_back,
-        "handshake/prologue-mismatch-refused" => tamper::prologue_mismatch_refused,
-        "handshake/xx-msg1-flipped-ephemeral-refused" => tamper::xx_msg1_ephemeral,
-        "handshake/xx-msg1-flipped-static-refused" => tamper::xx_msg1_static,
-        "handshake/xx-msg1-flipped-payload-refused" => tamper::xx_msg1_payload,
-        "handshake/xx-msg1-flipped-tag-refused" => tamper::xx_msg1_tag,
-        "handshake/xx-msg2-flipped-static-refused" => tamper::xx_msg2_static,
-        "handshake/xx-msg2-flipped-payload-refused" => tamper::xx_msg2_payload,
-        "handshake/xx-msg2-flipped-tag-refused" => tamper::xx_msg2_tag,
-        "handshake/ik-msg0-flipped-ephemeral-refused" => tamper::ik_msg0_ephemeral,
-        "handshake/ik-msg0-flipped-static-refused" => tamper::ik_msg0_static,
-        "handshake/ik-msg0-flipped-payload-refused" => tamper::ik_msg0_payload,
-        "handshake/ik-msg0-flipped-tag-refused" => tamper::ik_msg0_tag,
-        "handshake/ik-msg1-flipped-ephemeral-refused" => tamper::ik_msg1_ephemeral,
-        "handshake/ik-msg1-flipped-payload-refused" => tamper::ik_msg1_payload,
-        "handshake/ik-msg1-flipped-tag-refused" => tamper::ik_msg1_tag,
-        "handshake/truncated-message-refused" => tamper::truncated_refused,
-        "handshake/short-message-malformed" => tamper::short_message_malformed,
-        "handshake/over-long-message-refused" => tamper::over_long_refused,
-        "handshake/low-order-ephemeral-refused" => tamper::low_order_ephemeral_refused,
-        "handshake/all-zero-ephemeral-refused" => tamper::all_zero_ephemeral_refused,
-        "handshake/failure-aborts-handshake" => tamper::failure_aborts_handshake,
-        "handshake/transport-round-trip" => transport::round_trip,
-        "handshake/transport-nonces-in-order" => transport::nonces_in_order,
-        "handshake/transport-replayed-frame-refused" => transport::replayed_frame_refused,
-        "handshake/transport-reordered-frame-refused" => transport::reordered_frame_refused,
-        "handshake/transport-failed-decrypt-keeps-nonce" => transport::failed_decrypt_keeps_nonce,
-        "handshake/transport-oversized-refused" => transport::oversized_refused,
-        "handshake/transport-rekey" => transport::rekey,
-        "handshake/transport-nonce-exhaustion-ends-session" => transport::nonce_exhaustion_ends_session,
-        "handshake/stream-one-byte-chunks" => stream::one_byte_chunks,
-        "handshake/stream-coalesced-frames" => stream::coalesced_frames,
-        "handshake/stream-wire-follows-profile" => stream::wire_format_follows_profile,
-        "handshake/stream-header-or-prologue-mismatch-refused" => stream::header_or_prologue_mismatch_refused,
-        "handshake/stream-malformed-handshake-frame-refused" => stream::malformed_handshake_frame_refused,
-        "handshake/property-single-bit-flip-refused" => properties::single_bit_flip_refused,
-        "handshake/property-random-chunkings-round-trip" => properties::random_chunkings_round_trip,
-        "handshake/property-random-payload-sizes" => properties::random_payload_sizes,
-    ]
+/// Every handshake scenario, under its catalog id.
+pub fn register(scenarios: &mut Registry) {
+    const XX: Protocol = Protocol::XX;
+    const IK: Protocol = Protocol::IK;
+    scenarios
+        // An honest handshake: (protocol, the target's role).
+        .family(
+            complete::honest,
+            [
+                ("handshake/xx-target-initiator", (XX, Initiator)),
+                ("handshake/xx-target-responder", (XX, Responder)),
+                (
+                    "handshake/ik-target-initiator-known-server-key",
+                    (IK, Initiator),
+                ),
+                ("handshake/ik-target-responder", (IK, Responder)),
+            ],
+        )
+        .add(
+            "handshake/fallback-target-initiator-server-key-changed",
+            complete::fallback_target_initiator,
+        )
+        .add(
+            "handshake/fallback-target-responder-stale-client-cache",
+            complete::fallback_target_responder,
+        )
+        .add(
+            "handshake/ik-unexpected-static-falls-back",
+            complete::ik_unexpected_static_falls_back,
+        )
+        .add(
+            "handshake/fixed-keys-match-expected-bytes",
+            complete::fixed_keys_match_peer_bytes,
+        )
+        .add(
+            "handshake/login-payload-intact",
+            complete::login_payload_intact,
+        )
+        .add(
+            "handshake/empty-payload-hash-follows-profile",
+            complete::empty_payload_hash_convention,
+        )
+        .add(
+            "handshake/ik-pinned-server-key-refuses-fallback",
+            tamper::ik_pinned_refuses_fallback,
+        )
+        .add(
+            "handshake/ik-responder-without-pipes-refuses",
+            tamper::ik_responder_without_pipes_refuses,
+        )
+        .add("handshake/xx-never-falls-back", tamper::xx_never_falls_back)
+        .add(
+            "handshake/prologue-mismatch-refused",
+            tamper::prologue_mismatch_refused,
+        )
+        // One bit flipped in one part of one message: (protocol, the
+        // target's role, the message the peer writes, the part).
+        .family(
+            tamper::flipped,
+            [
+                (
+                    "handshake/xx-msg1-flipped-ephemeral-refused",
+                    (XX, Initiator, 1, Ephemeral),
+                ),
+                (
+                    "handshake/xx-msg1-flipped-static-refused",
+                    (XX, Initiator, 1, EncryptedStatic),
+                ),
+                (
+                    "handshake/xx-msg1-flipped-payload-refused",
+                    (XX, Initiator, 1, Payload),
+                ),
+                (
+                    "handshake/xx-msg1-flipped-tag-refused",
+                    (XX, Initiator, 1, Tag),
+                ),
+                (
+                    "handshake/xx-msg2-flipped-static-refused",
+                    (XX, Responder, 2, EncryptedStatic),
+                ),
+                (
+                    "handshake/xx-msg2-flipped-payload-refused",
+                    (XX, Responder, 2, Payload),
+                ),
+                (
+                    "handshake/xx-msg2-flipped-tag-refused",
+                    (XX, Responder, 2, Tag),
+                ),
+                (
+                    "handshake/ik-msg0-flipped-ephemeral-refused",
+                    (IK, Responder, 0, Ephemeral),
+                ),
+                (
+                    "handshake/ik-msg0-flipped-static-refused",
+                    (IK, Responder, 0, EncryptedStatic),
+                ),
+                (
+                    "handshake/ik-msg0-flipped-payload-refused",
+                    (IK, Responder, 0, Payload),
+                ),
+                (
+                    "handshake/ik-msg0-flipped-tag-refused",
+                    (IK, Responder, 0, Tag),
+                ),
+                (
+                    "handshake/ik-msg1-flipped-ephemeral-refused",
+                    (IK, Initiator, 1, Ephemeral),
+                ),
+                (
+                    "handshake/ik-msg1-flipped-payload-refused",
+                    (IK, Initiator, 1, Payload),
+                ),
+                (
+                    "handshake/ik-msg1-flipped-tag-refused",
+                    (IK, Initiator, 1, Tag),
+                ),
+            ],
+        )
+        .add(
+            "handshake/truncated-message-refused",
+            tamper::truncated_refused,
+        )
+        .add(
+            "handshake/short-message-malformed",
+            tamper::short_message_malformed,
+        )
+        .add(
+            "handshake/over-long-message-refused",
+            tamper::over_long_refused,
+        )
+        .add(
+            "handshake/low-order-ephemeral-refused",
+            tamper::low_order_ephemeral_refused,
+        )
+        .add(
+            "handshake/all-zero-ephemeral-refused",
+            tamper::all_zero_ephemeral_refused,
+        )
+        .add(
+            "handshake/failure-aborts-handshake",
+            tamper::failure_aborts_handshake,
+        )
+        .add("handshake/transport-round-trip", transport::round_trip)
+        .add(
+            "handshake/transport-nonces-in-order",
+            transport::nonces_in_order,
+        )
+        .add(
+            "handshake/transport-replayed-frame-refused",
+            transport::replayed_frame_refused,
+        )
+        .add(
+            "handshake/transport-reordered-frame-refused",
+            transport::reordered_frame_refused,
+        )
+        .add(
+            "handshake/transport-failed-decrypt-keeps-nonce",
+            transport::failed_decrypt_keeps_nonce,
+        )
+        .add(
+            "handshake/transport-oversized-refused",
+            transport::oversized_refused,
+        )
+        .add("handshake/transport-rekey", transport::rekey)
+        .add(
+            "handshake/transport-nonce-exhaustion-ends-session",
+            transport::nonce_exhaustion_ends_session,
+        )
+        .add("handshake/stream-one-byte-chunks", stream::one_byte_chunks)
+        .add(
+            "handshake/stream-coalesced-frames",
+            stream::coalesced_frames,
+        )
+        .add(
+            "handshake/stream-wire-follows-profile",
+            stream::wire_format_follows_profile,
+        )
+        .add(
+            "handshake/stream-header-or-prologue-mismatch-refused",
+            stream::header_or_prologue_mismatch_refused,
+        )
+        .add(
+            "handshake/stream-malformed-handshake-frame-refused",
+            stream::malformed_handshake_frame_refused,
+        )
+        .add(
+            "handshake/property-single-bit-flip-refused",
+            properties::single_bit_flip_refused,
+        )
+        .add(
+            "handshake/property-random-chunkings-round-trip",
+            properties::random_chunkings_round_trip,
+        )
+        .add(
+            "handshake/property-random-payload-sizes",
+            properties::random_payload_sizes,
+        );
 }

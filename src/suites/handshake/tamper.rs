@@ -50,13 +50,11 @@ fn refused_at(
     expect_aborted(ctx, what)
 }
 
-/// A single bit flipped in one part of one message, refused with BAD_MAC.
-fn flipped(
+/// A single bit flipped in one part of one message, refused with BAD_MAC:
+/// the target plays `target_role` in `protocol`, the peer writes `message`.
+pub fn flipped(
     ctx: &mut ScenarioCtx,
-    protocol: Protocol,
-    target_role: Role,
-    message: usize,
-    part: MessagePart,
+    &(protocol, target_role, message, part): &(Protocol, Role, usize, MessagePart),
 ) -> Check {
     let bit = ctx.rng.gen_range(0..4096);
     let setup = Setup::new(protocol, target_role).knobs(NoiseKnobs {
@@ -70,66 +68,6 @@ fn flipped(
     refused_at(ctx, setup, message, ErrorCategory::BadMac, &what)?;
     Ok(format!("{what}: refused and the handshake aborted"))
 }
-
-macro_rules! flip_scenario {
-    ($name:ident, $protocol:expr, $role:expr, $message:expr, $part:expr) => {
-        pub fn $name(ctx: &mut ScenarioCtx) -> Check {
-            flipped(ctx, $protocol, $role, $message, $part)
-        }
-    };
-}
-
-use MessagePart::{EncryptedStatic, Ephemeral, Payload, Tag};
-flip_scenario!(
-    xx_msg1_ephemeral,
-    Protocol::XX,
-    Role::Initiator,
-    1,
-    Ephemeral
-);
-flip_scenario!(
-    xx_msg1_static,
-    Protocol::XX,
-    Role::Initiator,
-    1,
-    EncryptedStatic
-);
-flip_scenario!(xx_msg1_payload, Protocol::XX, Role::Initiator, 1, Payload);
-flip_scenario!(xx_msg1_tag, Protocol::XX, Role::Initiator, 1, Tag);
-flip_scenario!(
-    xx_msg2_static,
-    Protocol::XX,
-    Role::Responder,
-    2,
-    EncryptedStatic
-);
-flip_scenario!(xx_msg2_payload, Protocol::XX, Role::Responder, 2, Payload);
-flip_scenario!(xx_msg2_tag, Protocol::XX, Role::Responder, 2, Tag);
-flip_scenario!(
-    ik_msg0_ephemeral,
-    Protocol::IK,
-    Role::Responder,
-    0,
-    Ephemeral
-);
-flip_scenario!(
-    ik_msg0_static,
-    Protocol::IK,
-    Role::Responder,
-    0,
-    EncryptedStatic
-);
-flip_scenario!(ik_msg0_payload, Protocol::IK, Role::Responder, 0, Payload);
-flip_scenario!(ik_msg0_tag, Protocol::IK, Role::Responder, 0, Tag);
-flip_scenario!(
-    ik_msg1_ephemeral,
-    Protocol::IK,
-    Role::Initiator,
-    1,
-    Ephemeral
-);
-flip_scenario!(ik_msg1_payload, Protocol::IK, Role::Initiator, 1, Payload);
-flip_scenario!(ik_msg1_tag, Protocol::IK, Role::Initiator, 1, Tag);
 
 /// Cut short by one byte: the last tag no longer verifies.
 pub fn truncated_refused(ctx: &mut ScenarioCtx) -> Check {

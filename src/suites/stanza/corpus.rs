@@ -10,7 +10,6 @@ use crate::peer::stanza::corpus::{check_case, Expectation};
 use crate::peer::stanza::{parse as peer_parse, Category, View};
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
-use crate::suites::ScenarioImpl;
 
 /// One embedded case.
 pub struct Case {
@@ -34,7 +33,7 @@ pub fn embedded_cases() -> Result<Vec<Case>, String> {
 }
 
 /// Which cases a scenario replays.
-type Select = fn(&str, &Expectation) -> bool;
+pub type Select = fn(&str, &Expectation) -> bool;
 
 /// What a case must get under the run's profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +94,9 @@ pub fn expected_under(
     }
 }
 
-fn replay(ctx: &mut ScenarioCtx, select: Select, what: &str) -> Check {
+/// Replays one group of cases: those `select` picks, called `what` in
+/// messages. One member of the family registered from [`GROUPS`].
+pub fn replay(ctx: &mut ScenarioCtx, &(what, select): &(&'static str, Select)) -> Check {
     let cases = embedded_cases().map_err(Finding::error)?;
     // Every case is judged under the run's profile: the corpus records the
     // default profile's answers, and a case a limit of this profile decides
@@ -183,7 +184,7 @@ fn is_namespace_error(name: &str) -> bool {
 }
 
 /// (scenario id, what the cases are, which cases) for every corpus scenario.
-const GROUPS: &[(&str, &str, Select)] = &[
+pub const GROUPS: &[(&str, &str, Select)] = &[
     ("stanza/corpus-spellings", "spelling", |_, e| {
         e.group == "spelling"
     }),
@@ -243,29 +244,11 @@ const GROUPS: &[(&str, &str, Select)] = &[
     ("stanza/corpus-limits", "limit", |_, e| e.group == "limits"),
 ];
 
-fn run_group(ctx: &mut ScenarioCtx, index: usize) -> Check {
-    let (_, what, select) = GROUPS[index];
-    replay(ctx, select, what)
-}
-
-macro_rules! group_fns {
-    ($($index:literal => $fn_name:ident),* $(,)?) => {
-        $(fn $fn_name(ctx: &mut ScenarioCtx) -> Check { run_group(ctx, $index) })*
-        const GROUP_FNS: &[fn(&mut ScenarioCtx) -> Check] = &[$($fn_name),*];
-    };
-}
-
-group_fns!(
-    0 => g0, 1 => g1, 2 => g2, 3 => g3, 4 => g4, 5 => g5, 6 => g6, 7 => g7,
-    8 => g8, 9 => g9, 10 => g10, 11 => g11, 12 => g12, 13 => g13, 14 => g14,
-);
-
-pub fn scenarios() -> Vec<ScenarioImpl> {
+/// The corpus scenarios as a family: one [`replay`] per group.
+pub fn groups() -> impl Iterator<Item = (&'static str, (&'static str, Select))> {
     GROUPS
         .iter()
-        .zip(GROUP_FNS)
-        .map(|((id, _, _), run)| ScenarioImpl { id, run: *run })
-        .collect()
+        .map(|&(id, what, select)| (id, (what, select)))
 }
 
 #[cfg(test)]
@@ -390,7 +373,6 @@ mod tests {
 
     #[test]
     fn every_case_is_replayed_by_exactly_one_scenario() {
-        assert_eq!(GROUPS.len(), GROUP_FNS.len());
         for case in embedded_cases().expect("cases") {
             let owners: Vec<&str> = GROUPS
                 .iter()

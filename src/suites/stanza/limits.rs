@@ -5,47 +5,69 @@
 use rand::seq::SliceRandom;
 
 use super::target::{base_stanza, expect_refused, expect_view, limits};
+use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::hostile::{build, Hostile};
 use crate::peer::stanza::{parse as peer_parse, Category};
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
-use crate::suites::ScenarioImpl;
 
-pub fn scenarios() -> Vec<ScenarioImpl> {
-    vec![
-        ScenarioImpl {
-            id: "stanza/limit-depth",
-            run: depth,
-        },
-        ScenarioImpl {
-            id: "stanza/limit-attributes",
-            run: attributes,
-        },
-        ScenarioImpl {
-            id: "stanza/limit-attribute-length",
-            run: attribute_length,
-        },
-        ScenarioImpl {
-            id: "stanza/limit-children",
-            run: children,
-        },
-        ScenarioImpl {
-            id: "stanza/limit-size",
-            run: size,
-        },
-        ScenarioImpl {
-            id: "stanza/forbidden-characters-raw",
-            run: raw_characters,
-        },
-        ScenarioImpl {
-            id: "stanza/forbidden-character-references",
-            run: character_references,
-        },
-    ]
+/// A limit of the profile, checked exactly at it and one past it.
+#[derive(Debug, Clone, Copy)]
+pub enum Limit {
+    Depth,
+    Attributes,
+    AttributeLength,
+    Children,
+    Size,
+}
+
+impl Limit {
+    /// The limit's name in messages.
+    fn what(self) -> &'static str {
+        match self {
+            Limit::Depth => "depth",
+            Limit::Attributes => "attribute-count",
+            Limit::AttributeLength => "attribute-length",
+            Limit::Children => "children",
+            Limit::Size => "size",
+        }
+    }
+
+    /// A stanza exactly at the limit, and one past it.
+    fn at_and_over(self, limits: &StanzaParams) -> (Hostile, Hostile) {
+        match self {
+            Limit::Depth => (
+                Hostile::Depth(limits.max_depth),
+                Hostile::Depth(limits.max_depth + 1),
+            ),
+            Limit::Attributes => (
+                Hostile::Attributes(limits.max_attributes),
+                Hostile::Attributes(limits.max_attributes + 1),
+            ),
+            Limit::AttributeLength => (
+                Hostile::AttributeBytes(limits.max_attribute_bytes),
+                Hostile::AttributeBytes(limits.max_attribute_bytes + 1),
+            ),
+            Limit::Children => (
+                Hostile::Children(limits.max_children),
+                Hostile::Children(limits.max_children + 1),
+            ),
+            Limit::Size => (
+                Hostile::Size(limits.max_stanza_bytes),
+                Hostile::Size(limits.max_stanza_bytes + 1),
+            ),
+        }
+    }
+}
+
+/// One profile limit: a stanza at it is accepted, one past it refused.
+pub fn at_and_over(ctx: &mut ScenarioCtx, &limit: &Limit) -> Check {
+    let (at, over) = limit.at_and_over(&limits(ctx));
+    stanzas_at_and_over(ctx, at, over, limit.what())
 }
 
 /// `at` must parse to the peer's view, `over` must be refused.
-fn at_and_over(ctx: &mut ScenarioCtx, at: Hostile, over: Hostile, what: &str) -> Check {
+fn stanzas_at_and_over(ctx: &mut ScenarioCtx, at: Hostile, over: Hostile, what: &str) -> Check {
     let limits = limits(ctx);
     let extra = match &at {
         Hostile::AttributeBytes(_) => 1,
@@ -83,46 +105,6 @@ fn at_and_over(ctx: &mut ScenarioCtx, at: Hostile, over: Hostile, what: &str) ->
     Ok(format!("{at:?} accepted, {over:?} refused"))
 }
 
-fn depth(ctx: &mut ScenarioCtx) -> Check {
-    let max = limits(ctx).max_depth;
-    at_and_over(ctx, Hostile::Depth(max), Hostile::Depth(max + 1), "depth")
-}
-
-fn attributes(ctx: &mut ScenarioCtx) -> Check {
-    let max = limits(ctx).max_attributes;
-    at_and_over(
-        ctx,
-        Hostile::Attributes(max),
-        Hostile::Attributes(max + 1),
-        "attribute-count",
-    )
-}
-
-fn attribute_length(ctx: &mut ScenarioCtx) -> Check {
-    let max = limits(ctx).max_attribute_bytes;
-    at_and_over(
-        ctx,
-        Hostile::AttributeBytes(max),
-        Hostile::AttributeBytes(max + 1),
-        "attribute-length",
-    )
-}
-
-fn children(ctx: &mut ScenarioCtx) -> Check {
-    let max = limits(ctx).max_children;
-    at_and_over(
-        ctx,
-        Hostile::Children(max),
-        Hostile::Children(max + 1),
-        "children",
-    )
-}
-
-fn size(ctx: &mut ScenarioCtx) -> Check {
-    let max = limits(ctx).max_stanza_bytes;
-    at_and_over(ctx, Hostile::Size(max), Hostile::Size(max + 1), "size")
-}
-
 /// Code points XML 1.0 §2.2 [2] excludes that a Rust `char` can hold.
 fn forbidden_chars() -> Vec<char> {
     (0u32..0x20)
@@ -132,7 +114,7 @@ fn forbidden_chars() -> Vec<char> {
         .collect()
 }
 
-fn raw_characters(ctx: &mut ScenarioCtx) -> Check {
+pub fn raw_characters(ctx: &mut ScenarioCtx) -> Check {
     let mut chars = forbidden_chars();
     chars.shuffle(&mut ctx.rng);
     let base = base_stanza(ctx, 0);
@@ -148,7 +130,7 @@ fn raw_characters(ctx: &mut ScenarioCtx) -> Check {
     Ok(format!("{} forbidden characters refused", chars.len()))
 }
 
-fn character_references(ctx: &mut ScenarioCtx) -> Check {
+pub fn character_references(ctx: &mut ScenarioCtx) -> Check {
     let mut codes: Vec<u32> = forbidden_chars().into_iter().map(|c| c as u32).collect();
     // Surrogates and beyond Unicode cannot be characters at all.
     codes.extend([0xD800, 0xDFFF, 0x110000]);

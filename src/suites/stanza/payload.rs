@@ -20,72 +20,7 @@ use crate::peer::stanza::payload::proto::{
 use crate::peer::stanza::payload::{self as forge, decode as peer_decode, encode};
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
-use crate::suites::{check_property, ScenarioImpl};
-
-pub fn scenarios() -> Vec<ScenarioImpl> {
-    vec![
-        ScenarioImpl {
-            id: "stanza/payload-decode-text",
-            run: decode_text,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-decode-media",
-            run: decode_media,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-decode-reaction-and-quote",
-            run: decode_reaction,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-unknown-fields-tolerated",
-            run: unknown_fields,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-bad-varint-refused",
-            run: bad_varint,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-wrong-wire-type-refused",
-            run: wrong_wire_type,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-length-past-end-refused",
-            run: length_past_end,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-invalid-utf8-refused",
-            run: invalid_utf8,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-groups-refused",
-            run: groups,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-depth-limit",
-            run: depth_limit,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-very-deep-nesting-refused",
-            run: very_deep,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-size-limit",
-            run: size_limit,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-generated-decode-like-peer",
-            run: generated_decode,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-generated-encode-decodes-back",
-            run: generated_encode,
-        },
-        ScenarioImpl {
-            id: "stanza/payload-corruptions-decoded-or-refused",
-            run: corrupted,
-        },
-    ]
-}
+use crate::suites::check_property;
 
 /// A decode result, or the refusal category.
 fn target_decode(
@@ -177,7 +112,7 @@ fn decode_all(ctx: &mut ScenarioCtx, messages: &[(Message, &str)]) -> Check {
     ))
 }
 
-fn decode_text(ctx: &mut ScenarioCtx) -> Check {
+pub fn decode_text(ctx: &mut ScenarioCtx) -> Check {
     decode_all(
         ctx,
         &[
@@ -200,7 +135,7 @@ fn decode_text(ctx: &mut ScenarioCtx) -> Check {
     )
 }
 
-fn decode_media(ctx: &mut ScenarioCtx) -> Check {
+pub fn decode_media(ctx: &mut ScenarioCtx) -> Check {
     decode_all(
         ctx,
         &[
@@ -242,7 +177,7 @@ fn decode_media(ctx: &mut ScenarioCtx) -> Check {
     )
 }
 
-fn decode_reaction(ctx: &mut ScenarioCtx) -> Check {
+pub fn decode_reaction(ctx: &mut ScenarioCtx) -> Check {
     let reaction = with(Content::Reaction(ReactionMessage {
         key: Some(MessageKey {
             remote_jid: "bob@example.org".into(),
@@ -267,7 +202,7 @@ fn decode_reaction(ctx: &mut ScenarioCtx) -> Check {
     )
 }
 
-fn unknown_fields(ctx: &mut ScenarioCtx) -> Check {
+pub fn unknown_fields(ctx: &mut ScenarioCtx) -> Check {
     let message = with(Content::Image(ImageMessage {
         media: Some(media(9)),
         caption: "x".into(),
@@ -283,61 +218,89 @@ fn unknown_fields(ctx: &mut ScenarioCtx) -> Check {
     Ok("unknown varint, length-delimited, fixed32 and fixed64 fields skipped".into())
 }
 
-fn bad_varint(ctx: &mut ScenarioCtx) -> Check {
-    expect_refused(
-        ctx,
-        &forge::bad_varint(),
-        ErrorCategory::MalformedInput,
-        "a payload whose length varint never ends",
-    )?;
-    Ok("an unterminated varint refused".into())
+/// A payload the target must refuse: how it is built, the category due,
+/// what it is in messages, and what a pass reports.
+pub struct Refusal {
+    payload: fn() -> Vec<u8>,
+    category: ErrorCategory,
+    what: &'static str,
+    passed: &'static str,
 }
 
-fn wrong_wire_type(ctx: &mut ScenarioCtx) -> Check {
-    expect_refused(
-        ctx,
-        &forge::wrong_wire_type(),
-        ErrorCategory::MalformedInput,
-        "conversation sent as a varint",
-    )?;
-    Ok("a string field with the varint wire type refused".into())
+/// The refusal scenarios, registered as one family of [`refused`].
+pub const REFUSALS: [(&str, Refusal); 6] = [
+    (
+        "stanza/payload-bad-varint-refused",
+        Refusal {
+            payload: forge::bad_varint,
+            category: ErrorCategory::MalformedInput,
+            what: "a payload whose length varint never ends",
+            passed: "an unterminated varint refused",
+        },
+    ),
+    (
+        "stanza/payload-wrong-wire-type-refused",
+        Refusal {
+            payload: forge::wrong_wire_type,
+            category: ErrorCategory::MalformedInput,
+            what: "conversation sent as a varint",
+            passed: "a string field with the varint wire type refused",
+        },
+    ),
+    (
+        "stanza/payload-length-past-end-refused",
+        Refusal {
+            payload: forge::length_past_end,
+            category: ErrorCategory::MalformedInput,
+            what: "a field claiming 100 bytes with 3 present",
+            passed: "a length past the end refused",
+        },
+    ),
+    (
+        "stanza/payload-invalid-utf8-refused",
+        Refusal {
+            payload: forge::invalid_utf8_string,
+            category: ErrorCategory::MalformedInput,
+            what: "a string field holding invalid UTF-8",
+            passed: "invalid UTF-8 in a string refused",
+        },
+    ),
+    (
+        "stanza/payload-groups-refused",
+        Refusal {
+            payload: with_group,
+            category: ErrorCategory::MalformedInput,
+            what: "a payload with a group",
+            passed: "the deprecated group wire types refused",
+        },
+    ),
+    (
+        "stanza/payload-very-deep-nesting-refused",
+        Refusal {
+            payload: || forge::nested_bytes(5000),
+            category: ErrorCategory::LimitExceeded,
+            what: "a payload nested 5000 deep",
+            passed: "5000 levels of nesting refused",
+        },
+    ),
+];
+
+/// One payload the target must refuse with the category due.
+pub fn refused(ctx: &mut ScenarioCtx, refusal: &Refusal) -> Check {
+    expect_refused(ctx, &(refusal.payload)(), refusal.category, refusal.what)?;
+    Ok(refusal.passed.into())
 }
 
-fn length_past_end(ctx: &mut ScenarioCtx) -> Check {
-    expect_refused(
-        ctx,
-        &forge::length_past_end(),
-        ErrorCategory::MalformedInput,
-        "a field claiming 100 bytes with 3 present",
-    )?;
-    Ok("a length past the end refused".into())
-}
-
-fn invalid_utf8(ctx: &mut ScenarioCtx) -> Check {
-    expect_refused(
-        ctx,
-        &forge::invalid_utf8_string(),
-        ErrorCategory::MalformedInput,
-        "a string field holding invalid UTF-8",
-    )?;
-    Ok("invalid UTF-8 in a string refused".into())
-}
-
-fn groups(ctx: &mut ScenarioCtx) -> Check {
+/// A conversation followed by a group.
+fn with_group() -> Vec<u8> {
     // field 1000, wire type 3 (start group) then 4 (end group): protobuf
     // encoding guide, "Message Structure".
     let mut payload = encode(&with(Content::Conversation("hi".into())));
     payload.extend_from_slice(&[0xc3, 0x3e, 0xc4, 0x3e]);
-    expect_refused(
-        ctx,
-        &payload,
-        ErrorCategory::MalformedInput,
-        "a payload with a group",
-    )?;
-    Ok("the deprecated group wire types refused".into())
+    payload
 }
 
-fn depth_limit(ctx: &mut ScenarioCtx) -> Check {
+pub fn depth_limit(ctx: &mut ScenarioCtx) -> Check {
     let max = limits(ctx).max_payload_depth;
     let at = forge::nested(max);
     expect_decoded(
@@ -355,17 +318,7 @@ fn depth_limit(ctx: &mut ScenarioCtx) -> Check {
     Ok(format!("nesting {max} decoded, {} refused", max + 1))
 }
 
-fn very_deep(ctx: &mut ScenarioCtx) -> Check {
-    expect_refused(
-        ctx,
-        &forge::nested_bytes(5000),
-        ErrorCategory::LimitExceeded,
-        "a payload nested 5000 deep",
-    )?;
-    Ok("5000 levels of nesting refused".into())
-}
-
-fn size_limit(ctx: &mut ScenarioCtx) -> Check {
+pub fn size_limit(ctx: &mut ScenarioCtx) -> Check {
     let max = limits(ctx).max_payload_bytes as usize;
     // conversation = 1 byte key + varint length + text: fill to exactly `max`.
     let fits = |total: usize| {
@@ -395,7 +348,7 @@ fn size_limit(ctx: &mut ScenarioCtx) -> Check {
     Ok(format!("{max} bytes decoded, {} refused", max + 1))
 }
 
-fn generated_decode(ctx: &mut ScenarioCtx) -> Check {
+pub fn generated_decode(ctx: &mut ScenarioCtx) -> Check {
     check_property(
         ctx,
         message(),
@@ -423,7 +376,7 @@ fn generated_decode(ctx: &mut ScenarioCtx) -> Check {
     )
 }
 
-fn generated_encode(ctx: &mut ScenarioCtx) -> Check {
+pub fn generated_encode(ctx: &mut ScenarioCtx) -> Check {
     check_property(
         ctx,
         message(),
@@ -461,7 +414,7 @@ fn generated_encode(ctx: &mut ScenarioCtx) -> Check {
     )
 }
 
-fn corrupted(ctx: &mut ScenarioCtx) -> Check {
+pub fn corrupted(ctx: &mut ScenarioCtx) -> Check {
     let strategy = (message(), vec((any::<usize>(), any::<u8>(), 0u8..3), 1..4));
     let corrupt = |(message, edits): &(Message, Vec<(usize, u8, u8)>)| {
         let mut bytes = encode(message);

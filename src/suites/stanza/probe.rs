@@ -18,7 +18,6 @@ use crate::peer::stanza::hostile::{build, Hostile};
 use crate::peer::stanza::Category;
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
-use crate::suites::ScenarioImpl;
 
 /// How long the probe keeps listening after the last reply: a target could
 /// fetch in the background.
@@ -102,31 +101,45 @@ impl Drop for Probe {
     }
 }
 
-pub fn scenarios() -> Vec<ScenarioImpl> {
-    vec![
-        ScenarioImpl {
-            id: "stanza/xxe-external-entity-not-fetched",
-            run: external_entity,
-        },
-        ScenarioImpl {
-            id: "stanza/xxe-external-parameter-entity-not-fetched",
-            run: external_parameter_entity,
-        },
-        ScenarioImpl {
-            id: "stanza/xxe-external-dtd-not-fetched",
-            run: external_dtd,
-        },
-    ]
+/// A kind of external reference a stanza can carry.
+#[derive(Debug, Clone, Copy)]
+pub enum External {
+    Entity,
+    ParameterEntity,
+    Dtd,
 }
 
-fn probe_with(ctx: &mut ScenarioCtx, make: fn(String) -> Hostile, what: &str) -> Check {
+impl External {
+    /// The reference's name in messages.
+    fn what(self) -> &'static str {
+        match self {
+            External::Entity => "an external general entity",
+            External::ParameterEntity => "an external parameter entity",
+            External::Dtd => "an external DTD subset",
+        }
+    }
+
+    /// The reference, pointing at `url`.
+    fn pointing_at(self, url: String) -> Hostile {
+        match self {
+            External::Entity => Hostile::ExternalEntity { url },
+            External::ParameterEntity => Hostile::ExternalParameterEntity { url },
+            External::Dtd => Hostile::ExternalDtd { url },
+        }
+    }
+}
+
+/// A stanza whose external reference points at the probe: it must be
+/// refused, and never fetched.
+pub fn not_fetched(ctx: &mut ScenarioCtx, &external: &External) -> Check {
+    let what = external.what();
     let probe =
         Probe::start().map_err(|e| Finding::error(format!("cannot start the probe: {e}")))?;
     probe.self_test().map_err(Finding::error)?;
     let baseline = probe.hits();
     // A fresh path per run, so a cached fetch cannot hide one.
     let url = probe.url(&format!("xxe-{:016x}", ctx.rng.gen::<u64>()));
-    let bytes = build(&base_stanza(ctx, 0), &make(url.clone()));
+    let bytes = build(&base_stanza(ctx, 0), &external.pointing_at(url.clone()));
     let refused = expect_refused(
         ctx,
         &bytes,
@@ -144,30 +157,6 @@ fn probe_with(ctx: &mut ScenarioCtx, make: fn(String) -> Hostile, what: &str) ->
     Ok(format!(
         "{what} refused; the loopback probe saw no connection"
     ))
-}
-
-fn external_entity(ctx: &mut ScenarioCtx) -> Check {
-    probe_with(
-        ctx,
-        |url| Hostile::ExternalEntity { url },
-        "an external general entity",
-    )
-}
-
-fn external_parameter_entity(ctx: &mut ScenarioCtx) -> Check {
-    probe_with(
-        ctx,
-        |url| Hostile::ExternalParameterEntity { url },
-        "an external parameter entity",
-    )
-}
-
-fn external_dtd(ctx: &mut ScenarioCtx) -> Check {
-    probe_with(
-        ctx,
-        |url| Hostile::ExternalDtd { url },
-        "an external DTD subset",
-    )
 }
 
 #[cfg(test)]

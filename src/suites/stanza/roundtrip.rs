@@ -16,44 +16,7 @@ use crate::peer::stanza::view::{Node, CLIENT_NS, XML_NS};
 use crate::peer::stanza::{parse as peer_parse, Category};
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
-use crate::suites::{check_property, ScenarioImpl};
-
-pub fn scenarios() -> Vec<ScenarioImpl> {
-    vec![
-        ScenarioImpl {
-            id: "stanza/serialize-base-message",
-            run: serialize_base_message,
-        },
-        ScenarioImpl {
-            id: "stanza/serialize-escapes-special-characters",
-            run: serialize_escapes,
-        },
-        ScenarioImpl {
-            id: "stanza/serialize-namespaces",
-            run: serialize_namespaces,
-        },
-        ScenarioImpl {
-            id: "stanza/serialize-refuses-invalid-trees",
-            run: serialize_refuses_invalid,
-        },
-        ScenarioImpl {
-            id: "stanza/generated-stanzas-parse-to-peer-view",
-            run: generated_parse,
-        },
-        ScenarioImpl {
-            id: "stanza/target-serialization-parses-back",
-            run: serialization_parses_back,
-        },
-        ScenarioImpl {
-            id: "stanza/corrupted-stanzas-parsed-or-refused",
-            run: corrupted,
-        },
-        ScenarioImpl {
-            id: "stanza/truncated-stanzas-refused",
-            run: truncated,
-        },
-    ]
-}
+use crate::suites::check_property;
 
 /// The target writes `root`; the peer must read exactly `root` back under
 /// the run's limits. A tree whose plainest spelling exceeds a limit of the
@@ -111,14 +74,14 @@ fn fits(ctx: &ScenarioCtx, root: &Node, what: &str) -> Result<(), Finding> {
     }
 }
 
-fn serialize_base_message(ctx: &mut ScenarioCtx) -> Check {
+pub fn serialize_base_message(ctx: &mut ScenarioCtx) -> Check {
     let base = target::base_stanza(ctx, 0);
     fits(ctx, &base, "the base message")?;
     round_trip(ctx, &base, "serializing the base message")?;
     Ok("the target's serialization of a message reads back as the same tree".into())
 }
 
-fn serialize_escapes(ctx: &mut ScenarioCtx) -> Check {
+pub fn serialize_escapes(ctx: &mut ScenarioCtx) -> Check {
     let nasty = "a<b>&c\"d'e\tf\ng\rh ]]> i&amp;";
     let mut root = base_message()
         .with_attr("x-nasty", nasty)
@@ -135,7 +98,7 @@ fn serialize_escapes(ctx: &mut ScenarioCtx) -> Check {
     Ok("markup characters, quotes, tabs, CR and LF survive the target's serialization".into())
 }
 
-fn serialize_namespaces(ctx: &mut ScenarioCtx) -> Check {
+pub fn serialize_namespaces(ctx: &mut ScenarioCtx) -> Check {
     let mut root = base_message()
         .with_child(
             Node::new("urn:x-interspec:ext", "meta")
@@ -154,7 +117,7 @@ fn serialize_namespaces(ctx: &mut ScenarioCtx) -> Check {
     Ok("foreign and empty namespaces and namespaced attributes survive serialization".into())
 }
 
-fn serialize_refuses_invalid(ctx: &mut ScenarioCtx) -> Check {
+pub fn serialize_refuses_invalid(ctx: &mut ScenarioCtx) -> Check {
     let mut no_to = base_message();
     no_to.remove_attr("to");
     let mut bad_enc = base_message();
@@ -202,7 +165,7 @@ fn describe_spelled((node, spelling): &(Node, Spelling)) -> String {
     excerpt(&serialize(node, spelling))
 }
 
-fn generated_parse(ctx: &mut ScenarioCtx) -> Check {
+pub fn generated_parse(ctx: &mut ScenarioCtx) -> Check {
     check_property(
         ctx,
         (stanza(), spelling()),
@@ -214,7 +177,7 @@ fn generated_parse(ctx: &mut ScenarioCtx) -> Check {
     )
 }
 
-fn serialization_parses_back(ctx: &mut ScenarioCtx) -> Check {
+pub fn serialization_parses_back(ctx: &mut ScenarioCtx) -> Check {
     check_property(
         ctx,
         stanza(),
@@ -281,7 +244,7 @@ fn corrupt(mut bytes: Vec<u8>, corruptions: &[Corruption]) -> Vec<u8> {
     bytes
 }
 
-fn corrupted(ctx: &mut ScenarioCtx) -> Check {
+pub fn corrupted(ctx: &mut ScenarioCtx) -> Check {
     let strategy = (stanza(), spelling(), vec(corruption(), 1..4));
     check_property(
         ctx,
@@ -314,7 +277,7 @@ fn corrupted(ctx: &mut ScenarioCtx) -> Check {
     )
 }
 
-fn truncated(ctx: &mut ScenarioCtx) -> Check {
+pub fn truncated(ctx: &mut ScenarioCtx) -> Check {
     // No trailing comment: then every strict prefix is incomplete.
     let spelled = (stanza(), spelling()).prop_map(|(node, mut spelling)| {
         spelling.comments = false;
