@@ -211,3 +211,37 @@ fn tempdir() -> String {
     let dir = tempfile::tempdir().expect("tempdir").keep();
     dir.display().to_string()
 }
+
+/// A target that announces a frame and sends it one byte every 200 ms never
+/// lets a single read time out; the call still ends at its deadline, measured
+/// on the wall clock (the margin is generous: it only has to show the wait
+/// does not grow with the drip, which before would have lasted for days).
+#[test]
+fn target_that_drips_is_stopped_at_the_deadline() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let selection = Selection {
+        filters: vec!["adapter/ping-echoes-empty".into()],
+        ..Selection::default()
+    };
+    let plan = build_plan(&catalog, &selection).expect("plan");
+    assert_eq!(plan.len(), 1);
+    let call_timeout = Duration::from_millis(2000);
+    let config = common::config(
+        common::hostile_spec("drip-on-ping").parse().expect("spec"),
+        call_timeout,
+    );
+    let started = Instant::now();
+    let result = run(&plan, &config, &mut |_| {}).expect("the run completes");
+    let took = started.elapsed();
+    let outcome = &result.outcomes[0];
+    assert_eq!(outcome.kind, OutcomeKind::Error, "{}", outcome.message);
+    assert!(
+        outcome.message.contains("did not answer within 2000 ms"),
+        "{}",
+        outcome.message
+    );
+    assert!(
+        took < call_timeout + Duration::from_secs(3),
+        "a dripping target held the call for {took:?}"
+    );
+}

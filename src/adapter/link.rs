@@ -55,6 +55,86 @@ impl Stream {
     }
 }
 
+/// How far past its deadline one system call may run before it is re-armed
+/// with the time actually left: re-arming costs a system call, and a call
+/// answered within this slack never needs one.
+const REARM_SLACK: Duration = Duration::from_millis(10);
+
+/// A stream whose reads and writes end at a wall-clock deadline. The socket
+/// timeout bounds one system call, so a target that sends one byte at a
+/// time could otherwise extend the wait forever; every call here gets at
+/// most the time left.
+#[derive(Debug)]
+struct Timed {
+    stream: Stream,
+    deadline: Option<Instant>,
+    /// When the socket timeout in force would end a call started now.
+    read_armed: Option<Duration>,
+    write_armed: Option<Duration>,
+}
+
+impl Timed {
+    fn new(stream: Stream) -> Timed {
+        Timed {
+            stream,
+            deadline: None,
+            read_armed: None,
+            write_armed: None,
+        }
+    }
+
+    /// The time left, or `TimedOut` once the deadline has passed.
+    fn time_left(&self) -> io::Result<Option<Duration>> {
+        let Some(deadline) = self.deadline else {
+            return Ok(None);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the deadline passed",
+            ));
+        }
+        Ok(Some(left))
+    }
+
+    /// The socket timeout to set before a call, if the one in force could
+    /// run more than the slack past the deadline (or none is set).
+    fn rearm(armed: Option<Duration>, left: Option<Duration>) -> Option<Option<Duration>> {
+        match (armed, left) {
+            (_, None) => None,
+            (Some(armed), Some(left)) if armed <= left + REARM_SLACK => None,
+            // Zero means "no timeout" to the socket API; never ask for it.
+            (_, Some(left)) => Some(Some(left.max(Duration::from_millis(1)))),
+        }
+    }
+}
+
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.time_left()?;
+        if let Some(timeout) = Timed::rearm(self.read_armed, left) {
+            self.stream.set_read_timeout(timeout)?;
+            self.read_armed = timeout;
+        }
+        self.stream.read(buf)
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let left = self.time_left()?;
+        if let Some(timeout) = Timed::rearm(self.write_armed, left) {
+            self.stream.set_write_timeout(timeout)?;
+            self.write_armed = timeout;
+        }
+        self.stream.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
@@ -81,12 +161,10 @@ impl Write for Stream {
 
 /// A connection to one target instance.
 pub struct Link {
-    reader: BufReader<Stream>,
-    writer: Stream,
+    reader: BufReader<Timed>,
+    writer: Timed,
     process: Option<TargetProcess>,
     log: Option<Arc<LogBuffer>>,
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
 }
 
 impl Link {
@@ -110,12 +188,10 @@ impl Link {
                 .spawn(move || sink.drain(stderr))?;
         }
         Ok(Link {
-            reader: BufReader::with_capacity(64 * 1024, Stream::Unix(ours_out)),
-            writer: Stream::Unix(ours_in),
+            reader: BufReader::with_capacity(64 * 1024, Timed::new(Stream::Unix(ours_out))),
+            writer: Timed::new(Stream::Unix(ours_in)),
             process: Some(TargetProcess { child }),
             log: Some(log),
-            read_timeout: None,
-            write_timeout: None,
         })
     }
 
@@ -128,12 +204,13 @@ impl Link {
                     stream.set_nodelay(true)?;
                     let reader = stream.try_clone()?;
                     return Ok(Link {
-                        reader: BufReader::with_capacity(64 * 1024, Stream::Tcp(reader)),
-                        writer: Stream::Tcp(stream),
+                        reader: BufReader::with_capacity(
+                            64 * 1024,
+                            Timed::new(Stream::Tcp(reader)),
+                        ),
+                        writer: Timed::new(Stream::Tcp(stream)),
                         process: None,
                         log: None,
-                        read_timeout: None,
-                        write_timeout: None,
                     });
                 }
                 Err(err) => last_err = err,
@@ -147,24 +224,17 @@ impl Link {
         &mut self.reader
     }
 
-    /// Writes all of `bytes`, honouring the current write timeout.
+    /// Writes all of `bytes` before the deadline.
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.writer.write_all(bytes)
     }
 
-    /// Sets the read and write timeouts, skipping the system call when
-    /// nothing changed (this sits on the per-call hot path).
+    /// Every later read and write ends (`TimedOut`) once `timeout` from now
+    /// has passed, however the bytes arrive.
     pub fn set_timeout(&mut self, timeout: Duration) -> io::Result<()> {
-        // Zero means "no timeout" to the socket API; never ask for it.
-        let timeout = Some(timeout.max(Duration::from_millis(1)));
-        if self.read_timeout != timeout {
-            self.reader.get_ref().set_read_timeout(timeout)?;
-            self.read_timeout = timeout;
-        }
-        if self.write_timeout != timeout {
-            self.writer.set_write_timeout(timeout)?;
-            self.write_timeout = timeout;
-        }
+        let deadline = Instant::now() + timeout;
+        self.reader.get_mut().deadline = Some(deadline);
+        self.writer.deadline = Some(deadline);
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! Hostile targets, for testing the runner itself (not listed in help): the
 //! reference, except that on the first `Ping` of a connection it crashes,
-//! hangs, closes its stdout, writes garbage or announces a 1 GiB frame. The
+//! hangs, closes its stdout, writes garbage, announces a 1 GiB frame or
+//! drips a frame one byte at a time. The
 //! runner must turn each into an `error` outcome and carry on. One more
 //! declares no capability, to show the verdict does not certify nothing.
 
@@ -27,6 +28,9 @@ pub enum HostileMode {
     GarbageOnPing,
     /// Announces a 1 GiB frame.
     HugeFrameOnPing,
+    /// Announces a frame under the limit and sends its body one byte every
+    /// 200 ms, so no single read ever times out.
+    DripOnPing,
     /// Exits before answering anything.
     ExitAtStart,
     /// Behaves, but its Hello declares no capability at all (a target
@@ -90,6 +94,16 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
             // A varint announcing 2^30 bytes, then a little of the "body".
             output.write_all(&[0x80, 0x80, 0x80, 0x80, 0x04, 1, 2, 3])?;
             output.flush()
+        }
+        HostileMode::DripOnPing => {
+            // 1 MiB announced (0x80 0x80 0x40), then one byte at a time.
+            output.write_all(&[0x80, 0x80, 0x40])?;
+            output.flush()?;
+            loop {
+                std::thread::sleep(Duration::from_millis(200));
+                output.write_all(&[0])?;
+                output.flush()?;
+            }
         }
         HostileMode::ExitAtStart | HostileMode::DeclaresNothing => Ok(()),
     }
