@@ -39,20 +39,8 @@ impl From<io::Error> for FrameError {
 
 /// Appends `body` to `out` as one frame.
 pub fn encode_frame(body: &[u8], out: &mut Vec<u8>) {
-    encode_varint(body.len() as u64, out);
+    prost::encoding::encode_varint(body.len() as u64, out);
     out.extend_from_slice(body);
-}
-
-pub fn encode_varint(mut value: u64, out: &mut Vec<u8>) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// Reads one frame body from a stream, refusing lengths above `max`.
@@ -74,9 +62,16 @@ pub fn read_frame<R: Read>(reader: &mut R, max: usize) -> Result<Vec<u8>, FrameE
     Ok(body)
 }
 
+/// Reads a length prefix: bytes up to the first without the continuation
+/// bit, at most [`MAX_VARINT_BYTES`] of them, then decoded by prost (which
+/// also refuses a tenth byte carrying more than the 64th bit).
 fn read_varint<R: Read>(reader: &mut R) -> Result<u64, FrameError> {
-    let mut value: u64 = 0;
-    for index in 0..MAX_VARINT_BYTES {
+    let mut prefix = [0u8; MAX_VARINT_BYTES];
+    let mut len = 0;
+    loop {
+        if len == MAX_VARINT_BYTES {
+            return Err(FrameError::BadVarint);
+        }
         let mut byte = [0u8; 1];
         let n = loop {
             match reader.read(&mut byte) {
@@ -86,23 +81,19 @@ fn read_varint<R: Read>(reader: &mut R) -> Result<u64, FrameError> {
             }
         };
         if n == 0 {
-            return Err(if index == 0 {
+            return Err(if len == 0 {
                 FrameError::Eof
             } else {
                 FrameError::TruncatedPrefix
             });
         }
-        let bits = u64::from(byte[0] & 0x7f);
-        // The tenth byte may carry only the 64th bit.
-        if index == MAX_VARINT_BYTES - 1 && bits > 1 {
-            return Err(FrameError::BadVarint);
-        }
-        value |= bits << (7 * index);
+        prefix[len] = byte[0];
+        len += 1;
         if byte[0] & 0x80 == 0 {
-            return Ok(value);
+            break;
         }
     }
-    Err(FrameError::BadVarint)
+    prost::encoding::decode_varint(&mut &prefix[..len]).map_err(|_| FrameError::BadVarint)
 }
 
 /// Decodes one frame from the front of `buf`. `Ok(None)` means more bytes
@@ -133,8 +124,52 @@ mod tests {
     fn varint_matches_protobuf_encoding_guide() {
         // protobuf encoding guide: 150 is encoded as 96 01.
         let mut out = Vec::new();
-        encode_varint(150, &mut out);
-        assert_eq!(out, [0x96, 0x01]);
+        encode_frame(&[0u8; 150], &mut out);
+        assert_eq!(out[..2], [0x96, 0x01]);
+        assert_eq!(out.len(), 152);
+    }
+
+    #[test]
+    fn ten_byte_prefixes_allow_only_the_64th_bit() {
+        // Ten bytes whose last carries bit 63 only: u64::MAX is a valid
+        // length (refused as too large, not as a bad varint).
+        let mut max: &[u8] = &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+        assert!(matches!(
+            read_frame(&mut max, 10),
+            Err(FrameError::TooLarge {
+                announced: u64::MAX,
+                ..
+            })
+        ));
+        // A tenth byte with more than the 64th bit, with or without the
+        // continuation bit: refused after exactly ten bytes.
+        for tenth in [0x02, 0x7f, 0x80, 0x81, 0xff] {
+            let mut bytes = vec![0x80; 9];
+            bytes.push(tenth);
+            bytes.push(0x00);
+            let mut input: &[u8] = &bytes;
+            assert!(
+                matches!(read_frame(&mut input, 10), Err(FrameError::BadVarint)),
+                "tenth byte {tenth:#04x}"
+            );
+            assert_eq!(input, [0x00], "tenth byte {tenth:#04x}");
+        }
+        // A redundant zero tenth byte is still a varint (as before prost).
+        let mut bytes = vec![0x85];
+        bytes.extend_from_slice(&[0x80; 8]);
+        bytes.push(0x00);
+        let mut input: &[u8] = &bytes;
+        assert!(matches!(
+            decode_frame(&bytes, 10),
+            Ok(None) // 5 bytes announced, none present
+        ));
+        assert!(matches!(
+            read_frame(&mut input, 10),
+            Err(FrameError::Truncated {
+                expected: 5,
+                got: 0
+            })
+        ));
     }
 
     #[test]

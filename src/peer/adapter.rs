@@ -4,8 +4,6 @@
 
 use prost::encoding::{encode_key, encode_varint, WireType};
 
-use crate::adapter::frame;
-
 /// A field number no version of the adapter protocol will assign to an
 /// operation (operations live below 1000; see proto/adapter.proto).
 pub const UNASSIGNED_OP_FIELD: u32 = 99_999;
@@ -45,7 +43,7 @@ pub fn malformed_request_bodies() -> Vec<(&'static str, Vec<u8>)> {
 /// Only the length prefix of a frame announcing `len` bytes.
 pub fn length_prefix(len: u64) -> Vec<u8> {
     let mut out = Vec::new();
-    frame::encode_varint(len, &mut out);
+    encode_varint(len, &mut out);
     out
 }
 

@@ -115,14 +115,33 @@ impl NoiseKnobs {
 
     /// Whether any knob that acts on handshake messages is on.
     pub fn any_handshake_knob(&self) -> bool {
-        self.flip_bit.is_some()
-            || self.truncate.is_some()
-            || self.extend.is_some()
-            || self.low_order_ephemeral.is_some()
-            || self.wrong_prologue.is_some()
-            || self.unexpected_static.is_some()
-            || self.skip_payload_mixhash.is_some()
-            || self.skip_empty_payload_mixhash_without_key
+        // Destructured so that a new knob does not compile until it is
+        // sorted into handshake or not.
+        let NoiseKnobs {
+            flip_bit,
+            truncate,
+            extend,
+            low_order_ephemeral,
+            // Changes nothing on the wire: how this side judges a DH output.
+            accept_all_zero_dh: _,
+            wrong_prologue,
+            unexpected_static,
+            skip_payload_mixhash,
+            skip_empty_payload_mixhash_without_key,
+            replay_transport_frame: _,
+            reuse_nonce: _,
+            skip_nonce: _,
+            oversized_transport_frame: _,
+            wrong_connection_header: _,
+        } = self;
+        flip_bit.is_some()
+            || truncate.is_some()
+            || extend.is_some()
+            || low_order_ephemeral.is_some()
+            || wrong_prologue.is_some()
+            || unexpected_static.is_some()
+            || skip_payload_mixhash.is_some()
+            || *skip_empty_payload_mixhash_without_key
     }
 }
 
@@ -137,6 +156,25 @@ mod tests {
         assert!(!k.any_handshake_knob());
         let k = NoiseKnobs {
             truncate: Some((1, 1)),
+            ..NoiseKnobs::default()
+        };
+        assert!(k.any_handshake_knob());
+    }
+
+    #[test]
+    fn transport_framing_and_judging_knobs_are_not_handshake_knobs() {
+        let k = NoiseKnobs {
+            accept_all_zero_dh: true,
+            replay_transport_frame: Some(0),
+            reuse_nonce: Some(1),
+            skip_nonce: Some((0, 2)),
+            oversized_transport_frame: Some(0),
+            wrong_connection_header: Some(*b"XX\x05\x02"),
+            ..NoiseKnobs::default()
+        };
+        assert!(!k.any_handshake_knob());
+        let k = NoiseKnobs {
+            skip_empty_payload_mixhash_without_key: true,
             ..NoiseKnobs::default()
         };
         assert!(k.any_handshake_knob());

@@ -15,7 +15,8 @@
 //! * [`symmetric_state`]: SymmetricState (§5.2).
 //! * [`patterns`]: XX, IK, XXfallback patterns, roles, protocol names (§7, §8, §10).
 //! * [`knobs`]: [`NoiseKnobs`], the deliberate misbehaviours.
-//! * [`handshake_state`]: HandshakeState (§5.3) and the IK -> XXfallback switch.
+//! * [`handshake_state`]: HandshakeState (§5.3): its config, the write and
+//!   read directions, the IK -> XXfallback switch, one file each.
 //! * [`transport`]: the post-`Split()` transport state (§5, §11.3).
 //! * [`pipes`]: Noise Pipes drivers with trial decryption (§10.4, §10.5).
 //! * [`framing`]: the deployed `"WA"` header + 3-byte length framing.

@@ -15,7 +15,8 @@
 //! - [`fingerprint`] — safety numbers
 //! - [`config`], [`knobs`], [`defects`] — limits, misbehaviours, mutant defects
 //! - [`keysource`] — fresh key pairs (seeded, or scripted for vectors)
-//! - [`device`] — the peer device API (end-to-end tests live here; knob tests in [`knobs`])
+//! - [`device`] — the peer device API: identity and trust, prekeys and bundles,
+//!   sessions (end-to-end tests live here; knob tests in [`knobs`])
 
 pub mod cipher;
 pub mod config;

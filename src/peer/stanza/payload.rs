@@ -110,23 +110,26 @@ fn take<'a>(rest: &mut &'a [u8], len: usize) -> Result<&'a [u8], StanzaError> {
     Ok(head)
 }
 
-/// A base-128 varint of at most 10 bytes whose value fits 64 bits.
+/// A varint (protobuf encoding guide) is at most 10 bytes long.
+const MAX_VARINT_BYTES: usize = 10;
+
+/// A base-128 varint of at most 10 bytes whose value fits 64 bits: its
+/// extent found here (so that a cut varint and an over-long one are told
+/// apart), its value decoded by prost.
 fn read_varint(rest: &mut &[u8]) -> Result<u64, StanzaError> {
-    let mut value = 0u64;
-    for i in 0..10 {
-        let Some((&byte, tail)) = rest.split_first() else {
-            return Err(malformed(0, "a varint runs past the end"));
-        };
-        *rest = tail;
-        if i == 9 && byte > 1 {
-            return Err(malformed(0, "a varint longer than 64 bits"));
-        }
-        value |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Ok(value);
-        }
-    }
-    Err(malformed(0, "a varint longer than 10 bytes"))
+    let window = &rest[..rest.len().min(MAX_VARINT_BYTES)];
+    let Some(last) = window.iter().position(|byte| byte & 0x80 == 0) else {
+        return Err(if window.len() < MAX_VARINT_BYTES {
+            malformed(0, "a varint runs past the end")
+        } else {
+            malformed(0, "a varint longer than 64 bits")
+        });
+    };
+    let mut varint = &window[..=last];
+    let value = prost::encoding::decode_varint(&mut varint)
+        .map_err(|_| malformed(0, "a varint longer than 64 bits"))?;
+    *rest = &rest[last + 1..];
+    Ok(value)
 }
 
 // ---- forgers: wire data wrong in exactly one way ----
@@ -252,6 +255,35 @@ mod tests {
                 "{bytes:02x?}"
             );
         }
+    }
+
+    #[test]
+    fn varints_are_read_and_refused_as_before() {
+        let read = |bytes: &[u8]| {
+            let mut rest = bytes;
+            read_varint(&mut rest).map(|v| (v, rest.len()))
+        };
+        let detail = |bytes: &[u8]| read(bytes).unwrap_err().detail;
+        assert_eq!(read(&[0x96, 0x01, 0x07]), Ok((150, 1)));
+        let mut max = vec![0xff; 9];
+        max.push(0x01);
+        assert_eq!(read(&max), Ok((u64::MAX, 0)));
+        let mut zero_tenth = vec![0x80; 9];
+        zero_tenth.push(0x00);
+        assert_eq!(read(&zero_tenth), Ok((0, 0)));
+        assert_eq!(detail(&[]), "a varint runs past the end");
+        assert_eq!(detail(&[0x80; 9]), "a varint runs past the end");
+        for tenth in [0x02, 0x7f, 0x80, 0x81, 0xff] {
+            let mut bytes = vec![0x80; 9];
+            bytes.push(tenth);
+            bytes.push(0x00);
+            assert_eq!(
+                detail(&bytes),
+                "a varint longer than 64 bits",
+                "{tenth:#04x}"
+            );
+        }
+        assert_eq!(detail(&bad_varint()[1..]), "a varint longer than 64 bits");
     }
 
     #[test]

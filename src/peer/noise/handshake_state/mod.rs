@@ -1,93 +1,32 @@
 //! The `HandshakeState` object (Noise rev34 §5.3) for the Noise Pipes
 //! patterns, with the misbehaviour knobs and the IK -> XXfallback switch
 //! (§10.2, §10.4).
+//!
+//! One job per file: `config` the `Initialize()` inputs, this file the
+//! state itself (initialisation, turn taking, `Split()`), `dh_tokens` the
+//! DH tokens both directions mix, `write` and `read` the two message
+//! directions (with the message knobs), `fallback` the IK -> XXfallback
+//! switch.
 
-use super::cipher_state::{CipherState, TAGLEN};
+mod config;
+mod dh_tokens;
+mod fallback;
+mod read;
+mod write;
+
+pub use config::HandshakeConfig;
+
+use super::cipher_state::CipherState;
 use super::dh::{KeyPair, DHLEN};
 use super::error::{KeyRole, NoiseError, NoiseResult};
 use super::hash::HASHLEN;
-use super::knobs::{MessagePart, NoiseKnobs};
-use super::patterns::{HandshakePattern, Protocol, Role, Token};
+use super::knobs::NoiseKnobs;
+use super::patterns::{Protocol, Role, Token};
 use super::symmetric_state::SymmetricState;
 use super::transport::TransportState;
 
 /// "All Noise messages are less than or equal to 65535 bytes" (§3).
 pub const MAX_MESSAGE_LEN: usize = 65535;
-
-/// Inputs of `Initialize()` (§5.3) plus the knobs.
-#[derive(Debug, Clone)]
-pub struct HandshakeConfig {
-    /// Pattern and suite.
-    pub protocol: Protocol,
-    /// This party's role (see `patterns.rs` for XXfallback roles).
-    pub role: Role,
-    /// The prologue (§6); may be empty.
-    pub prologue: Vec<u8>,
-    /// `s`: the local static key pair.
-    pub local_static: Option<KeyPair>,
-    /// `e`: if this party's pre-message lists `e` (the XXfallback
-    /// initiator), this is that pre-message key; otherwise it fixes the key
-    /// pair that token `e` "generates" (test vectors only).
-    pub local_ephemeral: Option<KeyPair>,
-    /// `rs`: needed by the IK initiator (pre-message `<- s`).
-    pub remote_static: Option<[u8; DHLEN]>,
-    /// `re`: needed by the XXfallback responder (pre-message `-> e`).
-    pub remote_ephemeral: Option<[u8; DHLEN]>,
-    /// Deliberate misbehaviours (all off by default).
-    pub knobs: NoiseKnobs,
-}
-
-impl HandshakeConfig {
-    /// A config with no keys, an empty prologue and honest knobs.
-    pub fn new(protocol: Protocol, role: Role) -> Self {
-        HandshakeConfig {
-            protocol,
-            role,
-            prologue: Vec::new(),
-            local_static: None,
-            local_ephemeral: None,
-            remote_static: None,
-            remote_ephemeral: None,
-            knobs: NoiseKnobs::default(),
-        }
-    }
-
-    /// Set the prologue.
-    pub fn prologue(mut self, prologue: &[u8]) -> Self {
-        self.prologue = prologue.to_vec();
-        self
-    }
-
-    /// Set `s`.
-    pub fn local_static(mut self, kp: KeyPair) -> Self {
-        self.local_static = Some(kp);
-        self
-    }
-
-    /// Set `e` (pre-message key or fixed ephemeral, see the field).
-    pub fn local_ephemeral(mut self, kp: KeyPair) -> Self {
-        self.local_ephemeral = Some(kp);
-        self
-    }
-
-    /// Set `rs`.
-    pub fn remote_static(mut self, public: [u8; DHLEN]) -> Self {
-        self.remote_static = Some(public);
-        self
-    }
-
-    /// Set `re`.
-    pub fn remote_ephemeral(mut self, public: [u8; DHLEN]) -> Self {
-        self.remote_ephemeral = Some(public);
-        self
-    }
-
-    /// Set the knobs.
-    pub fn knobs(mut self, knobs: NoiseKnobs) -> Self {
-        self.knobs = knobs;
-        self
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Status {
@@ -99,15 +38,6 @@ enum Status {
         reading: bool,
         error: NoiseError,
     },
-}
-
-/// Byte ranges of the parts of a message this party just wrote.
-#[derive(Debug, Default)]
-struct Layout {
-    ephemeral: Option<std::ops::Range<usize>>,
-    static_key: Option<std::ops::Range<usize>>,
-    payload: Option<std::ops::Range<usize>>,
-    tag: Option<std::ops::Range<usize>>,
 }
 
 /// A `HandshakeState` (§5.3).
@@ -338,265 +268,6 @@ impl HandshakeState {
         error
     }
 
-    /// §5.3 DH tokens: `ee`, `es`, `se`, `ss`, with the initiator/responder
-    /// reading of `es`/`se`. A DH failure (§12.1) aborts the handshake.
-    fn mix_dh(&mut self, token: Token) -> NoiseResult<()> {
-        let initiator = self.role == Role::Initiator;
-        // (use local ephemeral?, use remote ephemeral?)
-        let (local_e, remote_e) = match token {
-            Token::EE => (true, true),
-            // es: DH(e, rs) if initiator, DH(s, re) if responder.
-            Token::ES => (initiator, !initiator),
-            // se: DH(s, re) if initiator, DH(e, rs) if responder.
-            Token::SE => (!initiator, initiator),
-            Token::SS => (false, false),
-            Token::E | Token::S => {
-                return Err(NoiseError::KnobNotApplicable("not a DH token"));
-            }
-        };
-        let local = if local_e {
-            self.e
-                .as_ref()
-                .ok_or(NoiseError::MissingKey(KeyRole::LocalEphemeral))?
-        } else {
-            self.s
-                .as_ref()
-                .ok_or(NoiseError::MissingKey(KeyRole::LocalStatic))?
-        };
-        let remote = if remote_e {
-            self.re
-                .ok_or(NoiseError::MissingKey(KeyRole::RemoteEphemeral))?
-        } else {
-            self.rs
-                .ok_or(NoiseError::MissingKey(KeyRole::RemoteStatic))?
-        };
-        let shared = if local_e && self.knobs.low_order_ephemeral.is_some() {
-            // Knob `low_order_ephemeral`: the DH output the other side
-            // computes with the point we sent (see the knob).
-            [0u8; DHLEN]
-        } else if self.knobs.accept_all_zero_dh {
-            local.dh_unchecked(&remote)
-        } else {
-            local.dh(&remote)?
-        };
-        self.symmetric.mix_key(&shared);
-        Ok(())
-    }
-
-    /// `WriteMessage(payload, message_buffer)` (§5.3). Returns the message.
-    /// Any error aborts the handshake.
-    pub fn write_message(&mut self, payload: &[u8]) -> NoiseResult<Vec<u8>> {
-        self.check_can_process(true)?;
-        match self.write_inner(payload) {
-            Ok(msg) => {
-                self.advance();
-                Ok(msg)
-            }
-            Err(e) => Err(self.fail(false, e)),
-        }
-    }
-
-    fn write_inner(&mut self, payload: &[u8]) -> NoiseResult<Vec<u8>> {
-        let index = self.next;
-        let tokens = self.current_pattern()?;
-        let mut out = Vec::new();
-        let mut layout = Layout::default();
-
-        for token in tokens {
-            match token {
-                Token::E => {
-                    // §5.3: "Sets e (which must be empty) to GENERATE_KEYPAIR()".
-                    if self.e.is_some() {
-                        return Err(NoiseError::KeyAlreadySet(KeyRole::LocalEphemeral));
-                    }
-                    let kp = match self.fixed_e.take() {
-                        Some(fixed) => fixed,
-                        None => KeyPair::generate_os()?,
-                    };
-                    // Knob `low_order_ephemeral`: put an invalid point on the wire.
-                    let public = match self.knobs.low_order_ephemeral {
-                        Some(point) => point.bytes(),
-                        None => kp.public(),
-                    };
-                    layout.ephemeral = Some(out.len()..out.len() + DHLEN);
-                    // §5.3: append e.public_key; MixHash(e.public_key).
-                    out.extend_from_slice(&public);
-                    self.symmetric.mix_hash(&public);
-                    self.e = Some(kp);
-                }
-                Token::S => {
-                    let real = self
-                        .s
-                        .as_ref()
-                        .map(KeyPair::public)
-                        .ok_or(NoiseError::MissingKey(KeyRole::LocalStatic))?;
-                    // Knob `unexpected_static`: announce a static key we do not hold.
-                    let announced = self.knobs.unexpected_static.unwrap_or(real);
-                    // §5.3: append EncryptAndHash(s.public_key).
-                    let ct = self.symmetric.encrypt_and_hash(&announced)?;
-                    layout.static_key = Some(out.len()..out.len() + ct.len());
-                    out.extend_from_slice(&ct);
-                }
-                dh => self.mix_dh(*dh)?,
-            }
-        }
-
-        // §5.3: append EncryptAndHash(payload).
-        let has_key = self.symmetric.has_key();
-        let ct = if self.knobs.skip_empty_payload_mixhash_without_key
-            && payload.is_empty()
-            && !has_key
-        {
-            // Knob: the deployed deviation hashes nothing for this payload.
-            Vec::new()
-        } else if self.knobs.skip_payload_mixhash == Some(index) {
-            // Knob: encrypt with h as AD but leave the ciphertext out of h.
-            self.symmetric.encrypt_without_hash(payload)?
-        } else {
-            self.symmetric.encrypt_and_hash(payload)?
-        };
-        let start = out.len();
-        if has_key {
-            let body_end = start + ct.len().saturating_sub(TAGLEN);
-            layout.payload = Some(start..body_end);
-            layout.tag = Some(body_end..start + ct.len());
-        } else {
-            layout.payload = Some(start..start + ct.len());
-        }
-        out.extend_from_slice(&ct);
-
-        if out.len() > MAX_MESSAGE_LEN {
-            return Err(NoiseError::MessageTooLarge {
-                len: out.len(),
-                max: MAX_MESSAGE_LEN,
-            });
-        }
-
-        self.apply_message_knobs(index, &mut out, &layout)?;
-        Ok(out)
-    }
-
-    /// Knobs `flip_bit`, `truncate`, `extend`: alter the finished message.
-    fn apply_message_knobs(
-        &self,
-        index: usize,
-        out: &mut Vec<u8>,
-        layout: &Layout,
-    ) -> NoiseResult<()> {
-        if let Some(flip) = self.knobs.flip_bit.filter(|f| f.message == index) {
-            let range = match flip.part {
-                MessagePart::Ephemeral => layout.ephemeral.clone(),
-                MessagePart::EncryptedStatic => layout.static_key.clone(),
-                MessagePart::Payload => layout.payload.clone(),
-                MessagePart::Tag => layout.tag.clone(),
-            }
-            .filter(|r| !r.is_empty())
-            .ok_or(NoiseError::KnobNotApplicable(
-                "flip_bit: this message has no such (non-empty) part",
-            ))?;
-            let bit = flip.bit % (range.len() * 8);
-            let byte = out
-                .get_mut(range.start + bit / 8)
-                .ok_or(NoiseError::KnobNotApplicable("flip_bit: out of range"))?;
-            *byte ^= 1 << (bit % 8);
-        }
-        if let Some((_, n)) = self.knobs.truncate.filter(|(m, _)| *m == index) {
-            if n == 0 || n > out.len() {
-                return Err(NoiseError::KnobNotApplicable(
-                    "truncate: count must be 1..=message length",
-                ));
-            }
-            out.truncate(out.len() - n);
-        }
-        if let Some((_, extra)) = self.knobs.extend.as_ref().filter(|(m, _)| *m == index) {
-            out.extend_from_slice(extra);
-        }
-        Ok(())
-    }
-
-    /// `ReadMessage(message, payload_buffer)` (§5.3). Returns the payload.
-    /// Any error (DECRYPT or DH failure, malformed message) aborts the
-    /// handshake (§5).
-    pub fn read_message(&mut self, message: &[u8]) -> NoiseResult<Vec<u8>> {
-        self.check_can_process(false)?;
-        match self.read_inner(message) {
-            Ok(payload) => {
-                self.advance();
-                Ok(payload)
-            }
-            Err(e) => Err(self.fail(true, e)),
-        }
-    }
-
-    fn read_inner(&mut self, message: &[u8]) -> NoiseResult<Vec<u8>> {
-        if message.len() > MAX_MESSAGE_LEN {
-            return Err(NoiseError::MessageTooLarge {
-                len: message.len(),
-                max: MAX_MESSAGE_LEN,
-            });
-        }
-        let tokens = self.current_pattern()?;
-        let mut rest = message;
-        let mut take = |n: usize| -> NoiseResult<&[u8]> {
-            if rest.len() < n {
-                return Err(NoiseError::MessageTooShort {
-                    needed: n,
-                    got: rest.len(),
-                });
-            }
-            let (head, tail) = rest.split_at(n);
-            rest = tail;
-            Ok(head)
-        };
-
-        for token in tokens {
-            match token {
-                Token::E => {
-                    // §5.3: "Sets re (which must be empty) to the next DHLEN bytes".
-                    if self.re.is_some() {
-                        return Err(NoiseError::KeyAlreadySet(KeyRole::RemoteEphemeral));
-                    }
-                    let mut re = [0u8; DHLEN];
-                    re.copy_from_slice(take(DHLEN)?);
-                    self.symmetric.mix_hash(&re);
-                    self.re = Some(re);
-                }
-                Token::S => {
-                    // §5.3: DHLEN + 16 bytes if HasKey(), else DHLEN.
-                    if self.rs.is_some() {
-                        return Err(NoiseError::KeyAlreadySet(KeyRole::RemoteStatic));
-                    }
-                    let len = if self.symmetric.has_key() {
-                        DHLEN + TAGLEN
-                    } else {
-                        DHLEN
-                    };
-                    let temp = take(len)?;
-                    let plain = self.symmetric.decrypt_and_hash(temp)?;
-                    let mut rs = [0u8; DHLEN];
-                    if plain.len() != DHLEN {
-                        return Err(NoiseError::InvalidKeyLength {
-                            expected: DHLEN,
-                            got: plain.len(),
-                        });
-                    }
-                    rs.copy_from_slice(&plain);
-                    self.rs = Some(rs);
-                }
-                dh => self.mix_dh(*dh)?,
-            }
-        }
-
-        // §5.3: DecryptAndHash() the remaining bytes.
-        if self.knobs.skip_empty_payload_mixhash_without_key
-            && rest.is_empty()
-            && !self.symmetric.has_key()
-        {
-            return Ok(Vec::new());
-        }
-        self.symmetric.decrypt_and_hash(rest)
-    }
-
     /// `Split()` (§5.2) after the last message: `(c1, c2)`, c1 encrypting
     /// initiator-to-responder traffic.
     pub fn split(&self) -> NoiseResult<(CipherState, CipherState)> {
@@ -633,77 +304,12 @@ impl HandshakeState {
             self.knobs,
         ))
     }
-
-    /// Noise Pipes switch (§10.2, §10.4): turn a failed IK handshake into an
-    /// `XXfallback` one.
-    ///
-    /// * IK responder (Bob): allowed only if reading IK message 0 failed
-    ///   after its ephemeral was read, with a DECRYPT failure (or a message
-    ///   too short to hold the encrypted static and tag, which is how a
-    ///   full-handshake Alice looks under §10.5). Bob becomes the XXfallback
-    ///   responder with `re` = Alice's ephemeral from message 0 as the
-    ///   pre-message, and sends next.
-    /// * IK initiator (Alice): allowed only after IK message 0 was sent and
-    ///   before message 1 was read successfully (either not yet read, or its
-    ///   read failed to decrypt: the §10.5 trial decryption). Alice becomes
-    ///   the XXfallback initiator with her ephemeral as pre-message and
-    ///   forgets Bob's cached static key; she then reads Bob's message.
-    ///
-    /// A DH failure never allows fallback: it aborts the handshake.
-    pub fn into_fallback(self) -> NoiseResult<HandshakeState> {
-        if self.protocol.pattern != HandshakePattern::IK {
-            return Err(NoiseError::FallbackNotAllowed(
-                "fallback only follows an IK first message",
-            ));
-        }
-        let decrypt_like =
-            |e: &NoiseError| matches!(e, NoiseError::Decrypt | NoiseError::MessageTooShort { .. });
-        let allowed = match (self.role, &self.status) {
-            (
-                Role::Responder,
-                Status::Failed {
-                    index: 0,
-                    reading: true,
-                    error,
-                },
-            ) => decrypt_like(error) && self.re.is_some(),
-            (Role::Initiator, Status::Active) => self.next == 1 && self.e.is_some(),
-            (
-                Role::Initiator,
-                Status::Failed {
-                    index: 1,
-                    reading: true,
-                    error,
-                },
-            ) => decrypt_like(error) && self.e.is_some(),
-            _ => false,
-        };
-        if !allowed {
-            return Err(NoiseError::FallbackNotAllowed(
-                "needs an IK message 0 whose decryption failed (responder) or was sent (initiator)",
-            ));
-        }
-        let mut config = HandshakeConfig::new(Protocol::XX_FALLBACK, self.role)
-            .prologue(&self.prologue)
-            .knobs(self.knobs);
-        config.local_static = self.s;
-        match self.role {
-            Role::Responder => {
-                config.remote_ephemeral = self.re;
-                config.local_ephemeral = self.fixed_e;
-            }
-            Role::Initiator => {
-                config.local_ephemeral = self.e;
-            }
-        }
-        HandshakeState::new(config)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::dh::LowOrderPoint;
-    use super::super::knobs::BitFlip;
+    use super::super::knobs::{BitFlip, MessagePart};
     use super::*;
 
     fn kp(seed: u8) -> KeyPair {

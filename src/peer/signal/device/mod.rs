@@ -1,5 +1,14 @@
 //! A peer device: identity, prekeys, sessions by address, trusted identities,
 //! its own deterministic RNG, limits and misbehaviour knobs.
+//!
+//! One job per file: `address` names the remote party and the message
+//! types, `prekeys` holds and serves prekeys (bundles), `sessions` builds
+//! sessions and encrypts and decrypts; this file the device itself, its
+//! identity, the identities it trusts and safety numbers.
+
+mod address;
+mod prekeys;
+mod sessions;
 
 use std::collections::BTreeMap;
 
@@ -7,68 +16,16 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rand_core::CryptoRngCore;
 
+pub use address::{Address, MessageType};
+pub use prekeys::SignedPreKeyRecord;
+
 use super::config::SignalConfig;
-use super::error::{PreKeyKind, SignalError};
+use super::error::SignalError;
 use super::fingerprint;
 use super::keys::{IdentityKeyPair, KeyPair, PublicKey};
 use super::keysource::KeySource;
 use super::knobs::SignalKnobs;
-use super::ratchet;
-use super::state::{PendingPreKey, SessionRecord};
-use super::wire::{PreKeySignalMessage, SignalMessage};
-use super::x3dh::{initialize_alice, initialize_bob, AliceParams, PreKeyBundle};
-
-/// A remote party: name (also its stable identifier for safety numbers) and device id.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Address {
-    pub name: String,
-    pub device_id: u32,
-}
-
-impl Address {
-    pub fn new(name: impl Into<String>, device_id: u32) -> Self {
-        Address {
-            name: name.into(),
-            device_id,
-        }
-    }
-}
-
-/// Which ciphertext message a byte string is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MessageType {
-    /// SignalMessage.
-    Whisper,
-    /// PreKeySignalMessage.
-    PreKey,
-}
-
-impl MessageType {
-    /// The envelope type number.
-    // libsignal-protocol-java protocol/CiphertextMessage.java: WHISPER_TYPE = 2, PREKEY_TYPE = 3.
-    pub fn wire_type(self) -> u32 {
-        match self {
-            MessageType::Whisper => 2,
-            MessageType::PreKey => 3,
-        }
-    }
-
-    pub fn from_wire_type(t: u32) -> Result<Self, SignalError> {
-        match t {
-            2 => Ok(MessageType::Whisper),
-            3 => Ok(MessageType::PreKey),
-            _ => Err(SignalError::Malformed("unknown ciphertext message type")),
-        }
-    }
-}
-
-/// A signed prekey we hold.
-#[derive(Clone, Debug)]
-pub struct SignedPreKeyRecord {
-    pub id: u32,
-    pub key_pair: KeyPair,
-    pub signature: [u8; 64],
-}
+use super::state::SessionRecord;
 
 /// One peer device.
 #[derive(Clone, Debug)]
@@ -175,133 +132,10 @@ impl Device {
         &self.stable_id
     }
 
-    /// Sign `key_pair` with the identity key and make it the current signed prekey.
-    pub fn add_signed_prekey(&mut self, id: u32, key_pair: KeyPair) {
-        let signature = self
-            .identity
-            .private()
-            .sign(&key_pair.public.serialize(), self.rng.rng());
-        self.signed_prekeys.insert(
-            id,
-            SignedPreKeyRecord {
-                id,
-                key_pair,
-                signature,
-            },
-        );
-        self.current_signed_prekey = id;
-    }
-
-    /// Install a signed prekey with a given signature (fixed keys for
-    /// vectors) and make it the current one. The signature is served as-is.
-    pub fn install_signed_prekey(&mut self, record: SignedPreKeyRecord) {
-        self.current_signed_prekey = record.id;
-        self.signed_prekeys.insert(record.id, record);
-    }
-
     /// Use these private keys, in order, for the next generated ephemeral
     /// key pairs (base key, ratchet keys) before the RNG.
     pub fn script_ephemerals(&mut self, privates: impl IntoIterator<Item = [u8; 32]>) {
         self.rng.script(privates);
-    }
-
-    /// A one-time prekey still held.
-    pub fn one_time_prekey(&self, id: u32) -> Option<&KeyPair> {
-        self.one_time_prekeys.get(&id)
-    }
-
-    /// Forget every session state for `addr` (its trusted identity stays).
-    /// Returns whether there was one.
-    pub fn delete_session(&mut self, addr: &Address) -> bool {
-        self.sessions.remove(addr).is_some()
-    }
-
-    /// Forget a signed prekey (later PreKeySignalMessages naming it are refused).
-    pub fn remove_signed_prekey(&mut self, id: u32) {
-        self.signed_prekeys.remove(&id);
-    }
-
-    pub fn add_one_time_prekey(&mut self, id: u32, key_pair: KeyPair) {
-        self.one_time_prekeys.insert(id, key_pair);
-    }
-
-    /// Generate `count` one-time prekeys with fresh ids; returns the ids.
-    pub fn generate_one_time_prekeys(&mut self, count: u32) -> Vec<u32> {
-        let start = self
-            .one_time_prekeys
-            .keys()
-            .next_back()
-            .copied()
-            .unwrap_or(0)
-            .max(self.served_up_to);
-        let mut ids = Vec::new();
-        for i in 1..=count {
-            let id = start.saturating_add(i);
-            let kp = KeyPair::generate(self.rng.rng());
-            self.one_time_prekeys.insert(id, kp);
-            ids.push(id);
-        }
-        ids
-    }
-
-    /// Ids of one-time prekeys not yet consumed.
-    pub fn one_time_prekey_ids(&self) -> Vec<u32> {
-        self.one_time_prekeys.keys().copied().collect()
-    }
-
-    /// A bundle with the next not-yet-served one-time prekey, if any. Honours
-    /// the `bundle_*` knobs.
-    pub fn bundle(&mut self) -> PreKeyBundle {
-        // After serving id u32::MAX there is nothing left to serve.
-        let otp = self.served_up_to.checked_add(1).and_then(|start| {
-            self.one_time_prekeys
-                .range(start..)
-                .next()
-                .map(|(id, kp)| (*id, kp.public))
-        });
-        if let Some((id, _)) = otp {
-            self.served_up_to = id;
-        }
-        self.make_bundle(otp)
-    }
-
-    /// A bundle without a one-time prekey. Honours the `bundle_*` knobs.
-    pub fn bundle_without_one_time_prekey(&mut self) -> PreKeyBundle {
-        self.make_bundle(None)
-    }
-
-    fn make_bundle(&mut self, one_time_pre_key: Option<(u32, PublicKey)>) -> PreKeyBundle {
-        let (spk_id, spk_pub, sig) = match self.signed_prekeys.get(&self.current_signed_prekey) {
-            Some(r) => (r.id, r.key_pair.public, r.signature.to_vec()),
-            None => (
-                self.current_signed_prekey,
-                *self.identity.public(),
-                Vec::new(),
-            ),
-        };
-        let mut b = PreKeyBundle {
-            registration_id: self.registration_id,
-            device_id: self.device_id,
-            identity_key: *self.identity.public(),
-            signed_pre_key_id: spk_id,
-            signed_pre_key: spk_pub,
-            signed_pre_key_signature: sig,
-            one_time_pre_key,
-        };
-        if let Some(seed) = self.knobs.bundle_substitute_identity {
-            let fake = IdentityKeyPair::from_private_bytes(seed);
-            b.identity_key = *fake.public();
-            b.signed_pre_key_signature = fake
-                .private()
-                .sign(&spk_pub.serialize(), self.rng.rng())
-                .to_vec();
-        }
-        if self.knobs.bundle_bad_signature {
-            if let Some(byte) = b.signed_pre_key_signature.get_mut(10) {
-                *byte ^= 0x01;
-            }
-        }
-        b
     }
 
     /// The identity trusted for `addr`, if any.
@@ -323,172 +157,6 @@ impl Device {
         }
     }
 
-    pub fn has_session(&self, addr: &Address) -> bool {
-        self.sessions.get(addr).is_some_and(|r| r.current.is_some())
-    }
-
-    /// Read access for assertions and transcripts.
-    pub fn session(&self, addr: &Address) -> Option<&SessionRecord> {
-        self.sessions.get(addr)
-    }
-
-    /// Alice: build a session from a served bundle.
-    // libsignal-protocol-java SessionBuilder.process(PreKeyBundle).
-    pub fn process_bundle(
-        &mut self,
-        addr: &Address,
-        bundle: &PreKeyBundle,
-    ) -> Result<(), SignalError> {
-        self.check_trust(addr, &bundle.identity_key)?;
-        if !self.config.defects.skip_signature_check {
-            bundle.verify_signature()?;
-        }
-
-        let mut rng = self.rng.clone();
-        let base = rng.next_key_pair();
-        let sending = rng.next_key_pair();
-        let otp = bundle.one_time_pre_key.map(|(_, k)| k);
-        let mut state = initialize_alice(AliceParams {
-            our_identity: &self.identity,
-            our_base_key: &base,
-            our_sending_ratchet: sending,
-            their_identity: &bundle.identity_key,
-            their_signed_pre_key: &bundle.signed_pre_key,
-            their_one_time_pre_key: otp.as_ref(),
-        })?;
-        state.pending_prekey = Some(PendingPreKey {
-            pre_key_id: bundle.one_time_pre_key.map(|(id, _)| id),
-            signed_pre_key_id: bundle.signed_pre_key_id,
-            base_key: base.public,
-        });
-        state.local_registration_id = self.registration_id;
-        state.remote_registration_id = bundle.registration_id;
-
-        let max = self.config.max_archived_states;
-        self.sessions
-            .entry(addr.clone())
-            .or_default()
-            .promote(state, max);
-        self.trusted.insert(addr.clone(), bundle.identity_key);
-        self.rng = rng;
-        Ok(())
-    }
-
-    /// Encrypt for `addr`. Message knobs act on a scratch copy of the session.
-    pub fn encrypt(
-        &mut self,
-        addr: &Address,
-        plaintext: &[u8],
-    ) -> Result<(MessageType, Vec<u8>), SignalError> {
-        let state = self
-            .sessions
-            .get_mut(addr)
-            .and_then(|r| r.current.as_mut())
-            .ok_or(SignalError::NoSession)?;
-        let out = if self.knobs.affects_messages() {
-            let mut scratch = state.clone();
-            ratchet::encrypt(&mut scratch, plaintext, &self.knobs, &self.config)?
-        } else {
-            ratchet::encrypt(state, plaintext, &self.knobs, &self.config)?
-        };
-        let t = if out.prekey {
-            MessageType::PreKey
-        } else {
-            MessageType::Whisper
-        };
-        Ok((t, out.bytes))
-    }
-
-    /// Decrypt bytes from `addr`. On any error nothing (sessions, prekeys,
-    /// trusted identities, RNG) changes.
-    pub fn decrypt(
-        &mut self,
-        addr: &Address,
-        message_type: MessageType,
-        bytes: &[u8],
-    ) -> Result<Vec<u8>, SignalError> {
-        let mut rng = self.rng.clone();
-        match message_type {
-            MessageType::Whisper => {
-                let msg = SignalMessage::parse(bytes, self.config.max_body_len)?;
-                let mut record = self
-                    .sessions
-                    .get(addr)
-                    .cloned()
-                    .ok_or(SignalError::NoSession)?;
-                match ratchet::decrypt_record(&mut record, &msg, &self.config, &mut rng) {
-                    Ok(pt) => {
-                        self.sessions.insert(addr.clone(), record);
-                        self.rng = rng;
-                        Ok(pt)
-                    }
-                    Err(SignalError::BadMac) if self.config.defects.commit_before_mac => {
-                        self.sessions.insert(addr.clone(), record);
-                        Err(SignalError::BadMac)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            MessageType::PreKey => {
-                let msg = PreKeySignalMessage::parse(bytes, self.config.max_body_len)?;
-                // SessionBuilder.process(SessionRecord, PreKeySignalMessage): trust check first.
-                self.check_trust(addr, &msg.identity_key)?;
-                let mut record = self.sessions.get(addr).cloned().unwrap_or_default();
-                let consumed = self.set_up_from_prekey_message(&mut record, &msg)?;
-                let pt =
-                    ratchet::decrypt_record(&mut record, &msg.message, &self.config, &mut rng)?;
-                self.sessions.insert(addr.clone(), record);
-                if let Some(id) = consumed {
-                    self.one_time_prekeys.remove(&id);
-                }
-                self.trusted.insert(addr.clone(), msg.identity_key);
-                self.rng = rng;
-                Ok(pt)
-            }
-        }
-    }
-
-    /// Bob's side of X3DH into `record` (unless a state for this base key exists).
-    /// Returns the one-time prekey id to delete once decryption succeeds.
-    // libsignal-protocol-java SessionBuilder.processV3.
-    fn set_up_from_prekey_message(
-        &self,
-        record: &mut SessionRecord,
-        msg: &PreKeySignalMessage,
-    ) -> Result<Option<u32>, SignalError> {
-        if record.has_state_for_base_key(msg.version, &msg.base_key) {
-            return Ok(None);
-        }
-        let spk =
-            self.signed_prekeys
-                .get(&msg.signed_pre_key_id)
-                .ok_or(SignalError::InvalidKeyId {
-                    kind: PreKeyKind::Signed,
-                    id: msg.signed_pre_key_id,
-                })?;
-        let otp =
-            match msg.pre_key_id {
-                Some(id) => Some(self.one_time_prekeys.get(&id).ok_or(
-                    SignalError::InvalidKeyId {
-                        kind: PreKeyKind::OneTime,
-                        id,
-                    },
-                )?),
-                None => None,
-            };
-        let mut state = initialize_bob(
-            &self.identity,
-            &spk.key_pair,
-            otp,
-            &msg.identity_key,
-            &msg.base_key,
-        )?;
-        state.local_registration_id = self.registration_id;
-        state.remote_registration_id = msg.registration_id;
-        record.promote(state, self.config.max_archived_states);
-        Ok(msg.pre_key_id)
-    }
-
     /// The 60-digit safety number with `addr` (its name is its stable identifier).
     pub fn safety_number(&self, addr: &Address) -> Result<String, SignalError> {
         let remote = self.trusted.get(addr).ok_or(SignalError::NoSession)?;
@@ -504,6 +172,8 @@ impl Device {
 
 #[cfg(test)]
 pub(super) mod tests {
+    use super::super::error::PreKeyKind;
+    use super::super::wire::PreKeySignalMessage;
     use super::*;
     use util::*;
 
