@@ -245,3 +245,48 @@ fn target_that_drips_is_stopped_at_the_deadline() {
         "a dripping target held the call for {took:?}"
     );
 }
+
+/// Processes running `sleep 424242` (only the escape-on-ping target starts
+/// one).
+fn escaped_helpers() -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter(|e| {
+            std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00424242\x00")
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// A helper that leaves the target's process group and session (`setsid`)
+/// and keeps its stdout open is ended with the target.
+#[test]
+fn a_helper_that_escapes_the_process_group_ends_with_the_target() {
+    let catalog = Catalog::builtin().expect("catalog");
+    let selection = Selection {
+        filters: vec!["adapter/ping-echoes-empty".into()],
+        ..Selection::default()
+    };
+    let plan = build_plan(&catalog, &selection).expect("plan");
+    let config = common::config(
+        common::hostile_spec("escape-on-ping")
+            .parse()
+            .expect("spec"),
+        Duration::from_millis(2000),
+    );
+    let result = run(&plan, &config, &mut |_| {}).expect("the run completes");
+    assert_eq!(result.outcomes.len(), 1);
+    // The run has returned, so every target instance is gone; give the
+    // kernel a moment to remove killed processes.
+    let mut left = escaped_helpers();
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        left = escaped_helpers();
+    }
+    assert!(left.is_empty(), "helpers left running: {left:?}");
+}

@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::containment;
+
 /// The most target log kept in memory per connection.
 const LOG_CAPACITY: usize = 256 * 1024;
 
@@ -172,7 +174,9 @@ impl Link {
     pub fn spawn(mut command: Command) -> io::Result<Link> {
         let (ours_in, theirs_in) = UnixStream::pair()?;
         let (ours_out, theirs_out) = UnixStream::pair()?;
+        let marker = containment::new_marker();
         command
+            .env(containment::MARKER_VAR, &marker)
             .stdin(Stdio::from(OwnedFd::from(theirs_in)))
             .stdout(Stdio::from(OwnedFd::from(theirs_out)))
             .stderr(Stdio::piped())
@@ -190,7 +194,7 @@ impl Link {
         Ok(Link {
             reader: BufReader::with_capacity(64 * 1024, Timed::new(Stream::Unix(ours_out))),
             writer: Timed::new(Stream::Unix(ours_in)),
-            process: Some(TargetProcess { child }),
+            process: Some(TargetProcess { child, marker }),
             log: Some(log),
         })
     }
@@ -256,6 +260,8 @@ impl Link {
 /// A spawned target, killed when dropped.
 struct TargetProcess {
     child: Child,
+    /// The containment marker in its environment (and its children's).
+    marker: String,
 }
 
 impl TargetProcess {
@@ -279,6 +285,8 @@ impl Drop for TargetProcess {
         let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Helpers that left the group still carry the marker.
+        containment::kill_marked(&self.marker);
     }
 }
 

@@ -6,6 +6,7 @@
 //! record of what crossed the wire, kept as evidence.
 
 pub mod client;
+pub mod containment;
 pub mod frame;
 pub mod link;
 pub mod names;

@@ -7,6 +7,7 @@
 
 use std::io::{self, BufReader, BufWriter, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::time::Duration;
 
 use prost::Message;
@@ -31,6 +32,9 @@ pub enum HostileMode {
     /// Announces a frame under the limit and sends its body one byte every
     /// 200 ms, so no single read ever times out.
     DripOnPing,
+    /// Answers, but first starts a helper (`sleep 424242`) in a session of
+    /// its own that keeps stdout open: it must not outlive the target.
+    EscapeOnPing,
     /// Exits before answering anything.
     ExitAtStart,
     /// Behaves, but its Hello declares no capability at all (a target
@@ -54,7 +58,10 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
             Err(err) => return Err(io::Error::other(err.to_string())),
         };
         let request = Request::decode(body.as_slice()).map_err(io::Error::other)?;
-        if matches!(request.op, Some(Op::Ping(_))) && mode != HostileMode::DeclaresNothing {
+        let ping = matches!(request.op, Some(Op::Ping(_)));
+        if ping && mode == HostileMode::EscapeOnPing {
+            start_escaping_helper()?;
+        } else if ping && mode != HostileMode::DeclaresNothing {
             misbehave(mode, &mut output)?;
             continue;
         }
@@ -66,6 +73,24 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
         }
         write_response(&mut output, &response, &mut scratch)?;
     }
+}
+
+/// Starts `sleep 424242` in a new session, leaving the target's process
+/// group, with this process's stdout inherited.
+fn start_escaping_helper() -> io::Result<()> {
+    let mut command = std::process::Command::new("sleep");
+    command.arg("424242");
+    // SAFETY: setsid is async-signal-safe and touches no memory of ours.
+    unsafe {
+        command.pre_exec(|| {
+            rustix::process::setsid()
+                .map(|_| ())
+                .map_err(io::Error::from)
+        });
+    }
+    let child = command.spawn()?;
+    eprintln!("hostile: started helper {} in its own session", child.id());
+    Ok(())
 }
 
 fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
@@ -105,6 +130,8 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
                 output.flush()?;
             }
         }
-        HostileMode::ExitAtStart | HostileMode::DeclaresNothing => Ok(()),
+        HostileMode::ExitAtStart | HostileMode::DeclaresNothing | HostileMode::EscapeOnPing => {
+            Ok(())
+        }
     }
 }
