@@ -15,10 +15,13 @@ use interspec::scenario::outcome::OutcomeKind;
 fn run_against(mode: &str) -> RunResult {
     let catalog = Catalog::builtin().expect("catalog");
     let plan = build_plan(&catalog, &Selection::default()).expect("plan");
-    let config = common::config(
+    let mut config = common::config(
         common::hostile_spec(mode).parse().expect("spec"),
         Duration::from_millis(1500),
     );
+    // These targets misbehave only on Ping: every other scenario must still
+    // run on a restarted target, so never give up on them.
+    config.max_unresponsive = 0;
     let started = Instant::now();
     let result = run(&plan, &config, &mut |_| {}).expect("the run completes");
     assert_eq!(
@@ -289,4 +292,74 @@ fn a_helper_that_escapes_the_process_group_ends_with_the_target() {
         left = escaped_helpers();
     }
     assert!(left.is_empty(), "helpers left running: {left:?}");
+}
+
+/// A target that answers Hello and Configure and then nothing: with the
+/// default settings (10 s per call) the run gives up on it after two
+/// scenarios in a row time out and errors the rest at once, instead of
+/// waiting out every timeout (which took about 20 minutes).
+#[test]
+fn a_target_that_hangs_after_hello_ends_the_run_early() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let started = Instant::now();
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        &common::hostile_spec("hang-after-setup"),
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < Duration::from_secs(30), "the run took {took:?}");
+    let report = common::read_json(&dir.path().join("report.json"));
+    let scenarios = report["scenarios"].as_array().expect("scenarios");
+    assert!(scenarios.iter().all(|s| s["outcome"] == "error"));
+    let gave_up = scenarios
+        .iter()
+        .filter(|s| {
+            s["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("the target stopped answering"))
+        })
+        .count();
+    assert!(
+        gave_up + 4 >= scenarios.len(),
+        "{gave_up} of {}",
+        scenarios.len()
+    );
+}
+
+/// `--max-fail N` stops taking scenarios after N failures; the rest are not
+/// run, so the run cannot certify.
+#[test]
+fn max_fail_stops_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        "builtin:mutant/adapter-ping-truncates-64k",
+        "--jobs",
+        "1",
+        "--max-fail",
+        "1",
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stopped after 1 failed scenarios"),
+        "{stderr}"
+    );
+    let report = common::read_json(&dir.path().join("report.json"));
+    let not_run = report["run"]["not_run"].as_array().expect("not_run").len();
+    assert!(not_run > 100, "{not_run} scenarios did not run");
+    let out = common::interspec(&["certify", "--max-fail", "0"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -97,6 +97,8 @@ pub struct AdapterClient {
     deadline: Option<Instant>,
     transcript: Transcript,
     broken: Option<String>,
+    /// A call ran out of time (the target did not answer).
+    unresponsive: bool,
     tainted: bool,
     scratch: Vec<u8>,
     redactor: Redactor,
@@ -112,6 +114,7 @@ impl AdapterClient {
             deadline: None,
             transcript,
             broken: None,
+            unresponsive: false,
             tainted: false,
             scratch: Vec::with_capacity(1024),
             redactor: Redactor::default(),
@@ -296,6 +299,7 @@ impl AdapterClient {
     /// notes the failure in the transcript.
     fn fail(&mut self, err: CallError) -> CallError {
         self.transcript.note(format!("!! {err}"));
+        self.unresponsive |= matches!(err, CallError::Timeout(_) | CallError::Deadline);
         self.broken = Some(err.to_string());
         err
     }
@@ -346,6 +350,11 @@ impl AdapterClient {
     }
 
     /// Whether this connection must be replaced before the next scenario.
+    /// Whether a call on this connection ran out of time.
+    pub fn unresponsive(&self) -> bool {
+        self.unresponsive
+    }
+
     pub fn needs_replacing(&self) -> bool {
         self.broken.is_some() || self.tainted
     }

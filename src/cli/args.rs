@@ -159,6 +159,15 @@ pub(super) struct RunArgs {
     /// How long one scenario may take in all, in milliseconds.
     #[arg(long, default_value_t = 60_000)]
     pub(super) scenario_timeout_ms: u64,
+    /// After this many scenarios in a row in which the target did not answer
+    /// in time (or could not be restarted), the rest are errors at once; 0
+    /// waits out every timeout.
+    #[arg(long, default_value_t = crate::runner::DEFAULT_MAX_UNRESPONSIVE)]
+    pub(super) max_unresponsive: u32,
+    /// Stop taking new scenarios once this many failed or errored (the rest
+    /// are not run, so the run cannot certify).
+    #[arg(long, value_name = "N")]
+    pub(super) max_fail: Option<u32>,
     /// Largest adapter frame, in bytes [default: the profile's, 16 MiB].
     #[arg(long)]
     pub(super) max_frame: Option<u64>,

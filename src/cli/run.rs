@@ -46,6 +46,9 @@ pub(super) fn run_config(
         }
         profile.adapter.max_frame_size = max;
     }
+    if args.max_fail == Some(0) {
+        return Err("--max-fail must be at least 1".into());
+    }
     if args.call_timeout_ms == 0 || args.scenario_timeout_ms == 0 {
         return Err("timeouts must be positive".into());
     }
@@ -77,6 +80,8 @@ pub(super) fn run_config(
         profile,
         interrupt,
         plaintext_excerpt: args.plaintext_excerpt,
+        max_unresponsive: args.max_unresponsive,
+        max_fail: args.max_fail,
     })
 }
 
@@ -155,6 +160,13 @@ pub(super) fn certify(args: CertifyArgs) -> u8 {
             return EXIT_TARGET_UNUSABLE;
         }
     };
+    if result.stopped_after_failures {
+        eprintln!(
+            "interspec: stopped after {} failed scenarios (--max-fail); {} did not run",
+            config.max_fail.unwrap_or_default(),
+            result.not_run.len()
+        );
+    }
     let report =
         crate::report::Report::build(&catalog, &plan, &selection, &run_summary(&config), &result);
     console::print_summary(&report);

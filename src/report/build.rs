@@ -60,6 +60,7 @@ impl Report {
             not_run: plan.iter().map(|p| p.id.clone()).collect(),
             restarts: 0,
             delivery: Delivery::NotTold("the target could not be driven".into()),
+            stopped_after_failures: false,
         };
         build(catalog, plan, selection, config, &result, Some(why))
     }

@@ -47,6 +47,55 @@ pub struct RunConfig {
     pub interrupt: Arc<AtomicBool>,
     /// Leading bytes of user plaintext that evidence may show.
     pub plaintext_excerpt: usize,
+    /// After this many scenarios in a row in which the target did not
+    /// answer in time (or could not be restarted), the remaining ones are
+    /// `error` at once instead of each waiting out its timeout; 0 never
+    /// gives up.
+    pub max_unresponsive: u32,
+    /// Stop taking new scenarios once this many failed or errored.
+    pub max_fail: Option<u32>,
+}
+
+/// The default of [`RunConfig::max_unresponsive`] (README §Timeouts).
+pub const DEFAULT_MAX_UNRESPONSIVE: u32 = 2;
+
+/// What the workers learn about the target as a whole.
+#[derive(Default)]
+struct Health {
+    /// Scenarios in a row in which the target did not answer in time.
+    unresponsive_in_a_row: AtomicU32,
+    /// Scenarios that failed or errored.
+    failures: AtomicU32,
+}
+
+impl Health {
+    fn record(&self, outcome: &ScenarioOutcome, unresponsive: bool) {
+        if unresponsive {
+            self.unresponsive_in_a_row.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.unresponsive_in_a_row.store(0, Ordering::SeqCst);
+        }
+        if matches!(outcome.kind, OutcomeKind::Fail | OutcomeKind::Error) {
+            self.failures.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Why the target is no longer worth waiting for, if it is not.
+    fn given_up(&self, config: &RunConfig) -> Option<String> {
+        let in_a_row = self.unresponsive_in_a_row.load(Ordering::SeqCst);
+        (config.max_unresponsive > 0 && in_a_row >= config.max_unresponsive).then(|| {
+            format!(
+                "not run: the target stopped answering ({in_a_row} scenarios in a row timed out or could not restart it; --max-unresponsive {})",
+                config.max_unresponsive
+            )
+        })
+    }
+
+    fn too_many_failures(&self, config: &RunConfig) -> bool {
+        config
+            .max_fail
+            .is_some_and(|max| self.failures.load(Ordering::SeqCst) >= max)
+    }
 }
 
 impl RunConfig {
@@ -74,6 +123,8 @@ pub struct RunResult {
     pub restarts: u32,
     /// Whether the target was told the profile (`Configure`).
     pub delivery: configure::Delivery,
+    /// The run stopped taking scenarios after `--max-fail` failures.
+    pub stopped_after_failures: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +186,7 @@ pub fn run(
 
     let queue = Mutex::new(plan.iter().collect::<VecDeque<_>>());
     let restarts = AtomicU32::new(0);
+    let health = Health::default();
     let jobs = config.jobs.clamp(1, plan.len().max(1));
     let (sender, receiver) = mpsc::channel::<ScenarioOutcome>();
     let mut outcomes = Vec::with_capacity(plan.len());
@@ -144,7 +196,8 @@ pub fn run(
         for job in 0..jobs {
             let sender = sender.clone();
             let connection = if job == 0 { first.take() } else { None };
-            let (queue, restarts, hello, delivery) = (&queue, &restarts, &hello, &delivery);
+            let (queue, restarts, hello, delivery, health) =
+                (&queue, &restarts, &hello, &delivery, &health);
             scope.spawn(move || {
                 let mut worker = Worker {
                     config,
@@ -152,14 +205,23 @@ pub fn run(
                     delivery,
                     connection,
                     restarts,
+                    unresponsive: false,
                 };
                 loop {
-                    if config.interrupt.load(Ordering::SeqCst) {
+                    if config.interrupt.load(Ordering::SeqCst) || health.too_many_failures(config) {
                         break;
                     }
                     let next = queue.lock().ok().and_then(|mut q| q.pop_front());
                     let Some(scenario) = next else { break };
-                    if sender.send(worker.run_one(scenario)).is_err() {
+                    let outcome = match health.given_up(config) {
+                        Some(why) => not_run_against_dead_target(scenario, why),
+                        None => {
+                            let outcome = worker.run_one(scenario);
+                            health.record(&outcome, worker.unresponsive);
+                            outcome
+                        }
+                    };
+                    if sender.send(outcome).is_err() {
                         break;
                     }
                 }
@@ -188,7 +250,22 @@ pub fn run(
         not_run,
         restarts: restarts.load(Ordering::SeqCst),
         delivery,
+        stopped_after_failures: health.too_many_failures(config),
     })
+}
+
+/// The outcome of a scenario not run because the target stopped answering.
+fn not_run_against_dead_target(scenario: &PlannedScenario, why: String) -> ScenarioOutcome {
+    ScenarioOutcome {
+        id: scenario.id.clone(),
+        suite: scenario.suite.clone(),
+        kind: OutcomeKind::Error,
+        message: why,
+        duration: Duration::ZERO,
+        evidence: Evidence::default(),
+        restarted_target: false,
+        deviations: Vec::new(),
+    }
 }
 
 struct Worker<'a> {
@@ -198,11 +275,15 @@ struct Worker<'a> {
     delivery: &'a configure::Delivery,
     connection: Option<AdapterClient>,
     restarts: &'a AtomicU32,
+    /// The last scenario ran out of time waiting for the target, or could
+    /// not restart it.
+    unresponsive: bool,
 }
 
 impl Worker<'_> {
     fn run_one(&mut self, scenario: &PlannedScenario) -> ScenarioOutcome {
         let start = Instant::now();
+        self.unresponsive = false;
         let mut restarted = false;
         let mut deviations = Vec::new();
         let (result, evidence) = self.attempt(scenario, start, &mut restarted, &mut deviations);
@@ -262,9 +343,10 @@ impl Worker<'_> {
                     self.connection = Some(connection.client);
                 }
                 Err(message) => {
+                    self.unresponsive = true;
                     return no_evidence(Finding::error(format!(
                         "could not start a new target instance: {message}"
-                    )))
+                    )));
                 }
             }
         }
@@ -332,6 +414,7 @@ impl Worker<'_> {
                 counterexample: finding.counterexample.clone(),
             },
         };
+        self.unresponsive = client.unresponsive();
         if client.needs_replacing() {
             // Dropping the client kills a spawned target.
             self.connection = None;

@@ -37,6 +37,8 @@ pub enum HostileMode {
     EscapeOnPing,
     /// Exits before answering anything.
     ExitAtStart,
+    /// Answers `Hello` and `Configure`, then stops answering anything.
+    HangAfterSetup,
     /// Behaves, but its Hello declares no capability at all (a target
     /// that would be certified for nothing if the verdict trusted it).
     DeclaresNothing,
@@ -58,6 +60,14 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
             Err(err) => return Err(io::Error::other(err.to_string())),
         };
         let request = Request::decode(body.as_slice()).map_err(io::Error::other)?;
+        if mode == HostileMode::HangAfterSetup
+            && !matches!(request.op, Some(Op::Hello(_) | Op::Configure(_)))
+        {
+            eprintln!("hostile: hanging after setup");
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
         let ping = matches!(request.op, Some(Op::Ping(_)));
         if ping && mode == HostileMode::EscapeOnPing {
             start_escaping_helper()?;
@@ -130,8 +140,9 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
                 output.flush()?;
             }
         }
-        HostileMode::ExitAtStart | HostileMode::DeclaresNothing | HostileMode::EscapeOnPing => {
-            Ok(())
-        }
+        HostileMode::ExitAtStart
+        | HostileMode::DeclaresNothing
+        | HostileMode::EscapeOnPing
+        | HostileMode::HangAfterSetup => Ok(()),
     }
 }

@@ -47,6 +47,8 @@ pub fn config(target: TargetSpec, call_timeout: Duration) -> RunConfig {
         scenario_timeout: Duration::from_secs(30),
         profile: Profile::load("default").expect("default profile"),
         plaintext_excerpt: 16,
+        max_unresponsive: interspec::runner::DEFAULT_MAX_UNRESPONSIVE,
+        max_fail: None,
         interrupt: Arc::new(AtomicBool::new(false)),
     }
 }
