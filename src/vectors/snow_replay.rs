@@ -15,8 +15,20 @@ fn unhex(field: &str, value: &str) -> Result<Vec<u8>, String> {
     hex::decode(value).map_err(|e| format!("{field}: {e}"))
 }
 
-fn opt(field: &str, value: &Option<String>) -> Result<Option<Vec<u8>>, String> {
-    value.as_deref().map(|v| unhex(field, v)).transpose()
+/// A key field: hex of exactly 32 bytes (X25519, RFC 7748 §5), checked
+/// here because snow panics on a key of another length and the vector file
+/// may be anyone's (`vectors verify --cacophony FILE`).
+fn key(field: &str, value: &Option<String>) -> Result<Option<Vec<u8>>, String> {
+    let Some(bytes) = value.as_deref().map(|v| unhex(field, v)).transpose()? else {
+        return Ok(None);
+    };
+    if bytes.len() != 32 {
+        return Err(format!(
+            "{field}: a 25519 key is 32 bytes, this one is {}",
+            bytes.len()
+        ));
+    }
+    Ok(Some(bytes))
 }
 
 fn build(v: &Vector, initiator: bool) -> Result<snow::HandshakeState, String> {
@@ -28,16 +40,16 @@ fn build(v: &Vector, initiator: bool) -> Result<snow::HandshakeState, String> {
     let (prologue, s, e, rs) = if initiator {
         (
             unhex("init_prologue", &v.init_prologue)?,
-            opt("init_static", &v.init_static)?,
-            opt("init_ephemeral", &v.init_ephemeral)?,
-            opt("init_remote_static", &v.init_remote_static)?,
+            key("init_static", &v.init_static)?,
+            key("init_ephemeral", &v.init_ephemeral)?,
+            key("init_remote_static", &v.init_remote_static)?,
         )
     } else {
         (
             unhex("resp_prologue", &v.resp_prologue)?,
-            opt("resp_static", &v.resp_static)?,
-            opt("resp_ephemeral", &v.resp_ephemeral)?,
-            opt("resp_remote_static", &v.resp_remote_static)?,
+            key("resp_static", &v.resp_static)?,
+            key("resp_ephemeral", &v.resp_ephemeral)?,
+            key("resp_remote_static", &v.resp_remote_static)?,
         )
     };
     let mut builder = snow::Builder::new(params).prologue(&prologue);
