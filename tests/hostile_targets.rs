@@ -363,3 +363,76 @@ fn max_fail_stops_the_run() {
     let out = common::interspec(&["certify", "--max-fail", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A defect the target shows only sometimes: with `--repeat 30` the scenario
+/// fails on every run of the same command, the report says in how many of
+/// the 30 runs, and the reproduce command repeats as often. (A run that
+/// missed it in all 30 has a chance of 2^-30.)
+#[test]
+fn an_intermittent_defect_is_reported_with_its_count() {
+    for _ in 0..2 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = common::interspec(&[
+            "certify",
+            "--target",
+            &common::hostile_spec("flaky-ping"),
+            "--filter",
+            "adapter/ping-echoes-empty",
+            "--seed",
+            "7",
+            "--repeat",
+            "30",
+            "--out",
+            dir.path().to_str().expect("path"),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = common::read_json(&dir.path().join("report.json"));
+        let scenario = &report["scenarios"][0];
+        assert_eq!(scenario["outcome"], "fail", "{scenario}");
+        let runs = scenario["repetitions"]["runs"].as_u64();
+        let failed = scenario["repetitions"]["failed"].as_u64().unwrap_or(0);
+        assert_eq!(runs, Some(30), "{scenario}");
+        assert!((1..30).contains(&failed), "{scenario}");
+        let message = scenario["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("failed {failed} of 30 runs: ")),
+            "{message}"
+        );
+        let reproduce = scenario["reproduce"].as_str().unwrap_or_default();
+        assert!(reproduce.ends_with("--repeat 30"), "{reproduce}");
+    }
+}
+
+/// A failure is run again to see whether it reproduces: a deterministic
+/// defect fails all five runs, and its reproduce command needs no repeat.
+#[test]
+fn a_failure_is_run_again_to_see_whether_it_reproduces() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        "builtin:mutant/adapter-ping-truncates-64k",
+        "--filter",
+        "adapter/ping-echoes-1mib",
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = common::read_json(&dir.path().join("report.json"));
+    let scenario = &report["scenarios"][0];
+    assert_eq!(scenario["outcome"], "fail", "{scenario}");
+    assert_eq!(scenario["repetitions"]["runs"], 5, "{scenario}");
+    assert_eq!(scenario["repetitions"]["failed"], 5, "{scenario}");
+    let reproduce = scenario["reproduce"].as_str().unwrap_or_default();
+    assert!(!reproduce.contains("--repeat"), "{reproduce}");
+}

@@ -168,6 +168,11 @@ pub(super) struct RunArgs {
     /// are not run, so the run cannot certify).
     #[arg(long, value_name = "N")]
     pub(super) max_fail: Option<u32>,
+    /// Run each scenario N times with the same inputs; a scenario that fails
+    /// in any run fails, and the report says in how many. With 1, a failed
+    /// scenario is still run 4 more times to see whether it reproduces.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(super) repeat: u32,
     /// Largest adapter frame, in bytes [default: the profile's, 16 MiB].
     #[arg(long)]
     pub(super) max_frame: Option<u64>,

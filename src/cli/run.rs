@@ -46,6 +46,9 @@ pub(super) fn run_config(
         }
         profile.adapter.max_frame_size = max;
     }
+    if args.repeat == 0 {
+        return Err("--repeat must be at least 1".into());
+    }
     if args.max_fail == Some(0) {
         return Err("--max-fail must be at least 1".into());
     }
@@ -82,6 +85,7 @@ pub(super) fn run_config(
         plaintext_excerpt: args.plaintext_excerpt,
         max_unresponsive: args.max_unresponsive,
         max_fail: args.max_fail,
+        repeat: args.repeat,
     })
 }
 
@@ -92,6 +96,7 @@ pub fn run_summary(config: &RunConfig) -> RunSummary<'_> {
         seed: config.seed,
         cases: config.cases,
         jobs: config.jobs,
+        repeat: config.repeat,
         profile: &config.profile.name,
         certification: &config.profile.certification,
     }

@@ -380,6 +380,7 @@ mod tests {
                     deviations: Vec::new(),
                     evidence: None,
                     reproduce: String::new(),
+                    repetitions: None,
                 }
             })
             .collect();

@@ -24,6 +24,8 @@ pub struct RunSummary<'a> {
     pub seed: u64,
     pub cases: u32,
     pub jobs: usize,
+    /// `--repeat`.
+    pub repeat: u32,
     pub profile: &'a str,
     pub certification: &'a CertificationParams,
 }
@@ -106,13 +108,21 @@ fn build(
                 deviations: outcome.deviations.clone(),
                 evidence: (outcome.kind != OutcomeKind::Pass).then(|| outcome.evidence.clone()),
                 reproduce: format!(
-                    "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}",
+                    "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}{}",
                     shell_word(&config.target),
                     shell_word(config.profile),
                     shell_word(&p.id),
                     config.seed,
-                    config.cases
+                    config.cases,
+                    // A failure seen in some runs only needs as many runs
+                    // to show again.
+                    if outcome.repetitions.intermittent() || config.repeat > 1 {
+                        format!(" --repeat {}", outcome.repetitions.runs.max(config.repeat))
+                    } else {
+                        String::new()
+                    }
                 ),
+                repetitions: (outcome.repetitions.runs > 1).then_some(outcome.repetitions),
             })
         })
         .collect();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::profile::CertificationParams;
 use crate::catalog::{Level, ScenarioKind};
-use crate::scenario::outcome::{Deviation, Evidence, OutcomeKind};
+use crate::scenario::outcome::{Deviation, Evidence, OutcomeKind, Repetitions};
 
 pub const SCHEMA_VERSION: u32 = 3;
 
@@ -151,6 +151,10 @@ pub struct ScenarioResult {
     pub evidence: Option<Evidence>,
     /// The command that reruns just this scenario with the same inputs.
     pub reproduce: String,
+    /// Present when the scenario ran more than once (`--repeat`, or again
+    /// after a failure): runs, and how many of them failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repetitions: Option<Repetitions>,
 }
 
 /// A suite's verdict.

@@ -23,7 +23,9 @@ use crate::adapter::client::{AdapterClient, ClientConfig, Reply};
 use crate::adapter::link::TargetSource;
 use crate::adapter::proto::{request::Op, response, HelloResult, Reset};
 use crate::catalog::profile::Profile;
-use crate::scenario::outcome::{Check, Deviation, Evidence, Finding, OutcomeKind, ScenarioOutcome};
+use crate::scenario::outcome::{
+    Check, Deviation, Evidence, Finding, OutcomeKind, Repetitions, ScenarioOutcome,
+};
 use crate::scenario::{Registry, ScenarioCtx};
 use plan::{scenario_seed, PlannedScenario};
 
@@ -54,7 +56,14 @@ pub struct RunConfig {
     pub max_unresponsive: u32,
     /// Stop taking new scenarios once this many failed or errored.
     pub max_fail: Option<u32>,
+    /// Runs of each scenario with the same inputs (`--repeat`); with 1, a
+    /// failed scenario is still run [`REPEATS_AFTER_FAILURE`] more times to
+    /// see whether it reproduces.
+    pub repeat: u32,
 }
+
+/// Extra runs of a failed scenario when `--repeat` is 1.
+pub const REPEATS_AFTER_FAILURE: u32 = 4;
 
 /// The default of [`RunConfig::max_unresponsive`] (README §Timeouts).
 pub const DEFAULT_MAX_UNRESPONSIVE: u32 = 2;
@@ -216,7 +225,7 @@ pub fn run(
                     let outcome = match health.given_up(config) {
                         Some(why) => not_run_against_dead_target(scenario, why),
                         None => {
-                            let outcome = worker.run_one(scenario);
+                            let outcome = worker.run_repeated(scenario);
                             health.record(&outcome, worker.unresponsive);
                             outcome
                         }
@@ -265,6 +274,7 @@ fn not_run_against_dead_target(scenario: &PlannedScenario, why: String) -> Scena
         evidence: Evidence::default(),
         restarted_target: false,
         deviations: Vec::new(),
+        repetitions: Repetitions::default(),
     }
 }
 
@@ -281,6 +291,54 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
+    /// Runs `scenario` `--repeat` times (and again after a failure, to see
+    /// whether it reproduces); the outcome is the first failure's, or the
+    /// last run's when none failed, with the count of failed runs.
+    fn run_repeated(&mut self, scenario: &PlannedScenario) -> ScenarioOutcome {
+        let started = Instant::now();
+        let planned = self.config.repeat.max(1);
+        let mut runs = 0;
+        let mut failed = 0;
+        let mut kept: Option<ScenarioOutcome> = None;
+        loop {
+            let outcome = self.run_one(scenario);
+            runs += 1;
+            let failure = outcome.kind == OutcomeKind::Fail;
+            if failure {
+                failed += 1;
+            }
+            let keep_this = match &kept {
+                None => true,
+                Some(previous) => {
+                    previous.kind == OutcomeKind::Pass && outcome.kind != OutcomeKind::Pass
+                }
+            };
+            let stop_early = matches!(
+                outcome.kind,
+                OutcomeKind::NotApplicable | OutcomeKind::Error
+            ) || self.unresponsive;
+            if keep_this {
+                kept = Some(outcome);
+            }
+            let total = if failed > 0 && planned == 1 {
+                1 + REPEATS_AFTER_FAILURE
+            } else {
+                planned
+            };
+            if stop_early || runs >= total {
+                break;
+            }
+        }
+        let mut outcome =
+            kept.unwrap_or_else(|| not_run_against_dead_target(scenario, String::new()));
+        outcome.duration = started.elapsed();
+        outcome.repetitions = Repetitions { runs, failed };
+        if runs > 1 && outcome.kind == OutcomeKind::Fail {
+            outcome.message = format!("failed {failed} of {runs} runs: {}", outcome.message);
+        }
+        outcome
+    }
+
     fn run_one(&mut self, scenario: &PlannedScenario) -> ScenarioOutcome {
         let start = Instant::now();
         self.unresponsive = false;
@@ -300,6 +358,10 @@ impl Worker<'_> {
             evidence,
             restarted_target: restarted,
             deviations,
+            repetitions: Repetitions {
+                runs: 1,
+                failed: u32::from(kind == OutcomeKind::Fail),
+            },
         }
     }
 

@@ -133,4 +133,23 @@ pub struct ScenarioOutcome {
     pub restarted_target: bool,
     /// Right refusals under another category (kept for every outcome).
     pub deviations: Vec<Deviation>,
+    /// How many times the scenario ran (`--repeat`, or again after a
+    /// failure to see whether it reproduces), and how many of those failed.
+    pub repetitions: Repetitions,
+}
+
+/// How often a scenario ran with the same inputs, and how often it failed:
+/// where the outcome depends on the target's own randomness, "failed k of
+/// n" is the fact the report can stand behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Repetitions {
+    pub runs: u32,
+    pub failed: u32,
+}
+
+impl Repetitions {
+    /// Failed in some runs but not all: the target's behaviour varies.
+    pub fn intermittent(&self) -> bool {
+        self.failed > 0 && self.failed < self.runs
+    }
 }

@@ -39,6 +39,9 @@ pub enum HostileMode {
     ExitAtStart,
     /// Answers `Hello` and `Configure`, then stops answering anything.
     HangAfterSetup,
+    /// Answers every `Ping` with one byte too many, half the time (its own
+    /// randomness decides): a defect only repetition can pin down.
+    FlakyPing,
     /// Behaves, but its Hello declares no capability at all (a target
     /// that would be certified for nothing if the verdict trusted it).
     DeclaresNothing,
@@ -69,6 +72,16 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
             }
         }
         let ping = matches!(request.op, Some(Op::Ping(_)));
+        if ping && mode == HostileMode::FlakyPing {
+            let mut response = target.handle(request);
+            if let Some(Reply::Ping(pong)) = &mut response.reply {
+                if rand::random::<bool>() {
+                    pong.payload.push(0);
+                }
+            }
+            write_response(&mut output, &response, &mut scratch)?;
+            continue;
+        }
         if ping && mode == HostileMode::EscapeOnPing {
             start_escaping_helper()?;
         } else if ping && mode != HostileMode::DeclaresNothing {
@@ -143,6 +156,7 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
         HostileMode::ExitAtStart
         | HostileMode::DeclaresNothing
         | HostileMode::EscapeOnPing
-        | HostileMode::HangAfterSetup => Ok(()),
+        | HostileMode::HangAfterSetup
+        | HostileMode::FlakyPing => Ok(()),
     }
 }

@@ -49,6 +49,7 @@ pub fn config(target: TargetSpec, call_timeout: Duration) -> RunConfig {
         plaintext_excerpt: 16,
         max_unresponsive: interspec::runner::DEFAULT_MAX_UNRESPONSIVE,
         max_fail: None,
+        repeat: 1,
         interrupt: Arc::new(AtomicBool::new(false)),
     }
 }
