@@ -123,3 +123,63 @@ fn reports_never_show_keys_or_more_than_an_excerpt_of_plaintext() {
         }
     }
 }
+
+/// With `--plaintext-excerpt 0` no byte of user plaintext appears, not even
+/// a plaintext the target got wrong: a mutant that skips the MAC check
+/// decrypts a tampered message to bytes no scenario registered, and the
+/// transcript still shows none of them.
+#[test]
+fn a_wrongly_decrypted_plaintext_is_redacted_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        "builtin:mutant/e2ee-skips-mac-check",
+        "--filter",
+        "e2ee/flipped-bit-rejected",
+        // With this seed the first tampered message the mutant accepts
+        // decrypts before the scenario has registered any plaintext.
+        "--seed",
+        "12",
+        "--plaintext-excerpt",
+        "0",
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = common::read_json(&dir.path().join("report.json"));
+    let transcript = report["scenarios"][0]["evidence"]["transcript"]
+        .as_array()
+        .expect("a transcript")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect::<Vec<_>>();
+    let decrypted: Vec<&&str> = transcript
+        .iter()
+        .filter(|l| l.starts_with("<- E2eeDecryptResult"))
+        .collect();
+    assert!(!decrypted.is_empty(), "{transcript:#?}");
+    let mut checked = 0;
+    for line in decrypted {
+        // The frame ends with the plaintext, after its length byte: every
+        // one of those bytes must be masked.
+        let hex = line.rsplit(' ').next().unwrap_or_default();
+        let shown = hex.trim_end_matches('*');
+        let masked = (hex.len() - shown.len()) / 2;
+        let length = shown
+            .get(shown.len().saturating_sub(2)..)
+            .and_then(|b| u8::from_str_radix(b, 16).ok())
+            .expect("a length byte before the plaintext");
+        if length >= 4 {
+            assert_eq!(masked, usize::from(length), "plaintext shown: {line}");
+            checked += 1;
+        }
+    }
+    // The last one is the tampered message the mutant accepted.
+    assert!(checked >= 1, "{checked} decryptions checked");
+}

@@ -174,6 +174,11 @@ impl AdapterClient {
         frame.clear();
         // Encoding into a Vec cannot fail: it grows as needed.
         let _ = request.encode_length_delimited(&mut frame);
+        // User plaintext the harness sends is registered whatever the
+        // scenario does, so evidence shows only the allowed excerpt.
+        if let Some(Op::E2eeEncrypt(encrypt)) = &request.op {
+            self.register_plaintext(&encrypt.plaintext);
+        }
         if self.config.record {
             let label = format!("-> {} id={}", op_name(request.op.as_ref()), request.id);
             self.transcript.record(&label, &frame, &self.redactor);
@@ -253,6 +258,11 @@ impl AdapterClient {
         };
         match Response::decode(body.as_slice()) {
             Ok(response) => {
+                // So is what the target decrypted, right or wrong: it is
+                // user plaintext too.
+                if let Some(response::Reply::E2eeDecrypt(decrypted)) = &response.reply {
+                    self.register_plaintext(&decrypted.plaintext);
+                }
                 if self.config.record {
                     let label = format!(
                         "<- {} id={}",
