@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rand::Rng;
 use rand_core::OsRng;
 
+use super::build::Build;
 use super::rejected;
 use crate::adapter::proto::E2eeLimits;
 use crate::adapter::proto::{
@@ -70,9 +71,8 @@ pub fn check_limits(limits: &E2eeLimits) -> Result<(), Reply> {
 
 /// The reference's E2EE state: everything `Reset` clears.
 pub struct E2ee {
-    mutant: Option<Mutant>,
-    /// The allowed behaviour this reference uses instead of its default.
-    variant: Option<Variant>,
+    /// The mutant or variant this reference runs as.
+    build: Build,
     /// The limits from `Configure`; `None`: the default profile's.
     configured: Option<E2eeLimits>,
     devices: BTreeMap<Address, Device>,
@@ -165,29 +165,26 @@ pub fn bundle_from_proto(b: &E2eeBundle) -> Result<PreKeyBundle, Reply> {
 }
 
 impl E2ee {
-    pub fn new(mutant: Option<Mutant>) -> E2ee {
+    pub fn new(build: Build) -> E2ee {
         E2ee {
-            mutant,
-            variant: None,
+            build,
             configured: None,
             devices: BTreeMap::new(),
         }
     }
 
-    /// Takes the variant and the `Configure`d limits; they apply to
-    /// devices created afterwards.
-    /// (`limits` passed [`check_limits`] in `Configure`.)
-    pub fn set_profile(&mut self, variant: Option<Variant>, limits: Option<E2eeLimits>) {
-        self.variant = variant;
+    /// Takes the `Configure`d limits; they apply to devices created
+    /// afterwards. (`limits` passed [`check_limits`] in `Configure`.)
+    pub fn set_profile(&mut self, limits: Option<E2eeLimits>) {
         self.configured = limits;
     }
 
     fn has(&self, defect: Mutant) -> bool {
-        self.mutant == Some(defect)
+        self.build.has(defect)
     }
 
     fn is(&self, behaviour: Variant) -> bool {
-        self.variant == Some(behaviour)
+        self.build.is(behaviour)
     }
 
     pub fn reset(&mut self) {
@@ -240,7 +237,7 @@ impl E2ee {
             config.max_skipped_keys = limits.max_skipped_keys as usize;
             config.max_body_len = limits.max_body_len as usize;
         }
-        config.skipped_key_policy = match self.variant {
+        config.skipped_key_policy = match self.build.variant() {
             Some(Variant::E2eeSkippedKeysEvictNewest) => SkippedKeyPolicy::DropNewest,
             Some(Variant::E2eeSkippedKeysRefuseWhenFull) => SkippedKeyPolicy::RefuseMessage,
             _ => SkippedKeyPolicy::EvictOldest,
@@ -513,7 +510,7 @@ mod tests {
 
     #[test]
     fn two_local_devices_talk_and_reset_forgets_them() {
-        let mut e = E2ee::new(None);
+        let mut e = E2ee::new(Build::default());
         assert!(matches!(
             create(&mut e, "alice", None),
             Reply::E2eeCreateDevice(_)
@@ -574,7 +571,10 @@ mod tests {
 
     #[test]
     fn configured_limits_and_the_variant_apply_to_devices_created_afterwards() {
-        let mut e = E2ee::new(None);
+        let mut e = E2ee::new(Build::new(
+            None,
+            Some(Variant::E2eeSkippedKeysRefuseWhenFull),
+        ));
         assert!(matches!(
             create(&mut e, "before", None),
             Reply::E2eeCreateDevice(_)
@@ -585,7 +585,7 @@ mod tests {
             max_body_len: 1000,
         };
         assert!(check_limits(&limits).is_ok());
-        e.set_profile(Some(Variant::E2eeSkippedKeysRefuseWhenFull), Some(limits));
+        e.set_profile(Some(limits));
         assert!(matches!(
             create(&mut e, "after", None),
             Reply::E2eeCreateDevice(_)
@@ -604,7 +604,17 @@ mod tests {
         assert_eq!(after.skipped_key_policy, SkippedKeyPolicy::RefuseMessage);
         let before = config(&e, "before");
         assert_eq!(before.max_forward_jump, 2000);
-        assert_eq!(before.skipped_key_policy, SkippedKeyPolicy::EvictOldest);
+        // The variant is the build's: it applies from the start.
+        assert_eq!(before.skipped_key_policy, SkippedKeyPolicy::RefuseMessage);
+        let mut plain = E2ee::new(Build::default());
+        assert!(matches!(
+            create(&mut plain, "plain", None),
+            Reply::E2eeCreateDevice(_)
+        ));
+        assert_eq!(
+            config(&plain, "plain").skipped_key_policy,
+            SkippedKeyPolicy::EvictOldest
+        );
         // A plaintext the configured body bound cannot carry is refused.
         for too_big in [
             E2eeLimits {
@@ -635,17 +645,17 @@ mod tests {
             signed_prekey_signature: vec![0; 64],
             ..Default::default()
         };
-        let mut e = E2ee::new(None);
+        let mut e = E2ee::new(Build::default());
         assert!(matches!(
             create(&mut e, "f", Some(fixed.clone())),
             Reply::E2eeCreateDevice(_)
         ));
-        e.set_profile(Some(Variant::E2eeNoFixedKeys), None);
+        let mut e = E2ee::new(Build::new(None, Some(Variant::E2eeNoFixedKeys)));
         assert!(matches!(
             create(&mut e, "g", Some(fixed)),
             Reply::Unsupported(_)
         ));
-        e.set_profile(Some(Variant::E2eeNoSafetyNumbers), None);
+        let mut e = E2ee::new(Build::new(None, Some(Variant::E2eeNoSafetyNumbers)));
         assert!(matches!(
             e.handle(Op::E2eeSafetyNumber(E2eeSafetyNumber {
                 local: a("f"),
@@ -657,8 +667,7 @@ mod tests {
 
     #[test]
     fn the_one_category_variant_names_every_decrypt_refusal_bad_mac() {
-        let mut e = E2ee::new(None);
-        e.set_profile(Some(Variant::E2eeOneRefusalCategory), None);
+        let mut e = E2ee::new(Build::new(None, Some(Variant::E2eeOneRefusalCategory)));
         assert!(matches!(
             create(&mut e, "z", None),
             Reply::E2eeCreateDevice(_)
@@ -681,7 +690,7 @@ mod tests {
 
     #[test]
     fn malformed_requests_are_refused_not_panicked_on() {
-        let mut e = E2ee::new(None);
+        let mut e = E2ee::new(Build::default());
         let short = E2eeFixedKeys {
             identity_private: vec![1; 31],
             ..Default::default()
