@@ -52,7 +52,7 @@ impl Reference {
             remembered: HashMap::new(),
             responses_sent: 0,
             handshake: handshake::HandshakeSuite::new(build),
-            e2ee: e2ee::E2ee::new(build),
+            e2ee: e2ee::new(build),
             stanza: stanza::StanzaOps::new(build),
             enlistment: enlistment::EnlistmentSuite::new(build),
         };
@@ -72,7 +72,7 @@ impl Reference {
     /// takes some (after construction, `Configure` and `Reset`).
     fn apply_configuration(&mut self) {
         let configured = self.configured.clone().unwrap_or_default();
-        self.e2ee.set_profile(configured.e2ee);
+        self.e2ee.ops.set_profile(configured.e2ee);
         self.stanza.set_profile(configured.stanza);
         self.enlistment.set_profile(configured.enlistment);
     }
@@ -166,7 +166,11 @@ impl Reference {
                 | Op::E2eeSafetyNumber(_)
                 | Op::E2eeApproveIdentity(_)
                 | Op::E2eeDeleteSession(_)),
-            ) => self.e2ee.handle(op),
+            ) => self.e2ee.handle(op).unwrap_or_else(|| {
+                Reply::Unsupported(Unsupported {
+                    detail: "not an e2ee operation".into(),
+                })
+            }),
             Some(Op::StanzaParse(op)) => self.stanza.parse(&op.xml),
             Some(Op::StanzaSerialize(op)) => self.stanza.serialize(op),
             Some(Op::StanzaPayloadDecode(op)) => self.stanza.payload_decode(op),
