@@ -134,8 +134,10 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
             output.flush()
         }
         HostileMode::DripOnPing => {
-            // 1 MiB announced (0x80 0x80 0x40), then one byte at a time.
-            output.write_all(&[0x80, 0x80, 0x40])?;
+            // 1 MiB announced, then one byte at a time.
+            let mut length = Vec::new();
+            prost::encoding::encode_varint(1 << 20, &mut length);
+            output.write_all(&length)?;
             output.flush()?;
             loop {
                 std::thread::sleep(Duration::from_millis(200));
