@@ -137,7 +137,7 @@ fn reference_call_token(set: &TokenCases, jwks: &JwkSet, case: &TokenCase) -> Re
             case.body.as_bytes(),
             &set.audience,
             set.now,
-            None,
+            crate::targets::reference::build::Build::default(),
         )
         .map(|_| ())
 }

@@ -139,13 +139,18 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
             output.flush()
         }
         HostileMode::HugeFrameOnPing => {
-            // A varint announcing 2^30 bytes, then a little of the "body".
-            output.write_all(&[0x80, 0x80, 0x80, 0x80, 0x04, 1, 2, 3])?;
+            // A length announcing 2^30 bytes, then a little of the "body".
+            let mut frame = Vec::new();
+            prost::encoding::encode_varint(1 << 30, &mut frame);
+            frame.extend_from_slice(&[1, 2, 3]);
+            output.write_all(&frame)?;
             output.flush()
         }
         HostileMode::DripOnPing => {
-            // 1 MiB announced (0x80 0x80 0x40), then one byte at a time.
-            output.write_all(&[0x80, 0x80, 0x40])?;
+            // 1 MiB announced, then one byte at a time.
+            let mut length = Vec::new();
+            prost::encoding::encode_varint(1 << 20, &mut length);
+            output.write_all(&length)?;
             output.flush()?;
             loop {
                 std::thread::sleep(Duration::from_millis(200));

@@ -3,6 +3,7 @@
 //! `interspec` binary itself, so they are driven exactly like a provider's
 //! adapter.
 
+pub mod e2ee;
 pub mod hostile;
 #[cfg(feature = "libsignal")]
 pub mod libsignal;

@@ -16,31 +16,25 @@ pub mod device;
 mod refusal;
 mod stores;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io;
 
 use crate::adapter::proto::{
-    request::Op, response::Reply, Capability, Configure, ConfigureResult, E2eeAddress,
-    E2eeApproveIdentity, E2eeApproveIdentityResult, E2eeBundle, E2eeCreateDevice,
-    E2eeCreateDeviceResult, E2eeDecrypt, E2eeDecryptResult, E2eeDeleteSession,
-    E2eeDeleteSessionResult, E2eeEncrypt, E2eeEncryptResult, E2eeFixedKeys, E2eeGetBundle,
-    E2eeGetBundleResult, E2eeProcessBundle, E2eeProcessBundleResult, E2eeSafetyNumber,
-    E2eeSafetyNumberResult, ErrorCategory, HelloResult, InternalError, PingResult, RecallResult,
-    RememberResult, Request, ResetResult, Response, Unsupported,
+    request::Op, response::Reply, Capability, Configure, ConfigureResult, ErrorCategory,
+    HelloResult, PingResult, RecallResult, RememberResult, Request, ResetResult, Response,
+    Unsupported,
 };
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::peer::signal::config::DEFAULT_MAX_BODY_LEN;
 use crate::peer::signal::Address;
-use crate::targets::reference::e2ee::{address, malformed, may_create_device, private_key};
+use crate::targets::e2ee::{Bundle, Created, E2eeHost, E2eeOps, NewDevice, Refusal};
 use crate::targets::reference::rejected;
 use crate::targets::stdio::{self, AdapterTarget};
-use device::{Bundle, Device, Failure, FixedKeys, RemoteAddress};
+use device::{Device, Failure, RemoteAddress};
 
 /// The bundled libsignal-protocol-c release (its CMakeLists.txt
 /// SIGNAL_PROTOCOL_C_VERSION), as `libsignal-protocol-sys` 0.1.0 ships it.
 const LIBSIGNAL_C_VERSION: &str = "2.3.2";
-/// Longest signed-prekey signature accepted in a bundle.
-const MAX_SIGNATURE_LEN: usize = 1024;
 /// libsignal-protocol-c's compiled-in receiver limits: session_cipher.c
 /// refuses a counter `> 2000` ahead ("Over 2000 messages into the
 /// future!"); session_state.c `#define MAX_MESSAGE_KEYS 2000` keeps that
@@ -52,20 +46,25 @@ pub const LIBSIGNAL_MAX_SKIPPED_KEYS: u32 = 2000;
 /// the configured body bound is kept.
 pub struct LibsignalTarget {
     remembered: HashMap<String, Vec<u8>>,
-    devices: BTreeMap<Address, Device>,
-    /// Largest ciphertext body (`Configure.e2ee.max_body_len`): the target's
-    /// own bound around libsignal, which sets none.
-    max_body_len: usize,
+    e2ee: E2eeHost<LibsignalOps>,
 }
 
 impl Default for LibsignalTarget {
     fn default() -> Self {
         LibsignalTarget {
             remembered: HashMap::new(),
-            devices: BTreeMap::new(),
-            max_body_len: DEFAULT_MAX_BODY_LEN,
+            e2ee: E2eeHost::new(LibsignalOps {
+                max_body_len: DEFAULT_MAX_BODY_LEN,
+            }),
         }
     }
+}
+
+/// The e2ee operations on libsignal's devices.
+pub struct LibsignalOps {
+    /// Largest ciphertext body (`Configure.e2ee.max_body_len`): the target's
+    /// own bound around libsignal, which sets none.
+    max_body_len: usize,
 }
 
 /// Serves the adapter protocol on stdin and stdout.
@@ -119,13 +118,13 @@ impl AdapterTarget for LibsignalTarget {
             Some(Op::Hello(_)) => Reply::Hello(hello()),
             Some(Op::Reset(_)) => {
                 self.remembered.clear();
-                self.devices.clear();
+                self.e2ee.reset();
                 Reply::Reset(ResetResult {})
             }
             Some(Op::Configure(configure)) => match check_configure(&configure) {
                 Ok(body) => {
                     if let Some(body) = body {
-                        self.max_body_len = body;
+                        self.e2ee.ops.max_body_len = body;
                     }
                     Reply::Configure(ConfigureResult {})
                 }
@@ -145,7 +144,11 @@ impl AdapterTarget for LibsignalTarget {
                 }),
                 None => Reply::Recall(RecallResult::default()),
             },
-            Some(op) => self.e2ee(op),
+            Some(op) => self.e2ee.handle(op).unwrap_or_else(|| {
+                Reply::Unsupported(Unsupported {
+                    detail: "this target runs libsignal's e2ee operations only".into(),
+                })
+            }),
             None => Reply::Unsupported(Unsupported {
                 detail: "unknown or missing operation".into(),
             }),
@@ -182,8 +185,8 @@ fn hello() -> HelloResult {
     }
 }
 
-/// The adapter reply for a libsignal failure.
-fn refused(failure: Failure) -> Reply {
+/// The refusal for a libsignal failure.
+fn refused(failure: Failure) -> Refusal {
     let detail = format!(
         "libsignal {} failed ({}): {}",
         failure.step,
@@ -191,202 +194,125 @@ fn refused(failure: Failure) -> Reply {
         failure.log.join("; ")
     );
     match refusal::category(&failure) {
-        Some(category) => rejected(category, detail),
-        None => Reply::InternalError(InternalError { detail }),
+        Some(category) => Refusal::new(category, detail),
+        None => Refusal::Internal(detail),
     }
 }
 
-/// The address in libsignal's form; a name or device id that does not fit
-/// it is malformed input.
-fn remote_address(a: &Address) -> Result<RemoteAddress, Reply> {
-    RemoteAddress::new(&a.name, a.device_id).map_err(|f| malformed(f.log.join("; ")))
-}
+impl E2eeOps for LibsignalOps {
+    type Device = Device;
+    type Remote = RemoteAddress;
+    type Bundle = Bundle;
 
-impl LibsignalTarget {
-    fn e2ee(&mut self, op: Op) -> Reply {
-        let reply = match op {
-            Op::E2eeCreateDevice(r) => self.create_device(r),
-            Op::E2eeGetBundle(r) => self.get_bundle(r),
-            Op::E2eeProcessBundle(r) => self.process_bundle(r),
-            Op::E2eeEncrypt(r) => self.encrypt(r),
-            Op::E2eeDecrypt(r) => self.decrypt(r),
-            Op::E2eeSafetyNumber(r) => self.safety_number(r),
-            Op::E2eeApproveIdentity(r) => self.approve_identity(r),
-            Op::E2eeDeleteSession(r) => self.delete_session(r),
-            _ => Ok(Reply::Unsupported(Unsupported {
-                detail: "this target runs libsignal's e2ee operations only".into(),
-            })),
-        };
-        reply.unwrap_or_else(|refusal| refusal)
+    /// A name or device id that does not fit libsignal's address is
+    /// malformed input.
+    fn remote(&self, address: &Address) -> Result<RemoteAddress, Refusal> {
+        RemoteAddress::new(&address.name, address.device_id)
+            .map_err(|f| Refusal::malformed(f.log.join("; ")))
     }
 
-    fn device(&mut self, proto: Option<&E2eeAddress>) -> Result<&mut Device, Reply> {
-        let addr = address(proto, "local")?;
-        self.devices.get_mut(&addr).ok_or_else(|| {
-            rejected(
-                ErrorCategory::NotFound,
-                format!("no local device {}.{}", addr.name, addr.device_id),
-            )
-        })
-    }
-
-    fn create_device(&mut self, r: E2eeCreateDevice) -> Result<Reply, Reply> {
-        let addr = address(r.address.as_ref(), "device")?;
-        // Its own address must fit libsignal's too (names it logs, and its
-        // stable identifier in safety numbers).
-        remote_address(&addr)?;
-        may_create_device(&self.devices, &addr, &r)?;
-        let device = match &r.fixed_keys {
+    fn create_device(&self, new: NewDevice) -> Result<(Device, Created), Refusal> {
+        let addr = &new.address;
+        let device = match &new.fixed_keys {
             None => Device::generate(
                 &addr.name,
                 addr.device_id,
-                r.registration_id,
-                r.one_time_prekeys,
+                new.registration_id,
+                new.one_time_prekeys,
             ),
             Some(fixed) => Device::with_fixed_keys(
                 &addr.name,
                 addr.device_id,
-                r.registration_id,
-                &fixed_keys(fixed)?,
-                r.one_time_prekeys,
+                new.registration_id,
+                fixed,
+                new.one_time_prekeys,
             ),
         }
         .map_err(refused)?;
-        let reply = E2eeCreateDeviceResult {
+        let created = Created {
             identity_key: device.identity_key(),
             registration_id: device.registration_id(),
         };
-        self.devices.insert(addr, device);
-        Ok(Reply::E2eeCreateDevice(reply))
+        Ok((device, created))
     }
 
-    fn get_bundle(&mut self, r: E2eeGetBundle) -> Result<Reply, Reply> {
-        let device = self.device(r.local.as_ref())?;
-        let b = device.bundle(r.with_one_time_prekey);
-        Ok(Reply::E2eeGetBundle(E2eeGetBundleResult {
-            bundle: Some(E2eeBundle {
-                registration_id: b.registration_id,
-                device_id: b.device_id,
-                identity_key: b.identity_key,
-                signed_prekey_id: b.signed_prekey_id,
-                signed_prekey: b.signed_prekey,
-                signed_prekey_signature: b.signed_prekey_signature,
-                has_one_time_prekey: b.one_time_prekey.is_some(),
-                one_time_prekey_id: b.one_time_prekey.as_ref().map_or(0, |(id, _)| *id),
-                one_time_prekey: b.one_time_prekey.map(|(_, k)| k).unwrap_or_default(),
-            }),
-        }))
+    fn bundle(&self, device: &mut Device, with_one_time_prekey: bool) -> Bundle {
+        device.bundle(with_one_time_prekey)
     }
 
-    fn process_bundle(&mut self, r: E2eeProcessBundle) -> Result<Reply, Reply> {
-        let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
-        let b = r.bundle.ok_or_else(|| malformed("the bundle is missing"))?;
-        if b.signed_prekey_signature.len() > MAX_SIGNATURE_LEN {
-            return Err(malformed("signed prekey signature longer than 1 KiB"));
-        }
-        let bundle = Bundle {
-            registration_id: b.registration_id,
-            device_id: b.device_id,
-            identity_key: b.identity_key,
-            signed_prekey_id: b.signed_prekey_id,
-            signed_prekey: b.signed_prekey,
-            signed_prekey_signature: b.signed_prekey_signature,
-            one_time_prekey: b
-                .has_one_time_prekey
-                .then_some((b.one_time_prekey_id, b.one_time_prekey)),
-        };
-        let device = self.device(r.local.as_ref())?;
-        device.process_bundle(&remote, &bundle).map_err(refused)?;
-        Ok(Reply::E2eeProcessBundle(E2eeProcessBundleResult {}))
+    /// libsignal decodes the keys itself.
+    fn read_bundle(&self, bundle: Bundle) -> Result<Bundle, Refusal> {
+        Ok(bundle)
     }
 
-    fn encrypt(&mut self, r: E2eeEncrypt) -> Result<Reply, Reply> {
-        let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
-        // The ciphertext (plaintext + up to one block of padding) must stay
-        // within what a receiver with the same bound accepts.
-        let limit = self.max_body_len.saturating_sub(16);
-        let device = self.device(r.local.as_ref())?;
-        if r.plaintext.len() > limit {
-            return Err(rejected(
-                ErrorCategory::LimitExceeded,
-                format!("plaintext longer than {limit} bytes"),
-            ));
-        }
-        if !device.has_session(&remote) {
-            return Err(rejected(
+    fn process_bundle(
+        &self,
+        device: &mut Device,
+        remote: &RemoteAddress,
+        bundle: Bundle,
+    ) -> Result<(), Refusal> {
+        device.process_bundle(remote, &bundle).map_err(refused)
+    }
+
+    fn max_body_len(&self, _device: &Device) -> usize {
+        self.max_body_len
+    }
+
+    fn encrypt(
+        &self,
+        device: &mut Device,
+        remote: &RemoteAddress,
+        plaintext: &[u8],
+    ) -> Result<(u32, Vec<u8>), Refusal> {
+        if !device.has_session(remote) {
+            return Err(Refusal::new(
                 ErrorCategory::NotFound,
                 "no session with this address",
             ));
         }
-        let (message_type, ciphertext) = device.encrypt(&remote, &r.plaintext).map_err(refused)?;
-        Ok(Reply::E2eeEncrypt(E2eeEncryptResult {
-            message_type,
-            ciphertext,
-        }))
+        device.encrypt(remote, plaintext).map_err(refused)
     }
 
-    fn decrypt(&mut self, r: E2eeDecrypt) -> Result<Reply, Reply> {
-        let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
-        let max_body_len = self.max_body_len;
-        let device = self.device(r.local.as_ref())?;
-        let plaintext = device
-            .decrypt(&remote, r.message_type, &r.ciphertext, max_body_len)
-            .map_err(refused)?;
-        Ok(Reply::E2eeDecrypt(E2eeDecryptResult { plaintext }))
+    fn decrypt(
+        &self,
+        device: &mut Device,
+        remote: &RemoteAddress,
+        message_type: u32,
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        device
+            .decrypt(remote, message_type, ciphertext, self.max_body_len)
+            .map_err(refused)
     }
 
-    fn safety_number(&mut self, r: E2eeSafetyNumber) -> Result<Reply, Reply> {
-        let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
-        let device = self.device(r.local.as_ref())?;
-        let identity = device.trusted_identity(&remote).ok_or_else(|| {
-            rejected(
+    fn safety_number(
+        &self,
+        device: &mut Device,
+        remote: &RemoteAddress,
+    ) -> Result<String, Refusal> {
+        let identity = device.trusted_identity(remote).ok_or_else(|| {
+            Refusal::new(
                 ErrorCategory::NotFound,
                 "no identity known for this address",
             )
         })?;
-        let digits = device.safety_number(&remote, &identity).map_err(refused)?;
-        Ok(Reply::E2eeSafetyNumber(E2eeSafetyNumberResult { digits }))
+        device.safety_number(remote, &identity).map_err(refused)
     }
 
-    fn approve_identity(&mut self, r: E2eeApproveIdentity) -> Result<Reply, Reply> {
-        let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
-        let device = self.device(r.local.as_ref())?;
+    fn approve_identity(
+        &self,
+        device: &mut Device,
+        remote: &RemoteAddress,
+        identity_key: &[u8],
+    ) -> Result<(), Refusal> {
         device
-            .approve_identity(&remote, &r.identity_key)
-            .map_err(refused)?;
-        Ok(Reply::E2eeApproveIdentity(E2eeApproveIdentityResult {}))
+            .approve_identity(remote, identity_key)
+            .map_err(refused)
     }
 
-    fn delete_session(&mut self, r: E2eeDeleteSession) -> Result<Reply, Reply> {
-        let remote = remote_address(&address(r.remote.as_ref(), "remote")?)?;
-        let device = self.device(r.local.as_ref())?;
-        let existed = device.delete_session(&remote);
-        Ok(Reply::E2eeDeleteSession(E2eeDeleteSessionResult {
-            existed,
-        }))
+    fn delete_session(&self, device: &mut Device, remote: &RemoteAddress) -> bool {
+        device.delete_session(remote)
     }
-}
-
-/// The fixed keys of a request, private keys checked for size (their count
-/// was checked by `may_create_device`, the signature's length is checked by
-/// `Device::with_fixed_keys`).
-fn fixed_keys(fixed: &E2eeFixedKeys) -> Result<FixedKeys, Reply> {
-    let mut keys = FixedKeys {
-        identity_private: private_key(&fixed.identity_private, "identity_private")?,
-        signed_prekey_id: fixed.signed_prekey_id,
-        signed_prekey_private: private_key(&fixed.signed_prekey_private, "signed_prekey_private")?,
-        signed_prekey_signature: fixed.signed_prekey_signature.clone(),
-        ..FixedKeys::default()
-    };
-    for prekey in &fixed.one_time_prekeys {
-        let private = private_key(&prekey.private_key, "one-time prekey private_key")?;
-        keys.one_time_prekeys.push((prekey.id, private));
-    }
-    for e in &fixed.ephemeral_privates {
-        keys.ephemeral_privates
-            .push(private_key(e, "ephemeral private key")?);
-    }
-    Ok(keys)
 }
 
 #[cfg(test)]
@@ -430,7 +356,7 @@ mod tests {
             })
             .reply;
         assert_eq!(reply, Some(Reply::Configure(ConfigureResult {})));
-        assert_eq!(target.max_body_len, 1024);
+        assert_eq!(target.e2ee.ops.max_body_len, 1024);
         for (jump, skipped) in [(1999, 2000), (2000, 4000), (0, 0)] {
             let Err(Reply::Rejected(Rejected { category, detail })) =
                 check_configure(&configure(jump, skipped, 1024))

@@ -2,14 +2,14 @@
 //! the adapter protocol, and the base every mutant alters in one place.
 //! Suites add their operations as modules beside this one.
 
+pub mod build;
 pub mod e2ee;
+pub mod enlistment;
+mod handshake;
 mod stanza;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, Write};
-
-pub mod enlistment;
-mod handshake;
 
 use super::mutants::Mutant;
 use super::stdio;
@@ -26,8 +26,9 @@ const MUTANT_PING_BUFFER: usize = 64 * 1024;
 
 /// The reference's state: everything `Reset` clears.
 pub struct Reference {
-    mutant: Option<Mutant>,
-    variant: Option<Variant>,
+    /// The mutant or variant this reference runs as; every suite module
+    /// below is given it when created.
+    build: build::Build,
     /// What the last `Configure` set; kept across `Reset`.
     configured: Option<Configure>,
     remembered: HashMap<String, Vec<u8>>,
@@ -44,38 +45,36 @@ impl Reference {
     }
 
     pub fn build(mutant: Option<Mutant>, variant: Option<Variant>) -> Reference {
+        let build = build::Build::new(mutant, variant);
         let mut reference = Reference {
-            mutant,
-            variant,
+            build,
             configured: None,
             remembered: HashMap::new(),
             responses_sent: 0,
-            handshake: handshake::HandshakeSuite::default(),
-            e2ee: e2ee::E2ee::new(mutant),
-            stanza: stanza::StanzaOps::new(mutant),
-            enlistment: enlistment::EnlistmentSuite::default(),
+            handshake: handshake::HandshakeSuite::new(build),
+            e2ee: e2ee::new(build),
+            stanza: stanza::StanzaOps::new(build),
+            enlistment: enlistment::EnlistmentSuite::new(build),
         };
         reference.apply_configuration();
         reference
     }
 
     fn has(&self, defect: Mutant) -> bool {
-        self.mutant == Some(defect)
+        self.build.has(defect)
     }
 
     fn is(&self, behaviour: Variant) -> bool {
-        self.variant == Some(behaviour)
+        self.build.is(behaviour)
     }
 
-    /// Hands the variant and the configured profile values to every suite
-    /// module (after construction, `Configure` and `Reset`).
+    /// Hands the configured profile values to every suite module that
+    /// takes some (after construction, `Configure` and `Reset`).
     fn apply_configuration(&mut self) {
         let configured = self.configured.clone().unwrap_or_default();
-        self.handshake.variant = self.variant;
-        self.e2ee.set_profile(self.variant, configured.e2ee);
-        self.stanza.set_profile(self.variant, configured.stanza);
-        self.enlistment
-            .set_profile(self.variant, configured.enlistment);
+        self.e2ee.ops.set_profile(configured.e2ee);
+        self.stanza.set_profile(configured.stanza);
+        self.enlistment.set_profile(configured.enlistment);
     }
 
     /// Accepts every profile value it can honour; refuses the rest.
@@ -122,7 +121,7 @@ impl Reference {
                     self.remembered.clear();
                     self.handshake.reset();
                     self.e2ee.reset();
-                    self.stanza = stanza::StanzaOps::new(self.mutant);
+                    self.stanza = stanza::StanzaOps::new(self.build);
                     self.apply_configuration();
                 }
                 // Outside the adapter mutant's defect (remembered values):
@@ -149,7 +148,7 @@ impl Reference {
                 }),
                 None => Reply::Recall(RecallResult::default()),
             },
-            Some(Op::HsStart(start)) => self.handshake.start(start, self.mutant),
+            Some(Op::HsStart(start)) => self.handshake.start(start),
             Some(Op::HsWrite(w)) => self.handshake.write(&w.payload),
             Some(Op::HsRead(r)) => self.handshake.read(&r.message),
             Some(Op::HsStatus(_)) => self.handshake.status(),
@@ -167,18 +166,22 @@ impl Reference {
                 | Op::E2eeSafetyNumber(_)
                 | Op::E2eeApproveIdentity(_)
                 | Op::E2eeDeleteSession(_)),
-            ) => self.e2ee.handle(op),
+            ) => self.e2ee.handle(op).unwrap_or_else(|| {
+                Reply::Unsupported(Unsupported {
+                    detail: "not an e2ee operation".into(),
+                })
+            }),
             Some(Op::StanzaParse(op)) => self.stanza.parse(&op.xml),
             Some(Op::StanzaSerialize(op)) => self.stanza.serialize(op),
             Some(Op::StanzaPayloadDecode(op)) => self.stanza.payload_decode(op),
             Some(Op::StanzaPayloadEncode(op)) => self.stanza.payload_encode(op),
-            Some(Op::EnProviderInfo(_)) => self.enlistment.provider_info(self.mutant),
-            Some(Op::EnConfigure(c)) => self.enlistment.configure(c, self.mutant),
-            Some(Op::EnSignIn(s)) => self.enlistment.sign_in(s, self.mutant),
-            Some(Op::EnIssueProof(p)) => self.enlistment.issue_proof(p, self.mutant),
-            Some(Op::EnRotateKeys(_)) => self.enlistment.rotate_keys(self.mutant),
-            Some(Op::EnDeliveries(_)) => self.enlistment.deliveries(self.mutant),
-            Some(Op::EnAdvanceClock(a)) => self.enlistment.advance_clock(a.seconds, self.mutant),
+            Some(Op::EnProviderInfo(_)) => self.enlistment.provider_info(),
+            Some(Op::EnConfigure(c)) => self.enlistment.configure(c),
+            Some(Op::EnSignIn(s)) => self.enlistment.sign_in(s),
+            Some(Op::EnIssueProof(p)) => self.enlistment.issue_proof(p),
+            Some(Op::EnRotateKeys(_)) => self.enlistment.rotate_keys(),
+            Some(Op::EnDeliveries(_)) => self.enlistment.deliveries(),
+            Some(Op::EnAdvanceClock(a)) => self.enlistment.advance_clock(a.seconds),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),

@@ -9,6 +9,7 @@ mod reader;
 mod rules;
 mod writer;
 
+use super::build::Build;
 use super::rejected;
 use crate::adapter::proto::{
     response::Reply, StanzaParseResult, StanzaPayloadDecode, StanzaPayloadDecodeResult,
@@ -17,7 +18,6 @@ use crate::adapter::proto::{
 use crate::adapter::proto::{ErrorCategory, StanzaLimits};
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::view::{Node, View};
-use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 
 /// The limits a `Configure` carried (docs/stanza.md §7), every one honoured
@@ -53,27 +53,24 @@ impl Refusal {
 }
 
 /// The stanza suite's state: none survives a request, so `Reset` has
-/// nothing to clear; the struct carries the mutant.
+/// nothing to clear; the struct carries the build and the limits.
 pub struct StanzaOps {
-    mutant: Option<Mutant>,
-    /// The allowed behaviour this reference uses instead of its default.
-    variant: Option<Variant>,
+    /// The mutant or variant this reference runs as.
+    build: Build,
     /// The limits from `Configure`; `None`: the default profile's.
     configured: Option<StanzaLimits>,
 }
 
 impl StanzaOps {
-    pub fn new(mutant: Option<Mutant>) -> StanzaOps {
+    pub fn new(build: Build) -> StanzaOps {
         StanzaOps {
-            mutant,
-            variant: None,
+            build,
             configured: None,
         }
     }
 
-    /// Takes the variant and the `Configure`d limits.
-    pub fn set_profile(&mut self, variant: Option<Variant>, limits: Option<StanzaLimits>) {
-        self.variant = variant;
+    /// Takes the `Configure`d limits.
+    pub fn set_profile(&mut self, limits: Option<StanzaLimits>) {
         self.configured = limits;
     }
 
@@ -86,7 +83,7 @@ impl StanzaOps {
     /// one category for every refused stanza and payload (docs/stanza.md
     /// §Refusal categories).
     fn refuse(&self, refusal: Refusal) -> Reply {
-        let category = if self.variant == Some(Variant::StanzaOneRefusalCategory) {
+        let category = if self.build.is(Variant::StanzaOneRefusalCategory) {
             ErrorCategory::MalformedInput
         } else {
             refusal.category
@@ -104,8 +101,8 @@ impl StanzaOps {
     }
 
     fn parse_view(&self, xml: &[u8]) -> Result<View, Refusal> {
-        let root = reader::read(xml, &self.limits(), self.mutant)?;
-        let typed = rules::typed(&root, self.mutant)?;
+        let root = reader::read(xml, &self.limits(), self.build)?;
+        let typed = rules::typed(&root, self.build)?;
         Ok(View { root, typed })
     }
 
@@ -121,7 +118,7 @@ impl StanzaOps {
             Ok(root) => root,
             Err(why) => return self.refuse(Refusal::new(ErrorCategory::LimitExceeded, why)),
         };
-        let xml = match writer::write(&root, self.mutant) {
+        let xml = match writer::write(&root, self.build) {
             Ok(xml) => xml,
             Err(refusal) => return self.refuse(refusal),
         };
@@ -133,7 +130,7 @@ impl StanzaOps {
     }
 
     pub fn payload_decode(&self, request: StanzaPayloadDecode) -> Reply {
-        match payload::decode(&request.payload, &self.limits(), self.mutant) {
+        match payload::decode(&request.payload, &self.limits(), self.build) {
             Ok(message) => Reply::StanzaPayloadDecode(Box::new(StanzaPayloadDecodeResult {
                 message: Some(message),
             })),
@@ -163,7 +160,7 @@ mod tests {
     }
 
     fn reference_view(xml: &[u8]) -> Result<View, String> {
-        StanzaOps::new(None)
+        StanzaOps::new(Build::default())
             .parse_view(xml)
             .map_err(|r| r.category.as_str_name().to_string())
     }
@@ -185,7 +182,7 @@ mod tests {
                 })?;
                 proptest::prop_assert_eq!(reference, peer);
                 // And the reference's own serialization reads back the same.
-                let ops = StanzaOps::new(None);
+                let ops = StanzaOps::new(Build::default());
                 let Reply::StanzaSerialize(out) = ops.serialize(StanzaSerialize {
                     root: Some(node.to_proto()),
                 }) else {
@@ -317,7 +314,7 @@ mod edge_tests {
             let peer = crate::peer::stanza::parse(input.as_bytes(), &limits)
                 .map(|v| format!("{v:?}"))
                 .map_err(|e| e.category.name().to_string());
-            let reference = StanzaOps::new(None)
+            let reference = StanzaOps::new(Build::default())
                 .parse_view(input.as_bytes())
                 .map(|v| format!("{v:?}"))
                 .map_err(|r| r.category.as_str_name().to_string());
@@ -348,19 +345,16 @@ mod profile_tests {
     }
 
     fn configured(l: &StanzaParams, variant: Option<Variant>) -> StanzaOps {
-        let mut ops = StanzaOps::new(None);
-        ops.set_profile(
-            variant,
-            Some(StanzaLimits {
-                max_stanza_bytes: l.max_stanza_bytes,
-                max_depth: l.max_depth,
-                max_attributes: l.max_attributes,
-                max_attribute_bytes: l.max_attribute_bytes,
-                max_children: l.max_children,
-                max_payload_bytes: l.max_payload_bytes,
-                max_payload_depth: l.max_payload_depth,
-            }),
-        );
+        let mut ops = StanzaOps::new(Build::new(None, variant));
+        ops.set_profile(Some(StanzaLimits {
+            max_stanza_bytes: l.max_stanza_bytes,
+            max_depth: l.max_depth,
+            max_attributes: l.max_attributes,
+            max_attribute_bytes: l.max_attribute_bytes,
+            max_children: l.max_children,
+            max_payload_bytes: l.max_payload_bytes,
+            max_payload_depth: l.max_payload_depth,
+        }));
         ops
     }
 

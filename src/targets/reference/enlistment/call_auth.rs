@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::peer::jose::{body_hash, http, unb64};
 use crate::targets::mutants::Mutant;
+use crate::targets::reference::build::Build;
 
 /// The gatekeeper's parameters, from EnConfigure.
 #[derive(Clone)]
@@ -109,9 +110,9 @@ impl CallVerifier {
         body: &[u8],
         audience: &str,
         now: u64,
-        mutant: Option<Mutant>,
+        build: Build,
     ) -> Result<String, String> {
-        let has = |m: Mutant| mutant == Some(m);
+        let has = |m: Mutant| build.has(m);
         let config = self
             .config
             .clone()
@@ -143,7 +144,7 @@ impl CallVerifier {
                 } else {
                     Algorithm::ES256
                 };
-                let jwk = self.key_for(&config, header.kid.as_deref(), mutant)?;
+                let jwk = self.key_for(&config, header.kid.as_deref(), build)?;
                 if !key_fits(&jwk, alg) {
                     return Err(format!("{} does not fit the key's type", header.alg));
                 }
@@ -157,7 +158,7 @@ impl CallVerifier {
             "none" if has(Mutant::EnlistmentAcceptsAlgNone) => {}
             "HS256" if has(Mutant::EnlistmentHmacKeyConfusion) => {
                 // The defect: the key's public bytes used as an HMAC secret.
-                let jwk = self.key_for(&config, header.kid.as_deref(), mutant)?;
+                let jwk = self.key_for(&config, header.kid.as_deref(), build)?;
                 let secret = public_bytes(&jwk)?;
                 let key = DecodingKey::from_secret(&secret);
                 let ok =
@@ -170,7 +171,7 @@ impl CallVerifier {
             other => return Err(format!("alg {other:?} is not accepted")),
         }
         let claims: CallClaims = json_part(c, "claims")?;
-        self.check_claims(&claims, &config, body, audience, now, mutant)?;
+        self.check_claims(&claims, &config, body, audience, now, build)?;
         if !has(Mutant::EnlistmentNoReplayCache) {
             self.seen.retain(|_, until| *until >= now);
             if self.seen.contains_key(&claims.jti) {
@@ -189,9 +190,9 @@ impl CallVerifier {
         body: &[u8],
         audience: &str,
         now: u64,
-        mutant: Option<Mutant>,
+        build: Build,
     ) -> Result<(), String> {
-        let has = |m: Mutant| mutant == Some(m);
+        let has = |m: Mutant| build.has(m);
         let now = now as i64;
         let skew = config.skew as i64;
         if claims.iss != config.issuer && !has(Mutant::EnlistmentIgnoresIss) {
@@ -227,10 +228,10 @@ impl CallVerifier {
         &mut self,
         config: &GatekeeperConfig,
         kid: Option<&str>,
-        mutant: Option<Mutant>,
+        build: Build,
     ) -> Result<Jwk, String> {
         let find = |set: &JwkSet| -> Option<Jwk> {
-            if mutant == Some(Mutant::EnlistmentFirstKeyAnyKid) {
+            if build.has(Mutant::EnlistmentFirstKeyAnyKid) {
                 return set.keys.first().cloned();
             }
             set.find(kid?).cloned()

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use self::call_auth::{CallVerifier, GatekeeperConfig};
 use self::keys::ProviderKey;
 use self::server::{lock, HttpServer, AUTHENTICATE_PATH, PUSH_PATH};
+use super::build::Build;
 use super::rejected;
 use crate::adapter::proto::EnlistmentProfile;
 use crate::adapter::proto::{
@@ -49,7 +50,6 @@ pub const VARIANT_PROOF_TYP: &str = "application/enlistment-proof+JWT";
 /// or the default profile's when the runner sent none.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub variant: Option<Variant>,
     /// The longest proof lifetime the gatekeeper accepts.
     pub max_proof_lifetime: u64,
     /// The gatekeeper's clock skew: how long after its last proof expired
@@ -58,7 +58,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn new(variant: Option<Variant>, profile: Option<&EnlistmentProfile>) -> Settings {
+    pub fn new(profile: Option<&EnlistmentProfile>) -> Settings {
         let default = EnlistmentParams::default();
         let (max_proof_lifetime, skew) = match profile {
             Some(p) => (p.max_proof_lifetime_seconds, p.clock_skew_seconds),
@@ -68,7 +68,6 @@ impl Settings {
             ),
         };
         Settings {
-            variant,
             max_proof_lifetime: u64::from(max_proof_lifetime),
             skew: u64::from(skew),
         }
@@ -89,7 +88,8 @@ pub fn now() -> u64 {
 
 /// Everything the HTTP thread and the adapter share.
 pub struct Provider {
-    mutant: Option<Mutant>,
+    /// The mutant or variant this reference runs as.
+    build: Build,
     settings: Settings,
     issuer: String,
     keys: Vec<ProviderKey>,
@@ -102,9 +102,9 @@ pub struct Provider {
 }
 
 impl Provider {
-    fn new(mutant: Option<Mutant>, settings: Settings, issuer: String) -> Result<Provider, String> {
+    fn new(build: Build, settings: Settings, issuer: String) -> Result<Provider, String> {
         let mut provider = Provider {
-            mutant,
+            build,
             settings,
             issuer,
             keys: Vec::new(),
@@ -122,11 +122,11 @@ impl Provider {
     }
 
     fn has(&self, defect: Mutant) -> bool {
-        self.mutant == Some(defect)
+        self.build.has(defect)
     }
 
     fn is(&self, behaviour: Variant) -> bool {
-        self.settings.variant == Some(behaviour)
+        self.build.is(behaviour)
     }
 
     /// EdDSA (RFC 8037 §3.1), or ES256 (RFC 7518 §3.4) in the
@@ -195,11 +195,11 @@ impl Provider {
         authorization: Option<&str>,
         body: &[u8],
     ) -> (u16, String) {
-        let mutant = self.mutant;
+        let build = self.build;
         let issuer = self.issuer.clone();
         match self
             .verifier
-            .verify(authorization, body, &issuer, self.now(), mutant)
+            .verify(authorization, body, &issuer, self.now(), build)
         {
             Err(why) => {
                 eprintln!("reference: refused a gatekeeper {endpoint} call: {why}");
@@ -237,11 +237,10 @@ struct Running {
 
 /// The suite's state in the reference target: nothing until the first
 /// enlistment operation after Reset.
-#[derive(Default)]
 pub struct EnlistmentSuite {
     running: Option<Running>,
-    /// The allowed behaviour this reference uses instead of its default.
-    variant: Option<Variant>,
+    /// The mutant or variant this reference runs as.
+    build: Build,
     /// The profile values from `Configure`; `None`: the default profile's.
     profile: Option<EnlistmentProfile>,
 }
@@ -251,26 +250,37 @@ fn internal(detail: String) -> Reply {
 }
 
 impl EnlistmentSuite {
+    pub fn new(build: Build) -> EnlistmentSuite {
+        EnlistmentSuite {
+            running: None,
+            build,
+            profile: None,
+        }
+    }
+
     pub fn reset(&mut self) {
         self.running = None;
     }
 
-    /// Takes the variant and the `Configure`d profile values; they apply
-    /// from the next provider started (after the next `Reset`).
-    pub fn set_profile(&mut self, variant: Option<Variant>, profile: Option<EnlistmentProfile>) {
-        self.variant = variant;
+    /// Takes the `Configure`d profile values; they apply from the next
+    /// provider started (after the next `Reset`).
+    pub fn set_profile(&mut self, profile: Option<EnlistmentProfile>) {
         self.profile = profile;
     }
 
     /// The running provider, starting its server first if needed.
-    fn provider(&mut self, mutant: Option<Mutant>) -> Result<Arc<Mutex<Provider>>, String> {
+    fn provider(&mut self) -> Result<Arc<Mutex<Provider>>, String> {
         if let Some(running) = &self.running {
             return Ok(Arc::clone(&running.provider));
         }
         // The issuer needs the port, and the server needs the provider:
         // start with a placeholder issuer and fill it in.
-        let settings = Settings::new(self.variant, self.profile.as_ref());
-        let provider = Arc::new(Mutex::new(Provider::new(mutant, settings, String::new())?));
+        let settings = Settings::new(self.profile.as_ref());
+        let provider = Arc::new(Mutex::new(Provider::new(
+            self.build,
+            settings,
+            String::new(),
+        )?));
         let server = HttpServer::start(Arc::clone(&provider))?;
         lock(&provider).issuer = format!("http://127.0.0.1:{}", server.port);
         self.running = Some(Running {
@@ -280,8 +290,8 @@ impl EnlistmentSuite {
         Ok(provider)
     }
 
-    pub fn provider_info(&mut self, mutant: Option<Mutant>) -> Reply {
-        let provider = match self.provider(mutant) {
+    pub fn provider_info(&mut self) -> Reply {
+        let provider = match self.provider() {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -300,7 +310,7 @@ impl EnlistmentSuite {
         })
     }
 
-    pub fn configure(&mut self, c: EnConfigure, mutant: Option<Mutant>) -> Reply {
+    pub fn configure(&mut self, c: EnConfigure) -> Reply {
         if let Err(e) = crate::peer::jose::http::check_loopback(&c.gatekeeper_jwks_url) {
             return rejected(ErrorCategory::MalformedInput, e);
         }
@@ -310,7 +320,7 @@ impl EnlistmentSuite {
                 "an issuer and a token limit of at least 1 KiB are required",
             );
         }
-        let provider = match self.provider(mutant) {
+        let provider = match self.provider() {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -324,8 +334,8 @@ impl EnlistmentSuite {
         Reply::EnConfigure(EnConfigureResult {})
     }
 
-    pub fn sign_in(&mut self, s: EnSignIn, mutant: Option<Mutant>) -> Reply {
-        let provider = match self.provider(mutant) {
+    pub fn sign_in(&mut self, s: EnSignIn) -> Reply {
+        let provider = match self.provider() {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -344,8 +354,8 @@ impl EnlistmentSuite {
         }
     }
 
-    pub fn issue_proof(&mut self, request: EnIssueProof, mutant: Option<Mutant>) -> Reply {
-        let provider = match self.provider(mutant) {
+    pub fn issue_proof(&mut self, request: EnIssueProof) -> Reply {
+        let provider = match self.provider() {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -407,8 +417,8 @@ impl EnlistmentSuite {
         }
     }
 
-    pub fn rotate_keys(&mut self, mutant: Option<Mutant>) -> Reply {
-        let provider = match self.provider(mutant) {
+    pub fn rotate_keys(&mut self) -> Reply {
+        let provider = match self.provider() {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -440,8 +450,8 @@ impl EnlistmentSuite {
         }
     }
 
-    pub fn advance_clock(&mut self, seconds: u32, mutant: Option<Mutant>) -> Reply {
-        let provider = match self.provider(mutant) {
+    pub fn advance_clock(&mut self, seconds: u32) -> Reply {
+        let provider = match self.provider() {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -450,8 +460,8 @@ impl EnlistmentSuite {
         Reply::EnAdvanceClock(EnAdvanceClockResult {})
     }
 
-    pub fn deliveries(&mut self, mutant: Option<Mutant>) -> Reply {
-        let provider = match self.provider(mutant) {
+    pub fn deliveries(&mut self) -> Reply {
+        let provider = match self.provider() {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -467,7 +477,7 @@ mod tests {
     use std::time::Duration;
 
     fn issuer(suite: &mut EnlistmentSuite) -> String {
-        match suite.provider_info(None) {
+        match suite.provider_info() {
             Reply::EnProviderInfo(info) => info.issuer,
             other => panic!("unexpected {other:?}"),
         }
@@ -475,7 +485,7 @@ mod tests {
 
     #[test]
     fn the_server_runs_from_first_use_until_reset() {
-        let mut suite = EnlistmentSuite::default();
+        let mut suite = EnlistmentSuite::new(Build::default());
         let issuer = issuer(&mut suite);
         let url = format!("{issuer}/.well-known/openid-configuration");
         let got = http::get(&url, Duration::from_secs(5)).expect("discovery");
@@ -493,8 +503,8 @@ mod tests {
 
     fn provider(mutant: Option<Mutant>, variant: Option<Variant>) -> Provider {
         Provider::new(
-            mutant,
-            Settings::new(variant, None),
+            Build::new(mutant, variant),
+            Settings::new(None),
             "http://127.0.0.1:1".into(),
         )
         .expect("provider")
@@ -532,12 +542,20 @@ mod tests {
             clock_skew_seconds: 5,
             ..EnlistmentProfile::default()
         };
-        let short = Provider::new(None, Settings::new(None, Some(&profile)), String::new())
-            .expect("provider");
+        let short = Provider::new(
+            Build::default(),
+            Settings::new(Some(&profile)),
+            String::new(),
+        )
+        .expect("provider");
         assert_eq!((short.proof_lifetime(), short.settings.skew), (45, 5));
         profile.max_proof_lifetime_seconds = 3600;
-        let long = Provider::new(None, Settings::new(None, Some(&profile)), String::new())
-            .expect("provider");
+        let long = Provider::new(
+            Build::default(),
+            Settings::new(Some(&profile)),
+            String::new(),
+        )
+        .expect("provider");
         assert_eq!(long.proof_lifetime(), PROOF_LIFETIME);
         assert_eq!(provider(None, None).settings.max_proof_lifetime, 300);
     }

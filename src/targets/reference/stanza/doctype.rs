@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::Refusal;
 use crate::adapter::proto::ErrorCategory;
 use crate::targets::mutants::Mutant;
+use crate::targets::reference::build::Build;
 
 /// Entities a DOCTYPE declared (only ever non-empty for the expanding mutant).
 pub type Entities = HashMap<String, String>;
@@ -17,8 +18,8 @@ pub type Entities = HashMap<String, String>;
 /// Largest expansion the entity-expanding mutant produces before it gives up.
 const MUTANT_EXPANSION_CAP: usize = 1 << 20;
 
-pub fn handle(content: &str, mutant: Option<Mutant>) -> Result<Entities, Refusal> {
-    match mutant {
+pub fn handle(content: &str, build: Build) -> Result<Entities, Refusal> {
+    match build.mutant() {
         Some(Mutant::StanzaAcceptsDoctype) => Ok(Entities::new()),
         Some(Mutant::StanzaExpandsEntities) => Ok(internal_entities(content)),
         Some(Mutant::StanzaFetchesExternalEntities) => {

@@ -9,17 +9,14 @@ use crate::adapter::proto::ErrorCategory;
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::payload::Message;
 use crate::targets::mutants::Mutant;
+use crate::targets::reference::build::Build;
 
 /// `Message.context_info` and `ContextInfo.quoted_message`
 /// (proto/stanza_payload.proto): the path along which payloads nest.
 const CONTEXT_INFO: u32 = 16;
 const QUOTED_MESSAGE: u32 = 3;
 
-pub fn decode(
-    bytes: &[u8],
-    limits: &StanzaParams,
-    mutant: Option<Mutant>,
-) -> Result<Message, Refusal> {
+pub fn decode(bytes: &[u8], limits: &StanzaParams, build: Build) -> Result<Message, Refusal> {
     if bytes.len() as u64 > limits.max_payload_bytes {
         return Err(Refusal::new(
             ErrorCategory::LimitExceeded,
@@ -27,7 +24,7 @@ pub fn decode(
         ));
     }
     // The defect: the depth limit is left to prost's own (100 levels).
-    let max_depth = if mutant == Some(Mutant::StanzaPayloadNoDepthLimit) {
+    let max_depth = if build.has(Mutant::StanzaPayloadNoDepthLimit) {
         u32::MAX
     } else {
         limits.max_payload_depth
@@ -37,8 +34,7 @@ pub fn decode(
         .map_err(|e| Refusal::new(ErrorCategory::MalformedInput, format!("not a Message: {e}")))?;
     // The defect: a "strictness" check that re-encodes and compares sizes,
     // which refuses every payload carrying a field it does not know.
-    if mutant == Some(Mutant::StanzaPayloadRejectsUnknownFields)
-        && message.encoded_len() != bytes.len()
+    if build.has(Mutant::StanzaPayloadRejectsUnknownFields) && message.encoded_len() != bytes.len()
     {
         return Err(malformed(
             "the payload has fields this decoder does not know",

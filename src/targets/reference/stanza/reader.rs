@@ -10,6 +10,7 @@ use crate::adapter::proto::ErrorCategory;
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::view::{Attr, Node, XMLNS_NS, XML_NS};
 use crate::targets::mutants::Mutant;
+use crate::targets::reference::build::Build;
 
 fn malformed(detail: impl Into<String>) -> Refusal {
     Refusal::new(ErrorCategory::MalformedInput, detail)
@@ -28,14 +29,14 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-pub fn read(bytes: &[u8], limits: &StanzaParams, mutant: Option<Mutant>) -> Result<Node, Refusal> {
+pub fn read(bytes: &[u8], limits: &StanzaParams, build: Build) -> Result<Node, Refusal> {
     if bytes.len() as u64 > limits.max_stanza_bytes {
         return Err(limit("stanza larger than the profile allows"));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|_| malformed("not UTF-8"))?;
     // The defect: raw characters are left unchecked, as quick-xml leaves them.
-    if mutant != Some(Mutant::StanzaAcceptsControlCharacters) && text.chars().any(|c| !is_char(c)) {
+    if !build.has(Mutant::StanzaAcceptsControlCharacters) && text.chars().any(|c| !is_char(c)) {
         return Err(malformed("a character XML does not allow"));
     }
     // quick-xml would skip a second BOM too; it is a character before the
@@ -45,12 +46,12 @@ pub fn read(bytes: &[u8], limits: &StanzaParams, mutant: Option<Mutant>) -> Resu
     }
     // XML 1.0 §2.11 end-of-line handling, before parsing.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    Tree::new(limits, mutant).read(&text)
+    Tree::new(limits, build).read(&text)
 }
 
 struct Tree<'l> {
     limits: &'l StanzaParams,
-    mutant: Option<Mutant>,
+    build: Build,
     stack: Vec<Node>,
     root: Option<Node>,
     entities: Entities,
@@ -62,10 +63,10 @@ struct Tree<'l> {
 }
 
 impl<'l> Tree<'l> {
-    fn new(limits: &'l StanzaParams, mutant: Option<Mutant>) -> Tree<'l> {
+    fn new(limits: &'l StanzaParams, build: Build) -> Tree<'l> {
         Tree {
             limits,
-            mutant,
+            build,
             stack: Vec::new(),
             root: None,
             entities: Entities::new(),
@@ -121,7 +122,7 @@ impl<'l> Tree<'l> {
                 }
                 Event::DocType(content) => {
                     let content = String::from_utf8_lossy(&content).to_string();
-                    self.entities = doctype::handle(&content, self.mutant)?;
+                    self.entities = doctype::handle(&content, self.build)?;
                 }
                 Event::Comment(_) => {}
                 Event::Start(start) => {
@@ -211,7 +212,7 @@ impl<'l> Tree<'l> {
         if self.root.is_some() {
             return Err(malformed("a second root element"));
         }
-        let no_depth_limit = self.mutant == Some(Mutant::StanzaNoDepthLimit);
+        let no_depth_limit = self.build.has(Mutant::StanzaNoDepthLimit);
         if !no_depth_limit && self.stack.len() as u64 >= u64::from(self.limits.max_depth) {
             return Err(limit("elements nested too deeply"));
         }
@@ -223,7 +224,7 @@ impl<'l> Tree<'l> {
         if !is_qname(&qname) {
             return Err(malformed(format!("{qname:?} is not a qualified name")));
         }
-        let checks = self.mutant != Some(Mutant::StanzaAcceptsDuplicateAttributes);
+        let checks = !self.build.has(Mutant::StanzaAcceptsDuplicateAttributes);
         let mut raw_attributes: Vec<(String, String)> = Vec::new();
         for attr in start.attributes().with_checks(checks) {
             let attr = attr.map_err(|e| malformed(format!("bad attribute: {e}")))?;
@@ -240,7 +241,7 @@ impl<'l> Tree<'l> {
             }
             // XML 1.0 §3.3.3: literal white space becomes a space, then
             // references are resolved.
-            let spaced: String = if self.mutant == Some(Mutant::StanzaNoAttributeNormalization) {
+            let spaced: String = if self.build.has(Mutant::StanzaNoAttributeNormalization) {
                 // The defect: quick-xml's unescape alone, no §3.3.3 normalization.
                 raw.to_string()
             } else {
@@ -277,7 +278,7 @@ impl<'l> Tree<'l> {
         self.pushed.push(pushed);
         let (prefix, local) = qname.split_once(':').unwrap_or(("", &qname));
         let mut ns = self.lookup(prefix)?;
-        if self.mutant == Some(Mutant::StanzaConfusesNamespaces) && !qname.contains(':') {
+        if self.build.has(Mutant::StanzaConfusesNamespaces) && !qname.contains(':') {
             // The defect: an unprefixed element is put in its parent's
             // namespace, as if a prefix were inherited like the default one.
             if let Some(parent) = self.stack.last() {

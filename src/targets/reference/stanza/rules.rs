@@ -11,6 +11,7 @@ use crate::adapter::proto::ErrorCategory;
 use crate::peer::stanza::address;
 use crate::peer::stanza::view::{Enc, EncType, Kind, Node, Typed, CLIENT_NS};
 use crate::targets::mutants::Mutant;
+use crate::targets::reference::build::Build;
 
 fn schema(detail: impl Into<String>) -> Refusal {
     Refusal::new(ErrorCategory::SchemaViolation, detail)
@@ -28,10 +29,10 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-fn required(kind: Kind, mutant: Option<Mutant>) -> &'static [&'static str] {
+fn required(kind: Kind, build: Build) -> &'static [&'static str] {
     match kind {
         // The defect: `to` is not checked, the message is taken as it is.
-        Kind::Message if mutant == Some(Mutant::StanzaIgnoresMissingRequired) => &["id", "type"],
+        Kind::Message if build.has(Mutant::StanzaIgnoresMissingRequired) => &["id", "type"],
         Kind::Message => &["id", "to", "type"],
         Kind::Receipt => &["id"],
         Kind::Ack => &["id", "class"],
@@ -41,13 +42,13 @@ fn required(kind: Kind, mutant: Option<Mutant>) -> &'static [&'static str] {
     }
 }
 
-pub fn typed(root: &Node, mutant: Option<Mutant>) -> Result<Typed, Refusal> {
+pub fn typed(root: &Node, build: Build) -> Result<Typed, Refusal> {
     if root.ns != CLIENT_NS {
         return Err(schema("the root is not in the jabber:client namespace"));
     }
     let kind = Kind::from_element(&root.name)
         .ok_or_else(|| schema(format!("<{}> is not a stanza", root.name)))?;
-    for name in required(kind, mutant) {
+    for name in required(kind, build) {
         if root.attr(name).is_none_or(str::is_empty) {
             return Err(schema(format!("missing attribute {name}")));
         }
@@ -82,7 +83,7 @@ pub fn typed(root: &Node, mutant: Option<Mutant>) -> Result<Typed, Refusal> {
             .iter()
             .filter(|c| c.ns == CLIENT_NS && c.name == "enc")
         {
-            enc.push(enc_fields(child, mutant)?);
+            enc.push(enc_fields(child, build)?);
         }
     }
     Ok(Typed {
@@ -96,7 +97,7 @@ pub fn typed(root: &Node, mutant: Option<Mutant>) -> Result<Typed, Refusal> {
     })
 }
 
-fn enc_fields(node: &Node, mutant: Option<Mutant>) -> Result<Enc, Refusal> {
+fn enc_fields(node: &Node, build: Build) -> Result<Enc, Refusal> {
     let v = node.attr("v").filter(|v| !v.is_empty());
     let enc_type = node.attr("type").filter(|v| !v.is_empty());
     let (Some(v), Some(enc_type)) = (v, enc_type) else {
@@ -108,7 +109,7 @@ fn enc_fields(node: &Node, mutant: Option<Mutant>) -> Result<Enc, Refusal> {
     if content.is_empty() {
         return Err(schema("enc without payload"));
     }
-    let payload = if mutant == Some(Mutant::StanzaLenientBase64) {
+    let payload = if build.has(Mutant::StanzaLenientBase64) {
         let compact: String = content.chars().filter(|c| !c.is_whitespace()).collect();
         LENIENT.decode(compact)
     } else {

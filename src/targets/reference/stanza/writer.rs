@@ -14,14 +14,15 @@ use crate::adapter::proto::ErrorCategory;
 use crate::peer::stanza::chars::{is_ncname, is_xml_char};
 use crate::peer::stanza::view::{Node, XML_NS};
 use crate::targets::mutants::Mutant;
+use crate::targets::reference::build::Build;
 
 fn malformed(detail: impl Into<String>) -> Refusal {
     Refusal::new(ErrorCategory::MalformedInput, detail)
 }
 
-pub fn write(root: &Node, mutant: Option<Mutant>) -> Result<Vec<u8>, Refusal> {
-    let literal_whitespace = mutant == Some(Mutant::StanzaSerializerLiteralWhitespace);
-    let root_namespace_only = mutant == Some(Mutant::StanzaSerializerDropsChildNamespaces);
+pub fn write(root: &Node, build: Build) -> Result<Vec<u8>, Refusal> {
+    let literal_whitespace = build.has(Mutant::StanzaSerializerLiteralWhitespace);
+    let root_namespace_only = build.has(Mutant::StanzaSerializerDropsChildNamespaces);
     let mut writer = Writer::new(Vec::new());
     // (node, parent namespace, whether its start tag is written)
     let mut work: Vec<(&Node, &str, bool)> = vec![(root, "", false)];

@@ -1,187 +1,19 @@
-//! The reference's handshake suite (docs/handshake.md): one Noise Pipes
-//! session at a time.
-//!
-//! Built on well-kept libraries: snow runs the XX and IK handshakes, and
-//! the transport phase is AES-256-GCM from the `aes-gcm` crate on the keys
-//! snow's `Split()` yields (snow's `risky-raw-split`), with this module's own
-//! nonce counters: one transport code path for snow and fallback sessions,
-//! and the nonce rules of §5.1 visible in one place. Two things snow cannot do are
-//! done with the project's own engine (`crate::peer::noise`), which is
-//! cross-checked byte for byte against snow and dissononce:
-//! * the XXfallback modifier (§10.2), which snow does not implement;
-//! * the deployed convention of not hashing an empty payload sent before any
-//!   key exists (the profile switch `skip_empty_payload_mixhash`).
-//!
-//! snow gives no access to a generated ephemeral key, and the Noise Pipes
-//! switch needs the IK initiator's ephemeral again (it is XXfallback's
-//! pre-message, §10.2); so this module draws that ephemeral itself and hands
-//! it to snow through `fixed_ephemeral_key_for_testing_only`.
+//! One handshake session: the Noise handshake run by snow or by the
+//! project's engine, the Noise Pipes switch to XXfallback, and the hand-over
+//! to the transport phase.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use rand_core::{OsRng, RngCore};
 
-use super::rejected;
-use crate::adapter::proto::{
-    response::Reply, ErrorCategory, HsConventions, HsFeedResult, HsOpenResult, HsReadResult,
-    HsRekey, HsRekeyResult, HsRole, HsSealResult, HsSetNonce, HsSetNonceResult, HsStart,
-    HsStartResult, HsStatusResult, HsWriteResult, InternalError, Unsupported,
-};
+use super::framing::{FrameIn, FrameOut};
+use super::transport::Transport;
+use super::{refuse, Refusal, IK, MAX_NOISE_MESSAGE, TAG, XX, XX_FALLBACK};
+use crate::adapter::proto::{ErrorCategory, HsConventions, HsRole, HsStart, HsStatusResult};
 use crate::peer::noise::{self as engine, wrapping, HandshakePattern};
 use crate::targets::mutants::Mutant;
+use crate::targets::reference::build::Build;
 use crate::targets::variants::Variant;
 
-/// "All Noise messages are less than or equal to 65535 bytes" (§3).
-const MAX_NOISE_MESSAGE: usize = 65535;
-/// AESGCM appends a 16-byte tag (§12.4).
-const TAG: usize = 16;
-const KEY: usize = 32;
-const XX: &str = "Noise_XX_25519_AESGCM_SHA256";
-const IK: &str = "Noise_IK_25519_AESGCM_SHA256";
-const XX_FALLBACK: &str = "Noise_XXfallback_25519_AESGCM_SHA256";
-
-type Refusal = (ErrorCategory, String);
-
-fn refuse(category: ErrorCategory, detail: impl Into<String>) -> Refusal {
-    (category, detail.into())
-}
-
-/// The handshake suite's state: everything `Reset` clears.
-#[derive(Default)]
-pub struct HandshakeSuite {
-    session: Option<Session>,
-    /// The allowed behaviour this reference uses instead of its default.
-    pub variant: Option<Variant>,
-}
-
-impl HandshakeSuite {
-    pub fn reset(&mut self) {
-        self.session = None;
-    }
-
-    fn is(&self, behaviour: Variant) -> bool {
-        self.variant == Some(behaviour)
-    }
-
-    /// A refusal as this target reports it: under its own category, or
-    /// under HANDSHAKE_FAILED for every refusal in the one-category variant.
-    fn refusal(&self, category: ErrorCategory, detail: impl Into<String>) -> Reply {
-        if self.is(Variant::HandshakeOneRefusalCategory) {
-            return rejected(ErrorCategory::HandshakeFailed, detail);
-        }
-        rejected(category, detail)
-    }
-
-    pub fn start(&mut self, start: HsStart, mutant: Option<Mutant>) -> Reply {
-        self.session = None;
-        match Session::start(start, mutant, self.variant) {
-            Ok((session, public)) => {
-                self.session = Some(session);
-                Reply::HsStart(HsStartResult {
-                    local_static_public: public.to_vec(),
-                })
-            }
-            Err(StartError::Unsupported(detail)) => Reply::Unsupported(Unsupported { detail }),
-            Err(StartError::Refused((category, detail))) => self.refusal(category, detail),
-            Err(StartError::Internal(detail)) => Reply::InternalError(InternalError { detail }),
-        }
-    }
-
-    /// Runs `op` on the session; no session is an `INVALID_STATE` refusal.
-    fn with_session(&mut self, op: impl FnOnce(&mut Session) -> Result<Reply, Refusal>) -> Reply {
-        let Some(session) = self.session.as_mut() else {
-            return self.refusal(
-                ErrorCategory::InvalidState,
-                "no handshake session: send HsStart",
-            );
-        };
-        match op(session) {
-            Ok(reply) => reply,
-            Err((category, detail)) => self.refusal(category, detail),
-        }
-    }
-
-    pub fn write(&mut self, payload: &[u8]) -> Reply {
-        self.with_session(|s| {
-            let message = s.write_handshake(payload)?;
-            let wire = s.frame_out(&message, true)?;
-            Ok(Reply::HsWrite(HsWriteResult { message, wire }))
-        })
-    }
-
-    pub fn read(&mut self, message: &[u8]) -> Reply {
-        self.with_session(|s| {
-            let (payload, fell_back) = s.read_handshake(message)?;
-            Ok(Reply::HsRead(HsReadResult { payload, fell_back }))
-        })
-    }
-
-    pub fn status(&mut self) -> Reply {
-        self.with_session(|s| Ok(Reply::HsStatus(s.status())))
-    }
-
-    pub fn seal(&mut self, payload: &[u8]) -> Reply {
-        self.with_session(|s| {
-            let message = s.transport()?.seal(payload)?;
-            let wire = s.frame_out(&message, false)?;
-            Ok(Reply::HsSeal(HsSealResult { message, wire }))
-        })
-    }
-
-    pub fn open(&mut self, message: &[u8]) -> Reply {
-        self.with_session(|s| {
-            let payload = s.transport()?.open(message)?;
-            Ok(Reply::HsOpen(HsOpenResult { payload }))
-        })
-    }
-
-    pub fn rekey(&mut self, rekey: HsRekey) -> Reply {
-        self.with_session(|s| {
-            let transport = s.transport()?;
-            transport.check_alive(false)?;
-            if rekey.outgoing {
-                transport.send.rekey()?;
-            }
-            if rekey.incoming {
-                transport.recv.rekey()?;
-            }
-            Ok(Reply::HsRekey(HsRekeyResult {}))
-        })
-    }
-
-    /// The test hook that reaches the reserved nonce.
-    pub fn set_nonce(&mut self, nonces: HsSetNonce) -> Reply {
-        self.with_session(|s| {
-            let transport = s.transport()?;
-            transport.check_alive(false)?;
-            if let Some(n) = nonces.send {
-                transport.send.n = n;
-            }
-            if let Some(n) = nonces.recv {
-                transport.recv.n = n;
-            }
-            Ok(Reply::HsSetNonce(HsSetNonceResult {}))
-        })
-    }
-
-    pub fn feed(&mut self, data: &[u8]) -> Reply {
-        self.with_session(|s| {
-            if let Phase::Transport(t) = &mut s.phase {
-                // An ended session takes no more bytes, not even part of a
-                // frame.
-                t.check_alive(false)?;
-            }
-            let frames = s.stream_in.push(data, s.mutant)?;
-            let mut payloads = Vec::with_capacity(frames.len());
-            for frame in frames {
-                payloads.push(s.frame_in(&frame)?);
-            }
-            Ok(Reply::HsFeed(HsFeedResult { payloads }))
-        })
-    }
-}
-
-enum StartError {
+pub(super) enum StartError {
     Unsupported(String),
     Refused(Refusal),
     Internal(String),
@@ -215,16 +47,16 @@ fn is_low_order(public: &[u8]) -> bool {
     x25519_dalek::x25519([0x5a; 32], point) == [0u8; 32]
 }
 
-enum Phase {
+pub(super) enum Phase {
     Snow(Box<snow::HandshakeState>),
     Own(Box<engine::HandshakeState>),
     Transport(Transport),
     Failed,
 }
 
-struct Session {
-    mutant: Option<Mutant>,
-    variant: Option<Variant>,
+pub(super) struct Session {
+    /// The mutant or variant this reference runs as.
+    pub(super) build: Build,
     initiator: bool,
     allow_fallback: bool,
     prologue: Vec<u8>,
@@ -237,7 +69,7 @@ struct Session {
     pattern: HandshakePattern,
     /// Index of the next handshake message within `pattern`.
     index: usize,
-    phase: Phase,
+    pub(super) phase: Phase,
     fell_back: bool,
     handshake_hash: Vec<u8>,
     /// The remote static key the completed handshake authenticated.
@@ -246,15 +78,11 @@ struct Session {
     /// cached server key.
     pre_message_remote: Option<[u8; 32]>,
     stream_out: FrameOut,
-    stream_in: FrameIn,
+    pub(super) stream_in: FrameIn,
 }
 
 impl Session {
-    fn start(
-        start: HsStart,
-        mutant: Option<Mutant>,
-        variant: Option<Variant>,
-    ) -> Result<(Session, [u8; 32]), StartError> {
+    pub(super) fn start(start: HsStart, build: Build) -> Result<(Session, [u8; 32]), StartError> {
         let initiator = match HsRole::try_from(start.role) {
             Ok(HsRole::Initiator) => true,
             Ok(HsRole::Responder) => false,
@@ -307,8 +135,7 @@ impl Session {
             .map_err(|(c, d)| StartError::Refused((c, d)))?;
         let public = engine::KeyPair::from_private(static_private).public();
         let mut session = Session {
-            mutant,
-            variant,
+            build,
             initiator,
             allow_fallback: start.allow_fallback,
             prologue: start.prologue,
@@ -332,7 +159,7 @@ impl Session {
     }
 
     fn has(&self, defect: Mutant) -> bool {
-        self.mutant == Some(defect)
+        self.build.has(defect)
     }
 
     /// The prologue the engine hashes (§6).
@@ -432,12 +259,12 @@ impl Session {
         if self.remote_static.is_some() {
             return self.remote_static;
         }
-        let pinned_known = self.variant == Some(Variant::HandshakeIkReportsPinnedKey)
+        let pinned_known = self.build.is(Variant::HandshakeIkReportsPinnedKey)
             && self.pattern == HandshakePattern::IK;
         self.pre_message_remote.filter(|_| pinned_known)
     }
 
-    fn status(&self) -> HsStatusResult {
+    pub(super) fn status(&self) -> HsStatusResult {
         HsStatusResult {
             complete: matches!(self.phase, Phase::Transport(_)),
             handshake_hash: self.handshake_hash.clone(),
@@ -456,7 +283,7 @@ impl Session {
         initiator_sends == self.initiator
     }
 
-    fn transport(&mut self) -> Result<&mut Transport, Refusal> {
+    pub(super) fn transport(&mut self) -> Result<&mut Transport, Refusal> {
         match &mut self.phase {
             Phase::Transport(t) => Ok(t),
             Phase::Failed => Err(refuse(
@@ -518,7 +345,7 @@ impl Session {
         (e, s, keyed)
     }
 
-    fn write_handshake(&mut self, payload: &[u8]) -> Result<Vec<u8>, Refusal> {
+    pub(super) fn write_handshake(&mut self, payload: &[u8]) -> Result<Vec<u8>, Refusal> {
         self.check_handshake_turn(true)?;
         let (e, s, keyed) = self.layout();
         let length = e + s + payload.len() + if keyed { TAG } else { 0 };
@@ -559,7 +386,7 @@ impl Session {
         refusal
     }
 
-    fn read_handshake(&mut self, message: &[u8]) -> Result<(Vec<u8>, bool), Refusal> {
+    pub(super) fn read_handshake(&mut self, message: &[u8]) -> Result<(Vec<u8>, bool), Refusal> {
         self.check_handshake_turn(false)?;
         match self.read_checked(message) {
             Ok(read) => Ok(read),
@@ -711,20 +538,17 @@ impl Session {
         let (send, recv) = if self.initiator { (k1, k2) } else { (k2, k1) };
         self.handshake_hash = hash;
         self.remote_static = remote;
-        self.phase = Phase::Transport(Transport {
-            mutant: self.mutant,
-            end_on_failed_decrypt: self.variant
-                == Some(Variant::HandshakeEndsSessionAfterFailedDecrypt),
-            send: Direction::new(send),
-            recv: Direction::new(recv),
-            ended: None,
-        });
+        self.phase = Phase::Transport(Transport::new(self.build, send, recv));
         Ok(())
     }
 
     /// Puts an outgoing message on the stream: wrapped (handshake messages,
     /// if the conventions say so), length-prefixed, header first once.
-    fn frame_out(&mut self, message: &[u8], handshake: bool) -> Result<Vec<u8>, Refusal> {
+    pub(super) fn frame_out(
+        &mut self,
+        message: &[u8],
+        handshake: bool,
+    ) -> Result<Vec<u8>, Refusal> {
         if handshake && self.wrap {
             // `index` already counts the message just written.
             let index = self.index.saturating_sub(1);
@@ -735,7 +559,7 @@ impl Session {
     }
 
     /// Processes one incoming frame body.
-    fn frame_in(&mut self, frame: &[u8]) -> Result<Vec<u8>, Refusal> {
+    pub(super) fn frame_in(&mut self, frame: &[u8]) -> Result<Vec<u8>, Refusal> {
         match self.phase {
             Phase::Transport(_) => self.transport()?.open(frame),
             _ => {
@@ -789,410 +613,9 @@ fn engine_refusal(error: engine::NoiseError) -> Refusal {
     refuse(category, error.to_string())
 }
 
-/// One direction of the transport phase: a key and its nonce (§5.1).
-struct Direction {
-    key: [u8; KEY],
-    n: u64,
-}
-
-/// AESGCM's nonce: "32 bits of zeros followed by big-endian encoding of n"
-/// (§12.4).
-fn gcm_nonce(n: u64) -> Nonce<aes_gcm::aes::cipher::consts::U12> {
-    let mut nonce = [0u8; 12];
-    nonce[4..].copy_from_slice(&n.to_be_bytes());
-    Nonce::from(nonce)
-}
-
-impl Direction {
-    fn new(key: [u8; KEY]) -> Direction {
-        Direction { key, n: 0 }
-    }
-
-    fn cipher(&self) -> Result<Aes256Gcm, Refusal> {
-        Aes256Gcm::new_from_slice(&self.key)
-            .map_err(|_| refuse(ErrorCategory::HandshakeFailed, "bad transport key"))
-    }
-
-    /// `REKEY(k)`: the first 32 bytes of ENCRYPT(k, 2^64-1, "", zeros)
-    /// (§4.2); `n` is unchanged (§11.3).
-    fn rekey(&mut self) -> Result<(), Refusal> {
-        let out = self
-            .cipher()?
-            .encrypt(&gcm_nonce(u64::MAX), [0u8; KEY].as_slice())
-            .map_err(|_| refuse(ErrorCategory::HandshakeFailed, "rekey failed"))?;
-        self.key.copy_from_slice(&out[..KEY]);
-        Ok(())
-    }
-}
-
-struct Transport {
-    mutant: Option<Mutant>,
-    /// The variant's choice after a failed DECRYPT(): "delete the
-    /// CipherState and terminate the session" instead of going on (§5).
-    end_on_failed_decrypt: bool,
-    send: Direction,
-    recv: Direction,
-    /// Why the session ended, if it did: nonce exhaustion (§5), or a failed
-    /// decryption in the variant.
-    ended: Option<&'static str>,
-}
-
-impl Transport {
-    fn has(&self, defect: Mutant) -> bool {
-        self.mutant == Some(defect)
-    }
-
-    /// §5: once a nonce is exhausted "the application must delete the
-    /// CipherState and terminate the session": both directions end.
-    fn check_alive(&mut self, exhausted: bool) -> Result<(), Refusal> {
-        if exhausted && self.ended.is_none() {
-            self.ended = Some("a nonce reached the reserved 2^64-1 (§5.1)");
-        }
-        match self.ended {
-            Some(why) => Err(refuse(
-                ErrorCategory::InvalidState,
-                format!("the session ended: {why}"),
-            )),
-            None => Ok(()),
-        }
-    }
-
-    fn seal(&mut self, payload: &[u8]) -> Result<Vec<u8>, Refusal> {
-        if payload.len() > MAX_NOISE_MESSAGE - TAG {
-            return Err(refuse(
-                ErrorCategory::LimitExceeded,
-                format!(
-                    "a {}-byte payload makes a message over 65535 bytes",
-                    payload.len()
-                ),
-            ));
-        }
-        let reserved = self.send.n == u64::MAX && !self.has(Mutant::HandshakeUsesReservedNonce);
-        self.check_alive(reserved)?;
-        let message = self
-            .send
-            .cipher()?
-            .encrypt(
-                &gcm_nonce(self.send.n),
-                Payload {
-                    msg: payload,
-                    aad: &[],
-                },
-            )
-            .map_err(|_| refuse(ErrorCategory::HandshakeFailed, "encryption failed"))?;
-        if !self.has(Mutant::HandshakeReusesSendNonce) {
-            // Only the reserved-nonce mutant gets here with n = 2^64-1 (and
-            // wraps to 0).
-            self.send.n = self.send.n.wrapping_add(1);
-        }
-        Ok(message)
-    }
-
-    fn open(&mut self, message: &[u8]) -> Result<Vec<u8>, Refusal> {
-        if message.len() > MAX_NOISE_MESSAGE && !self.has(Mutant::HandshakeNoMessageSizeCheck) {
-            return Err(refuse(
-                ErrorCategory::LimitExceeded,
-                format!("a {}-byte message is over the 65535 of §3", message.len()),
-            ));
-        }
-        if message.len() < TAG {
-            return Err(refuse(
-                ErrorCategory::MalformedInput,
-                "a transport message holds at least a 16-byte tag",
-            ));
-        }
-        self.check_alive(self.recv.n == u64::MAX)?;
-        let cipher = self.recv.cipher()?;
-        let attempt = |n: u64| {
-            cipher.decrypt(
-                &gcm_nonce(n),
-                Payload {
-                    msg: message,
-                    aad: &[],
-                },
-            )
-        };
-        match attempt(self.recv.n) {
-            Ok(payload) => {
-                self.recv.n += 1;
-                Ok(payload)
-            }
-            Err(_) => {
-                if self.has(Mutant::HandshakeAcceptsReplayedFrame) && self.recv.n > 0 {
-                    // "Tolerates a retransmitted frame" by trying the last nonce.
-                    if let Ok(payload) = attempt(self.recv.n - 1) {
-                        return Ok(payload);
-                    }
-                }
-                if self.has(Mutant::HandshakeNonceAdvancesOnFailure) {
-                    self.recv.n += 1;
-                }
-                // §5.1: a failed DECRYPT leaves n as it was; the message is
-                // discarded (§5). The reference goes on; the variant takes
-                // §5's other choice and ends the session.
-                if self.end_on_failed_decrypt {
-                    self.ended = Some("a transport message failed to decrypt (Noise §5: the application may terminate the session)");
-                }
-                Err(refuse(
-                    ErrorCategory::BadMac,
-                    "transport message did not decrypt",
-                ))
-            }
-        }
-    }
-}
-
-/// The outgoing side of the stream: header once (initiator only), then
-/// big-endian length prefixes.
-struct FrameOut {
-    header: Vec<u8>,
-    prefix: usize,
-}
-
-impl FrameOut {
-    fn pair(conventions: &HsConventions, initiator: bool) -> Result<(FrameOut, FrameIn), Refusal> {
-        let prefix = conventions.length_prefix_bytes as usize;
-        if !(2..=3).contains(&prefix) {
-            return Err(refuse(
-                ErrorCategory::SchemaViolation,
-                "length_prefix_bytes must be 2 or 3",
-            ));
-        }
-        if conventions.connection_header.len() > 64 {
-            return Err(refuse(
-                ErrorCategory::LimitExceeded,
-                "connection_header longer than 64 bytes",
-            ));
-        }
-        let most = (1usize << (8 * prefix)) - 1;
-        let max_frame = match conventions.max_frame as usize {
-            0 => most,
-            m => m.min(most),
-        };
-        let (out_header, in_header) = if initiator {
-            (conventions.connection_header.clone(), Vec::new())
-        } else {
-            (Vec::new(), conventions.connection_header.clone())
-        };
-        Ok((
-            FrameOut {
-                header: out_header,
-                prefix,
-            },
-            FrameIn {
-                header: in_header,
-                header_seen: 0,
-                prefix,
-                max_frame,
-                buffer: Vec::new(),
-                broken: false,
-            },
-        ))
-    }
-
-    fn encode(&mut self, body: &[u8]) -> Result<Vec<u8>, Refusal> {
-        if body.len() >= 1 << (8 * self.prefix) {
-            return Err(refuse(
-                ErrorCategory::LimitExceeded,
-                "frame too long for its length prefix",
-            ));
-        }
-        let mut out = std::mem::take(&mut self.header);
-        out.extend_from_slice(&(body.len() as u32).to_be_bytes()[4 - self.prefix..]);
-        out.extend_from_slice(body);
-        Ok(out)
-    }
-}
-
-/// The incoming side of the stream: expects the header (responder), then
-/// frames of at most `max_frame` bytes, refused from the prefix alone.
-struct FrameIn {
-    header: Vec<u8>,
-    header_seen: usize,
-    prefix: usize,
-    max_frame: usize,
-    buffer: Vec<u8>,
-    broken: bool,
-}
-
-impl FrameIn {
-    fn push(&mut self, mut data: &[u8], mutant: Option<Mutant>) -> Result<Vec<Vec<u8>>, Refusal> {
-        if self.broken {
-            return Err(refuse(
-                ErrorCategory::InvalidState,
-                "the stream was refused earlier",
-            ));
-        }
-        if self.header_seen < self.header.len() {
-            let take = (self.header.len() - self.header_seen).min(data.len());
-            let expected = &self.header[self.header_seen..self.header_seen + take];
-            if expected != &data[..take] {
-                self.broken = true;
-                return Err(refuse(
-                    ErrorCategory::MalformedInput,
-                    "the connection header differs from the expected one",
-                ));
-            }
-            self.header_seen += take;
-            data = &data[take..];
-        }
-        self.buffer.extend_from_slice(data);
-        let mut frames = Vec::new();
-        let mut at = 0;
-        while let Some(prefix) = self.buffer.get(at..at + self.prefix) {
-            let length = prefix
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-            if length > self.max_frame {
-                self.broken = true;
-                return Err(refuse(
-                    ErrorCategory::LimitExceeded,
-                    format!(
-                        "a frame of {length} bytes is over the limit of {}",
-                        self.max_frame
-                    ),
-                ));
-            }
-            let Some(body) = self.buffer.get(at + self.prefix..at + self.prefix + length) else {
-                break;
-            };
-            frames.push(body.to_vec());
-            at += self.prefix + length;
-            if mutant == Some(Mutant::HandshakeOneFramePerRead) {
-                break;
-            }
-        }
-        self.buffer.drain(..at);
-        Ok(frames)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn conventions(header: &[u8], prefix: u32, max_frame: u32) -> HsConventions {
-        HsConventions {
-            connection_header: header.to_vec(),
-            length_prefix_bytes: prefix,
-            max_frame,
-            ..HsConventions::default()
-        }
-    }
-
-    #[test]
-    fn frames_come_out_whatever_the_chunking() {
-        let (mut out, _) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), true).unwrap();
-        let (_, mut inbound) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), false).unwrap();
-        let mut wire = out.encode(b"first").unwrap();
-        assert_eq!(&wire[..7], b"WA\x06\x03\x00\x00\x05");
-        wire.extend(out.encode(b"").unwrap());
-        wire.extend(out.encode(b"third").unwrap());
-        let mut frames = Vec::new();
-        for byte in &wire {
-            frames.extend(inbound.push(std::slice::from_ref(byte), None).unwrap());
-        }
-        assert_eq!(frames, vec![b"first".to_vec(), vec![], b"third".to_vec()]);
-    }
-
-    #[test]
-    fn wrong_header_and_oversized_prefix_are_refused_and_poison_the_stream() {
-        let (_, mut inbound) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), false).unwrap();
-        let err = inbound.push(b"WA\x05", None).unwrap_err();
-        assert_eq!(err.0, ErrorCategory::MalformedInput);
-        assert_eq!(
-            inbound.push(b"", None).unwrap_err().0,
-            ErrorCategory::InvalidState
-        );
-        let (_, mut inbound) = FrameOut::pair(&conventions(b"", 2, 100), false).unwrap();
-        assert_eq!(
-            inbound.push(&[0, 101], None).unwrap_err().0,
-            ErrorCategory::LimitExceeded
-        );
-        assert!(FrameOut::pair(&conventions(b"", 4, 100), false).is_err());
-    }
-
-    fn transport(mutant: Option<Mutant>) -> (Transport, Transport) {
-        let a = Transport {
-            mutant,
-            end_on_failed_decrypt: false,
-            send: Direction::new([1; KEY]),
-            recv: Direction::new([2; KEY]),
-            ended: None,
-        };
-        let b = Transport {
-            mutant: None,
-            end_on_failed_decrypt: false,
-            send: Direction::new([2; KEY]),
-            recv: Direction::new([1; KEY]),
-            ended: None,
-        };
-        (a, b)
-    }
-
-    #[test]
-    fn failed_open_keeps_the_nonce_and_replays_are_refused() {
-        let (mut a, mut b) = transport(None);
-        let m0 = b.seal(b"zero").unwrap();
-        let mut forged = m0.clone();
-        forged[0] ^= 1;
-        assert_eq!(a.open(&forged).unwrap_err().0, ErrorCategory::BadMac);
-        assert_eq!(a.recv.n, 0);
-        assert_eq!(a.open(&m0).unwrap(), b"zero");
-        assert_eq!(a.open(&m0).unwrap_err().0, ErrorCategory::BadMac);
-        assert_eq!(
-            a.open(&[0; 15]).unwrap_err().0,
-            ErrorCategory::MalformedInput
-        );
-        assert_eq!(
-            a.open(&vec![0; 65536]).unwrap_err().0,
-            ErrorCategory::LimitExceeded
-        );
-    }
-
-    #[test]
-    fn the_variant_ends_the_session_after_a_failed_decrypt() {
-        let (mut a, mut b) = transport(None);
-        a.end_on_failed_decrypt = true;
-        let m0 = b.seal(b"zero").unwrap();
-        // Size checks come before DECRYPT() and end nothing.
-        assert_eq!(
-            a.open(&[0; 15]).unwrap_err().0,
-            ErrorCategory::MalformedInput
-        );
-        let mut forged = m0.clone();
-        forged[0] ^= 1;
-        assert_eq!(a.open(&forged).unwrap_err().0, ErrorCategory::BadMac);
-        assert_eq!(a.open(&m0).unwrap_err().0, ErrorCategory::InvalidState);
-        assert_eq!(a.seal(b"x").unwrap_err().0, ErrorCategory::InvalidState);
-    }
-
-    #[test]
-    fn nonce_layout_and_exhaustion() {
-        let (mut a, mut b) = transport(None);
-        // The peer engine's AESGCM (cross-checked with snow) opens ours.
-        let m = a.seal(b"x").unwrap();
-        let n1 = a.seal(b"x").unwrap();
-        assert_ne!(m, n1);
-        assert_eq!(b.open(&m).unwrap(), b"x");
-        let direct = crate::peer::noise::cipher_state::encrypt(&[1; KEY], 1, &[], b"x").unwrap();
-        assert_eq!(n1, direct);
-        a.send.n = u64::MAX;
-        assert_eq!(a.seal(b"x").unwrap_err().0, ErrorCategory::InvalidState);
-        // The whole session ended, the receiving side too.
-        let m = b.seal(b"y").unwrap();
-        assert_eq!(a.open(&m).unwrap_err().0, ErrorCategory::InvalidState);
-    }
-
-    #[test]
-    fn rekey_matches_the_default_definition() {
-        let mut d = Direction::new([0x42; KEY]);
-        d.rekey().unwrap();
-        assert_eq!(
-            Some(d.key),
-            crate::peer::noise::cipher_state::rekey_key(&[0x42; KEY]).ok()
-        );
-    }
 
     #[test]
     fn low_order_points_are_recognised() {
