@@ -283,3 +283,21 @@ fn the_import_reader_sees_what_it_must() {
         ["peer", "targets"].into_iter().map(String::from).collect()
     );
 }
+
+/// A file that does several jobs shows in its length: none under `src/` is
+/// over 700 lines, its `#[cfg(test)]` module excepted.
+#[test]
+fn no_source_file_is_over_700_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let text = std::fs::read_to_string(file).expect("read source");
+            let lines = code_outside_tests(&text).lines().count();
+            (lines > 700).then(|| format!("{}: {lines} lines", file.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these by job:\n{}", long.join("\n"));
+}
