@@ -145,7 +145,11 @@ pub(super) fn certify(args: CertifyArgs) -> u8 {
     let result = match result {
         Ok(r) => r,
         Err(RunError::TargetUnusable(message)) => {
-            eprintln!("interspec: the target could not be driven: {message}");
+            // The message holds the target's log: show it, not obey it.
+            eprintln!(
+                "interspec: the target could not be driven: {}",
+                crate::report::escape::keep_lines(&message)
+            );
             let report = crate::report::Report::of_unusable_target(
                 &catalog,
                 &plan,
