@@ -1,12 +1,14 @@
 //! interspec: a conformance and certification harness for messaging
 //! interoperability under the EU Digital Markets Act.
 //!
-//! The crate is laid out as `docs/` and the README describe: the adapter
-//! protocol that drives any target ([`adapter`]), the requirement and scenario
-//! catalog ([`catalog`]), the runner ([`runner`]), one folder of scenario code
-//! per suite ([`suites`]), the gatekeeper side with its deliberate
-//! misbehaviours ([`peer`]), built-in targets and mutants ([`targets`]) and the
-//! report model with its renderings ([`report`]).
+//! The layers and what each may import are in docs/architecture.md (and
+//! checked by tests/layers.rs): the adapter protocol that drives any target
+//! ([`adapter`]), the requirement and scenario catalog ([`catalog`]), the
+//! scenario contract ([`scenario`]), one folder of scenario code per suite
+//! ([`suites`]), the gatekeeper side with its deliberate misbehaviours
+//! ([`peer`]), the runner ([`runner`]), the report model with its renderings
+//! ([`report`]), and the judged: built-in targets, mutants and variants
+//! ([`targets`]), which no judging module imports.
 
 pub mod adapter;
 pub mod bench;
