@@ -300,24 +300,11 @@ fn a_helper_that_escapes_the_process_group_ends_with_the_target() {
 /// waiting out every timeout (which took about 20 minutes).
 #[test]
 fn a_target_that_hangs_after_hello_ends_the_run_early() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let started = Instant::now();
-    let out = common::interspec(&[
-        "certify",
-        "--target",
-        &common::hostile_spec("hang-after-setup"),
-        "--out",
-        dir.path().to_str().expect("path"),
-    ]);
+    let (report, _) =
+        common::certify_report(&["--target", &common::hostile_spec("hang-after-setup")], 1);
     let took = started.elapsed();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert!(took < Duration::from_secs(30), "the run took {took:?}");
-    let report = common::read_json(&dir.path().join("report.json"));
     let scenarios = report["scenarios"].as_array().expect("scenarios");
     assert!(scenarios.iter().all(|s| s["outcome"] == "error"));
     let gave_up = scenarios
@@ -339,25 +326,21 @@ fn a_target_that_hangs_after_hello_ends_the_run_early() {
 /// run, so the run cannot certify.
 #[test]
 fn max_fail_stops_the_run() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = common::interspec(&[
-        "certify",
-        "--target",
-        "builtin:mutant/adapter-ping-truncates-64k",
-        "--jobs",
-        "1",
-        "--max-fail",
-        "1",
-        "--out",
-        dir.path().to_str().expect("path"),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (report, stderr) = common::certify_report(
+        &[
+            "--target",
+            "builtin:mutant/adapter-ping-truncates-64k",
+            "--jobs",
+            "1",
+            "--max-fail",
+            "1",
+        ],
+        1,
+    );
     assert!(
         stderr.contains("stopped after 1 failed scenarios"),
         "{stderr}"
     );
-    let report = common::read_json(&dir.path().join("report.json"));
     let not_run = report["run"]["not_run"].as_array().expect("not_run").len();
     assert!(not_run > 100, "{not_run} scenarios did not run");
     let out = common::interspec(&["certify", "--max-fail", "0"]);
@@ -371,27 +354,19 @@ fn max_fail_stops_the_run() {
 #[test]
 fn an_intermittent_defect_is_reported_with_its_count() {
     for _ in 0..2 {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let out = common::interspec(&[
-            "certify",
-            "--target",
-            &common::hostile_spec("flaky-ping"),
-            "--filter",
-            "adapter/ping-echoes-empty",
-            "--seed",
-            "7",
-            "--repeat",
-            "30",
-            "--out",
-            dir.path().to_str().expect("path"),
-        ]);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let (report, _) = common::certify_report(
+            &[
+                "--target",
+                &common::hostile_spec("flaky-ping"),
+                "--filter",
+                "adapter/ping-echoes-empty",
+                "--seed",
+                "7",
+                "--repeat",
+                "30",
+            ],
+            1,
         );
-        let report = common::read_json(&dir.path().join("report.json"));
         let scenario = &report["scenarios"][0];
         assert_eq!(scenario["outcome"], "fail", "{scenario}");
         let runs = scenario["repetitions"]["runs"].as_u64();
@@ -412,23 +387,15 @@ fn an_intermittent_defect_is_reported_with_its_count() {
 /// defect fails all five runs, and its reproduce command needs no repeat.
 #[test]
 fn a_failure_is_run_again_to_see_whether_it_reproduces() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = common::interspec(&[
-        "certify",
-        "--target",
-        "builtin:mutant/adapter-ping-truncates-64k",
-        "--filter",
-        "adapter/ping-echoes-1mib",
-        "--out",
-        dir.path().to_str().expect("path"),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (report, _) = common::certify_report(
+        &[
+            "--target",
+            "builtin:mutant/adapter-ping-truncates-64k",
+            "--filter",
+            "adapter/ping-echoes-1mib",
+        ],
+        1,
     );
-    let report = common::read_json(&dir.path().join("report.json"));
     let scenario = &report["scenarios"][0];
     assert_eq!(scenario["outcome"], "fail", "{scenario}");
     assert_eq!(scenario["repetitions"]["runs"], 5, "{scenario}");

@@ -130,29 +130,21 @@ fn reports_never_show_keys_or_more_than_an_excerpt_of_plaintext() {
 /// transcript still shows none of them.
 #[test]
 fn a_wrongly_decrypted_plaintext_is_redacted_too() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = common::interspec(&[
-        "certify",
-        "--target",
-        "builtin:mutant/e2ee-skips-mac-check",
-        "--filter",
-        "e2ee/flipped-bit-rejected",
-        // With this seed the first tampered message the mutant accepts
-        // decrypts before the scenario has registered any plaintext.
-        "--seed",
-        "12",
-        "--plaintext-excerpt",
-        "0",
-        "--out",
-        dir.path().to_str().expect("path"),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (report, _) = common::certify_report(
+        &[
+            "--target",
+            "builtin:mutant/e2ee-skips-mac-check",
+            "--filter",
+            "e2ee/flipped-bit-rejected",
+            // With this seed the first tampered message the mutant accepts
+            // decrypts before the scenario has registered any plaintext.
+            "--seed",
+            "12",
+            "--plaintext-excerpt",
+            "0",
+        ],
+        1,
     );
-    let report = common::read_json(&dir.path().join("report.json"));
     let transcript = report["scenarios"][0]["evidence"]["transcript"]
         .as_array()
         .expect("a transcript")

@@ -292,51 +292,43 @@ struct Worker<'a> {
 
 impl Worker<'_> {
     /// Runs `scenario` `--repeat` times (and again after a failure, to see
-    /// whether it reproduces); the outcome is the first failure's, or the
-    /// last run's when none failed, with the count of failed runs.
+    /// whether it reproduces); the outcome is the first run that did not
+    /// pass, or the first run when all passed, with the count of failures.
     fn run_repeated(&mut self, scenario: &PlannedScenario) -> ScenarioOutcome {
         let started = Instant::now();
-        let planned = self.config.repeat.max(1);
-        let mut runs = 0;
-        let mut failed = 0;
-        let mut kept: Option<ScenarioOutcome> = None;
+        let mut kept = self.run_one(scenario);
+        let mut last = kept.kind;
+        let mut runs = 1;
+        let mut failed = u32::from(last == OutcomeKind::Fail);
         loop {
-            let outcome = self.run_one(scenario);
-            runs += 1;
-            let failure = outcome.kind == OutcomeKind::Fail;
-            if failure {
-                failed += 1;
-            }
-            let keep_this = match &kept {
-                None => true,
-                Some(previous) => {
-                    previous.kind == OutcomeKind::Pass && outcome.kind != OutcomeKind::Pass
-                }
-            };
-            let stop_early = matches!(
-                outcome.kind,
-                OutcomeKind::NotApplicable | OutcomeKind::Error
-            ) || self.unresponsive;
-            if keep_this {
-                kept = Some(outcome);
-            }
-            let total = if failed > 0 && planned == 1 {
-                1 + REPEATS_AFTER_FAILURE
-            } else {
-                planned
-            };
-            if stop_early || runs >= total {
+            // Not applicable, a broken target or one that stopped answering
+            // will not tell more on another run.
+            if matches!(last, OutcomeKind::NotApplicable | OutcomeKind::Error) || self.unresponsive
+            {
                 break;
             }
+            let wanted = if self.config.repeat <= 1 && failed > 0 {
+                1 + REPEATS_AFTER_FAILURE
+            } else {
+                self.config.repeat.max(1)
+            };
+            if runs >= wanted {
+                break;
+            }
+            let outcome = self.run_one(scenario);
+            runs += 1;
+            last = outcome.kind;
+            failed += u32::from(last == OutcomeKind::Fail);
+            if kept.kind == OutcomeKind::Pass && last != OutcomeKind::Pass {
+                kept = outcome;
+            }
         }
-        let mut outcome =
-            kept.unwrap_or_else(|| not_run_against_dead_target(scenario, String::new()));
-        outcome.duration = started.elapsed();
-        outcome.repetitions = Repetitions { runs, failed };
-        if runs > 1 && outcome.kind == OutcomeKind::Fail {
-            outcome.message = format!("failed {failed} of {runs} runs: {}", outcome.message);
+        kept.duration = started.elapsed();
+        kept.repetitions = Repetitions { runs, failed };
+        if runs > 1 && kept.kind == OutcomeKind::Fail {
+            kept.message = format!("failed {failed} of {runs} runs: {}", kept.message);
         }
-        outcome
+        kept
     }
 
     fn run_one(&mut self, scenario: &PlannedScenario) -> ScenarioOutcome {

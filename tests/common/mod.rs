@@ -87,3 +87,16 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("read report");
     serde_json::from_str(&text).expect("report is JSON")
 }
+
+/// Runs `interspec certify ARGS --out TMP`, requires exit code `expected`,
+/// and returns report.json and stderr.
+pub fn certify_report(args: &[&str], expected: i32) -> (serde_json::Value, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut full = vec!["certify"];
+    full.extend_from_slice(args);
+    full.extend(["--out", dir.path().to_str().expect("path")]);
+    let out = interspec(&full);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(expected), "{stderr}");
+    (read_json(&dir.path().join("report.json")), stderr)
+}
