@@ -249,18 +249,33 @@ fn target_that_drips_is_stopped_at_the_deadline() {
     );
 }
 
-/// Processes running `sleep 424242` (only the escape-on-ping target starts
-/// one).
-fn escaped_helpers() -> Vec<String> {
+/// Processes running `sleep SECONDS` (only the escape-on-ping and
+/// hide-on-ping targets start one, with 424242 and 434343).
+fn helpers_sleeping(seconds: &str) -> Vec<u32> {
+    let wanted = format!("sleep\x00{seconds}\x00").into_bytes();
     std::fs::read_dir("/proc")
         .expect("/proc")
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
-        .filter(|e| {
-            std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00424242\x00")
-        })
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .filter(|pid| std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c == wanted))
         .collect()
+}
+
+/// Waits a moment for killed processes to be gone, then names those left.
+fn left_after_a_moment(seconds: &str) -> Vec<u32> {
+    let mut left = helpers_sleeping(seconds);
+    for _ in 0..50 {
+        if left.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        left = helpers_sleeping(seconds);
+    }
+    left
+}
+
+fn escaped_helpers() -> Vec<u32> {
+    left_after_a_moment("424242")
 }
 
 /// A helper that leaves the target's process group and session (`setsid`)
@@ -281,15 +296,34 @@ fn a_helper_that_escapes_the_process_group_ends_with_the_target() {
     );
     let result = run(&plan, &config, &mut |_| {}).expect("the run completes");
     assert_eq!(result.outcomes.len(), 1);
-    // The run has returned, so every target instance is gone; give the
-    // kernel a moment to remove killed processes.
-    let mut left = escaped_helpers();
-    for _ in 0..50 {
-        if left.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-        left = escaped_helpers();
+    // The run has returned, so every target instance is gone.
+    let left = escaped_helpers();
+    assert!(left.is_empty(), "helpers left running: {left:?}");
+}
+
+/// A helper that a shell started and left behind (a double fork), in a
+/// session of its own, with an empty environment and the polite signals
+/// ignored: only the harness taking back orphans (a child subreaper) finds
+/// it. The command line does that, so this runs the binary; once it has
+/// exited, nothing of the target is left.
+#[test]
+fn an_orphan_with_no_marker_ends_with_the_target() {
+    let (report, stderr) = common::certify_report(
+        &[
+            "--target",
+            &common::hostile_spec("hide-on-ping"),
+            "--filter",
+            "adapter/ping-echoes-empty",
+        ],
+        4,
+    );
+    assert_eq!(report["scenarios"][0]["outcome"], "pass", "{stderr}");
+    let left = left_after_a_moment("434343");
+    for pid in &left {
+        // Do not leave it behind for the next test run.
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
     }
     assert!(left.is_empty(), "helpers left running: {left:?}");
 }

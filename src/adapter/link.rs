@@ -183,7 +183,10 @@ impl Link {
             // Its own process group: a Ctrl-C at the terminal reaches the
             // runner, which then stops the target itself.
             .process_group(0);
-        let mut child = command.spawn()?;
+        let (running, spawning) = containment::RunningTarget::starting();
+        let spawned = command.spawn();
+        drop(spawning);
+        let mut child = spawned?;
         let log = Arc::new(LogBuffer::default());
         if let Some(stderr) = child.stderr.take() {
             let sink = Arc::clone(&log);
@@ -194,7 +197,11 @@ impl Link {
         Ok(Link {
             reader: BufReader::with_capacity(64 * 1024, Timed::new(Stream::Unix(ours_out))),
             writer: Timed::new(Stream::Unix(ours_in)),
-            process: Some(TargetProcess { child, marker }),
+            process: Some(TargetProcess {
+                child,
+                marker,
+                _running: running,
+            }),
             log: Some(log),
         })
     }
@@ -262,6 +269,9 @@ struct TargetProcess {
     child: Child,
     /// The containment marker in its environment (and its children's).
     marker: String,
+    /// Counts it as running until it has been ended (a field, so it is
+    /// dropped after `drop` has killed and waited for the process).
+    _running: containment::RunningTarget,
 }
 
 impl TargetProcess {

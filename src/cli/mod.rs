@@ -40,6 +40,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { EXIT_USAGE } else { 0 });
         }
     };
+    if !matches!(cli.command, Command::Target { .. }) {
+        // Every child of a running harness is a target: take back their
+        // orphans so they end with them. Without it (not Linux), the
+        // process group and the environment marker still apply.
+        let _ = crate::adapter::containment::adopt_orphans();
+    }
     let code = match cli.command {
         Command::Certify(args) => certify(args),
         Command::List(args) => list(args),

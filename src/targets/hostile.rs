@@ -35,6 +35,11 @@ pub enum HostileMode {
     /// Answers, but first starts a helper (`sleep 424242`) in a session of
     /// its own that keeps stdout open: it must not outlive the target.
     EscapeOnPing,
+    /// Like `EscapeOnPing`, but the helper (`sleep 434343`) is a grandchild
+    /// started through a shell that exits at once (a double fork), with an
+    /// empty environment and SIGTERM, SIGHUP and SIGINT ignored: neither the
+    /// process group nor the environment marker finds it.
+    HideOnPing,
     /// Exits before answering anything.
     ExitAtStart,
     /// Answers `Hello` and `Configure`, then stops answering anything.
@@ -84,6 +89,8 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
         }
         if ping && mode == HostileMode::EscapeOnPing {
             start_escaping_helper()?;
+        } else if ping && mode == HostileMode::HideOnPing {
+            start_hidden_helper()?;
         } else if ping && mode != HostileMode::DeclaresNothing {
             misbehave(mode, &mut output)?;
             continue;
@@ -113,6 +120,27 @@ fn start_escaping_helper() -> io::Result<()> {
     }
     let child = command.spawn()?;
     eprintln!("hostile: started helper {} in its own session", child.id());
+    Ok(())
+}
+
+/// Starts `sleep 434343` as an orphan: a shell in a new session with an
+/// empty environment starts it in the background and exits. It inherits
+/// this process's stdout and ignores the polite signals.
+fn start_hidden_helper() -> io::Result<()> {
+    let mut command = std::process::Command::new("/bin/sh");
+    command
+        .args(["-c", "trap '' TERM HUP INT; sleep 434343 & exit 0"])
+        .env_clear();
+    // SAFETY: setsid is async-signal-safe and touches no memory of ours.
+    unsafe {
+        command.pre_exec(|| {
+            rustix::process::setsid()
+                .map(|_| ())
+                .map_err(io::Error::from)
+        });
+    }
+    let status = command.status()?;
+    eprintln!("hostile: a shell started a hidden helper and ended ({status})");
     Ok(())
 }
 
@@ -161,6 +189,7 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
         HostileMode::ExitAtStart
         | HostileMode::DeclaresNothing
         | HostileMode::EscapeOnPing
+        | HostileMode::HideOnPing
         | HostileMode::HangAfterSetup
         | HostileMode::FlakyPing => Ok(()),
     }
