@@ -437,3 +437,81 @@ fn a_failure_is_run_again_to_see_whether_it_reproduces() {
     let reproduce = scenario["reproduce"].as_str().unwrap_or_default();
     assert!(!reproduce.contains("--repeat"), "{reproduce}");
 }
+
+/// A target whose Hello name and version, log and refusal detail are text
+/// meant to take over a report or a terminal, run end to end through the
+/// command line: every report format and the terminal show it as inert
+/// text, and report.json keeps it exactly.
+#[test]
+fn hostile_target_text_is_inert_end_to_end() {
+    use interspec::targets::hostile::HOSTILE_TEXT;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        &common::hostile_spec("hostile-text"),
+        "--filter",
+        "adapter/ping-echoes-empty",
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect(name);
+    let markdown = read("report.md");
+    let html = read("report.html");
+    let junit = read("junit.xml");
+    let json = read("report.json");
+
+    // The text reached each report (the test is not vacuous) ...
+    let report: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(report["target"]["implementation_name"], HOSTILE_TEXT);
+    assert_eq!(report["scenarios"][0]["outcome"], "fail");
+    for (format, text) in [("report.md", &markdown), ("report.html", &html)] {
+        assert!(text.contains("evil"), "{format} does not name the target");
+    }
+    assert!(
+        html.contains("&lt;img"),
+        "report.html shows the tag as text"
+    );
+    // ... and took over none of them.
+    assert!(
+        !markdown.lines().any(|l| l.starts_with("# CERTIFIED")),
+        "{markdown}"
+    );
+    let outside_fences: String = markdown.split("```").step_by(2).collect();
+    assert!(
+        !outside_fences
+            .match_indices("<img")
+            .any(|(at, _)| !outside_fences[..at].ends_with('\\')),
+        "raw HTML in report.md:\n{markdown}"
+    );
+    assert!(!html.contains("<img src=x"), "raw HTML in report.html");
+    assert!(!junit.contains("<img"), "markup in junit.xml");
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("junit.xml is not well-formed: {e}"),
+        }
+    }
+    for (place, text) in [
+        ("report.md", &markdown),
+        ("report.html", &html),
+        ("junit.xml", &junit),
+        ("report.json", &json),
+        ("stdout", &stdout),
+        ("stderr", &stderr),
+    ] {
+        assert!(
+            !text.contains('\u{1b}'),
+            "{place} holds an escape character"
+        );
+        assert!(
+            !text.contains('\u{202E}') || place == "report.json",
+            "{place} holds a bidi override"
+        );
+    }
+}

@@ -47,10 +47,20 @@ pub enum HostileMode {
     /// Answers every `Ping` with one byte too many, half the time (its own
     /// randomness decides): a defect only repetition can pin down.
     FlakyPing,
+    /// Says [`HOSTILE_TEXT`] wherever a target's text reaches a report: its
+    /// Hello's name and version, its log, and the detail of a refusal it
+    /// gives every `Ping` (so that scenario fails and shows it).
+    HostileText,
     /// Behaves, but its Hello declares no capability at all (a target
     /// that would be certified for nothing if the verdict trusted it).
     DeclaresNothing,
 }
+
+/// Text meant to take over a report or a terminal: a Markdown heading on a
+/// new line, raw HTML, a CDATA end, a terminal escape, a bidi override and a
+/// link.
+pub const HOSTILE_TEXT: &str =
+    "evil\n# CERTIFIED\n<img src=x onerror=alert(1)>]]>`\u{1b}[2J\u{202E}[link](http://x) | *";
 
 pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
     if mode == HostileMode::ExitAtStart {
@@ -77,6 +87,18 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
             }
         }
         let ping = matches!(request.op, Some(Op::Ping(_)));
+        if ping && mode == HostileMode::HostileText {
+            eprintln!("{HOSTILE_TEXT}");
+            let response = crate::adapter::proto::Response {
+                id: request.id,
+                reply: Some(Reply::Rejected(crate::adapter::proto::Rejected {
+                    category: 0,
+                    detail: HOSTILE_TEXT.into(),
+                })),
+            };
+            write_response(&mut output, &response, &mut scratch)?;
+            continue;
+        }
         if ping && mode == HostileMode::FlakyPing {
             let mut response = target.handle(request);
             if let Some(Reply::Ping(pong)) = &mut response.reply {
@@ -99,6 +121,10 @@ pub fn serve_stdio(mode: HostileMode) -> io::Result<()> {
         if let Some(Reply::Hello(hello)) = &mut response.reply {
             if mode == HostileMode::DeclaresNothing {
                 hello.capabilities.clear();
+            }
+            if mode == HostileMode::HostileText {
+                HOSTILE_TEXT.clone_into(&mut hello.implementation_name);
+                HOSTILE_TEXT.clone_into(&mut hello.implementation_version);
             }
         }
         write_response(&mut output, &response, &mut scratch)?;
@@ -190,6 +216,7 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
         | HostileMode::DeclaresNothing
         | HostileMode::EscapeOnPing
         | HostileMode::HideOnPing
+        | HostileMode::HostileText
         | HostileMode::HangAfterSetup
         | HostileMode::FlakyPing => Ok(()),
     }
