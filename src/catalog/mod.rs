@@ -3,6 +3,7 @@
 //! build time (so an installed `interspec` is self-contained) and validated
 //! on load.
 
+pub mod coverage;
 pub mod profile;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -110,6 +111,10 @@ pub struct Suite {
     pub requirements: Vec<Requirement>,
     #[serde(rename = "scenario", default)]
     pub scenarios: Vec<Scenario>,
+    /// The requirements' rules and the scenarios that send each
+    /// ([`coverage`]).
+    #[serde(rename = "rule", default)]
+    pub rules: Vec<coverage::Rule>,
 }
 
 #[derive(Debug, Clone)]
@@ -311,7 +316,7 @@ fn validate_suite(file: &str, suite: &Suite) -> Result<(), CatalogError> {
             format!("requirement {unchecked} is checked by no scenario"),
         ));
     }
-    Ok(())
+    coverage::validate_rules(file, suite)
 }
 
 fn validate_global_ids(suites: &[Suite]) -> Result<(), CatalogError> {

@@ -26,8 +26,16 @@ pub(super) enum Command {
     Certify(CertifyArgs),
     /// List the scenarios a selection would run.
     List(ListArgs),
-    /// Explain a scenario, requirement, mutant or variant by id.
-    Explain { id: String },
+    /// Explain a scenario, requirement, mutant or variant by id, or print
+    /// the refusal coverage table (`--coverage`).
+    Explain {
+        #[arg(required_unless_present = "coverage")]
+        id: Option<String>,
+        /// Print every requirement's rules and the scenarios that send
+        /// each, as Markdown (docs/coverage.md).
+        #[arg(long, conflicts_with = "id")]
+        coverage: bool,
+    },
     /// Prove the reference and every variant pass and every mutant is caught.
     Selftest(SelftestArgs),
     /// Serve a built-in target on stdin/stdout.

@@ -20,6 +20,17 @@ pub(super) fn list(args: ListArgs) -> u8 {
     }
 }
 
+/// Prints the refusal coverage table (docs/coverage.md).
+pub(super) fn print_coverage() -> u8 {
+    match Catalog::builtin() {
+        Ok(catalog) => {
+            print!("{}", crate::catalog::coverage::render_markdown(&catalog));
+            EXIT_CERTIFIED
+        }
+        Err(e) => usage_error(e),
+    }
+}
+
 pub(super) fn explain(id: &str) -> u8 {
     let catalog = match Catalog::builtin() {
         Ok(c) => c,

@@ -14,7 +14,7 @@ pub use run::run_summary;
 pub use tools::reference_replay;
 
 use args::{Cli, Command};
-use info::{explain, list};
+use info::{explain, list, print_coverage};
 use report::report;
 use run::{certify, selftest};
 use tools::{bench, serve_target, vectors};
@@ -49,7 +49,10 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Certify(args) => certify(args),
         Command::List(args) => list(args),
-        Command::Explain { id } => explain(&id),
+        Command::Explain { id, coverage } => match id {
+            Some(id) if !coverage => explain(&id),
+            _ => print_coverage(),
+        },
         Command::Selftest(args) => selftest(args),
         Command::Target { target } => serve_target(target),
         Command::Bench(args) => bench(args),

@@ -1,0 +1,183 @@
+//! Refusal coverage: the rules of a suite, each finer than a requirement
+//! (one input with one thing wrong and everything else valid, or one
+//! statement a target must hold to), and the scenarios that send exactly
+//! that input. A requirement says "malformed call tokens are refused"; its
+//! rules name each way a token can be malformed, so a way no scenario sends
+//! shows as a gap instead of hiding behind the requirement's other
+//! scenarios.
+//!
+//! Rules are data in the suite's TOML (`[[rule]]`); `interspec explain
+//! --coverage` renders the table (docs/coverage.md is that rendering), and
+//! tests/coverage.rs fails on a rule without a scenario and, in a suite that
+//! has a rule table, on a requirement without a rule.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::{invalid, Catalog, CatalogError, Suite};
+
+/// One rule of a requirement, and the scenarios that send exactly its input.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// `<requirement id>/<slug>`, e.g. `EN-006/typ-other-media-type`.
+    pub id: String,
+    /// What a target must do, in one sentence.
+    pub rule: String,
+    /// Where the rule comes from (spec and section, or a docs page).
+    pub source: String,
+    /// Scenario ids of this suite, each of which checks the rule's
+    /// requirement. Empty is a gap: it loads, and tests/coverage.rs fails.
+    #[serde(default)]
+    pub scenarios: Vec<String>,
+}
+
+impl Rule {
+    /// The requirement the rule refines (the part of its id before `/`).
+    pub fn requirement(&self) -> &str {
+        self.id.split_once('/').map_or("", |(req, _)| req)
+    }
+}
+
+/// Checks a suite's rules against its requirements and scenarios.
+pub(super) fn validate_rules(file: &str, suite: &Suite) -> Result<(), CatalogError> {
+    let mut ids = BTreeSet::new();
+    for rule in &suite.rules {
+        let Some((req, slug)) = rule.id.split_once('/') else {
+            return Err(invalid(
+                file,
+                format!("rule id {:?} must be <requirement>/<slug>", rule.id),
+            ));
+        };
+        if !super::is_slug(slug) || !suite.requirements.iter().any(|r| r.id == req) {
+            return Err(invalid(
+                file,
+                format!(
+                    "rule id {:?} must be a requirement of this suite, '/', and a lower-case slug",
+                    rule.id
+                ),
+            ));
+        }
+        if !ids.insert(rule.id.as_str()) {
+            return Err(invalid(file, format!("rule {} is listed twice", rule.id)));
+        }
+        if rule.rule.trim().is_empty() || rule.source.trim().is_empty() {
+            return Err(invalid(
+                file,
+                format!("rule {} needs a rule and a source", rule.id),
+            ));
+        }
+        for id in &rule.scenarios {
+            let Some(scenario) = suite.scenarios.iter().find(|s| &s.id == id) else {
+                return Err(invalid(
+                    file,
+                    format!("rule {} names unknown scenario {id}", rule.id),
+                ));
+            };
+            if !scenario.requirements.iter().any(|r| r == req) {
+                return Err(invalid(
+                    file,
+                    format!(
+                        "rule {} names scenario {id}, which does not check {req}",
+                        rule.id
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the coverage table finds wrong: rules no scenario sends, and
+/// requirements of a suite with a rule table that have no rule.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gaps {
+    pub rules_without_scenario: Vec<String>,
+    pub requirements_without_rule: Vec<String>,
+    /// Suites that have no rule table yet.
+    pub suites_without_rules: Vec<String>,
+}
+
+pub fn gaps(catalog: &Catalog) -> Gaps {
+    let mut gaps = Gaps::default();
+    for suite in &catalog.suites {
+        if suite.rules.is_empty() {
+            gaps.suites_without_rules.push(suite.suite.clone());
+            continue;
+        }
+        for rule in suite.rules.iter().filter(|r| r.scenarios.is_empty()) {
+            gaps.rules_without_scenario.push(rule.id.clone());
+        }
+        for req in &suite.requirements {
+            if !suite.rules.iter().any(|r| r.requirement() == req.id) {
+                gaps.requirements_without_rule.push(req.id.clone());
+            }
+        }
+    }
+    gaps
+}
+
+/// The coverage table as Markdown: per suite, per requirement, each rule
+/// with its scenarios (docs/coverage.md is exactly this).
+pub fn render_markdown(catalog: &Catalog) -> String {
+    let mut out = String::from(
+        "# Refusal coverage\n\n\
+         Each requirement's rules: one input with one thing wrong (or one \
+         statement a target must hold to), and the scenarios that send \
+         exactly that input with everything else valid. Generated by \
+         `interspec explain --coverage` from the `[[rule]]` tables of \
+         `suites/*.toml`; `tests/coverage.rs` fails when a rule has no \
+         scenario, when a requirement of a suite with a rule table has no \
+         rule, or when this page is out of date.\n",
+    );
+    let gaps = gaps(catalog);
+    for suite in &catalog.suites {
+        let _ = write!(out, "\n## {}\n\n", suite.suite);
+        if suite.rules.is_empty() {
+            out.push_str("No rule table yet: only requirements and their scenarios.\n");
+            continue;
+        }
+        out.push_str("| rule | level | what a target must do | source | scenarios |\n");
+        out.push_str("|---|---|---|---|---|\n");
+        for req in &suite.requirements {
+            for rule in suite.rules.iter().filter(|r| r.requirement() == req.id) {
+                let scenarios = if rule.scenarios.is_empty() {
+                    "**none (gap)**".to_string()
+                } else {
+                    rule.scenarios
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join("<br>")
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} | {} |",
+                    rule.id,
+                    req.level,
+                    cell(&rule.rule),
+                    cell(&rule.source),
+                    scenarios
+                );
+            }
+            if gaps.requirements_without_rule.contains(&req.id) {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | **no rule (gap)**: {} | {} | |",
+                    req.id,
+                    req.level,
+                    cell(&req.statement),
+                    cell(&req.source)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Text for one table cell: pipes escaped, newlines flattened.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
