@@ -13,6 +13,7 @@ pub enum Mutant {
     AdapterUnknownOpInternalError,
     AdapterNoFrameLimit,
     AdapterDiesOnMalformedFrame,
+    AdapterRefusesOlderMinor,
     HandshakeIgnoresPrologue,
     HandshakeAcceptsAnyServerKey,
     HandshakeNonceAdvancesOnFailure,
@@ -79,7 +80,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 56] = [
+    pub const ALL: [Mutant; 57] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -87,6 +88,7 @@ impl Mutant {
         Mutant::AdapterUnknownOpInternalError,
         Mutant::AdapterNoFrameLimit,
         Mutant::AdapterDiesOnMalformedFrame,
+        Mutant::AdapterRefusesOlderMinor,
         Mutant::HandshakeIgnoresPrologue,
         Mutant::HandshakeAcceptsAnyServerKey,
         Mutant::HandshakeNonceAdvancesOnFailure,
@@ -177,6 +179,14 @@ impl Mutant {
                 "adapter-dies-on-malformed-frame",
                 "adapter",
                 "exits when a frame does not decode as a Request",
+            ),
+            // Version intolerance: comparing the whole version where only
+            // the major must match, the bug class RFC 8446 Appendix D.1 and
+            // RFC 7507 §1 describe for TLS servers.
+            AdapterRefusesOlderMinor => (
+                "adapter-refuses-older-minor",
+                "adapter",
+                "refuses a Hello whose minor version is older than its own",
             ),
             HandshakeIgnoresPrologue => (
                 "handshake-ignores-prologue",

@@ -110,6 +110,30 @@ pub fn hello_minor_version_compatible(ctx: &mut ScenarioCtx) -> Check {
     }
 }
 
+/// Minor versions are compatible both ways (docs/adapter.md §Versioning):
+/// a Hello of an older minor version of the same major is accepted too.
+pub fn hello_older_minor_version_compatible(ctx: &mut ScenarioCtx) -> Check {
+    let Some(older_minor) = PROTOCOL_MINOR.checked_sub(1) else {
+        return Err(Finding::not_applicable(
+            "this harness speaks minor version 0: there is no older one",
+        ));
+    };
+    match ctx.expect_result(
+        hello_op(PROTOCOL_MAJOR, older_minor),
+        "a Hello with an older minor version",
+    )? {
+        response::Reply::Hello(h) if h.protocol_major == PROTOCOL_MAJOR => Ok(format!(
+            "Hello {PROTOCOL_MAJOR}.{older_minor} accepted as {}.{}",
+            h.protocol_major, h.protocol_minor
+        )),
+        response::Reply::Hello(h) => Err(Finding::fail(format!(
+            "the reply names major version {}, expected {PROTOCOL_MAJOR}",
+            h.protocol_major
+        ))),
+        _ => Err(Finding::fail("Hello was not answered with HelloResult")),
+    }
+}
+
 pub fn hello_major_version_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
     for major in [PROTOCOL_MAJOR + 1, 0, u32::MAX] {
         let reply = ctx.call(hello_op(major, 0))?;

@@ -25,6 +25,10 @@ pub fn register(scenarios: &mut Registry) {
             hello::hello_minor_version_compatible,
         )
         .add(
+            "adapter/hello-older-minor-version-compatible",
+            hello::hello_older_minor_version_compatible,
+        )
+        .add(
             "adapter/hello-major-version-mismatch-refused",
             hello::hello_major_version_mismatch_refused,
         )

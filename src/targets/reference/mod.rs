@@ -213,6 +213,14 @@ impl Reference {
                 ),
             );
         }
+        if hello.protocol_minor < PROTOCOL_MINOR && self.has(Mutant::AdapterRefusesOlderMinor) {
+            return rejected(
+                ErrorCategory::VersionMismatch,
+                format!(
+                    "this target needs adapter protocol {PROTOCOL_MAJOR}.{PROTOCOL_MINOR} or newer"
+                ),
+            );
+        }
         let protocol_10 = self.is(Variant::AdapterProtocol10);
         let mut capabilities = vec![
             Capability::Handshake,
