@@ -146,6 +146,14 @@ pub fn register(scenarios: &mut Registry) {
             tamper::truncated_refused,
         )
         .add(
+            "handshake/ik-truncated-message-refused",
+            tamper::ik_truncated_refused,
+        )
+        .add(
+            "handshake/fallback-flipped-bit-refused",
+            tamper::fallback_flipped_refused,
+        )
+        .add(
             "handshake/short-message-malformed",
             tamper::short_message_malformed,
         )

@@ -82,6 +82,21 @@ pub fn truncated_refused(ctx: &mut ScenarioCtx) -> Check {
     Ok("XX messages 1 and 2 one byte short: refused, handshake aborted".into())
 }
 
+/// IK's messages cut short by one byte: message 0 to a responder without
+/// Noise Pipes (with them it would fall back, HS-012) and message 1 to the
+/// initiator.
+pub fn ik_truncated_refused(ctx: &mut ScenarioCtx) -> Check {
+    for (role, message) in [(Role::Responder, 0), (Role::Initiator, 1)] {
+        let setup = Setup::new(Protocol::IK, role).knobs(NoiseKnobs {
+            truncate: Some((message, 1)),
+            ..NoiseKnobs::default()
+        });
+        let what = format!("IK message {message} without its last byte");
+        refused_at(ctx, setup, message, ErrorCategory::BadMac, &what)?;
+    }
+    Ok("IK messages 0 and 1 one byte short: refused, handshake aborted".into())
+}
+
 /// Too short to hold the pattern's keys and tag: MALFORMED_INPUT.
 pub fn short_message_malformed(ctx: &mut ScenarioCtx) -> Check {
     for (protocol, role, message, keep) in [
@@ -312,4 +327,76 @@ pub fn xx_never_falls_back(ctx: &mut ScenarioCtx) -> Check {
     ensure!(!status.fell_back, "the XX session reports a fallback");
     expect_aborted(ctx, what)?;
     Ok("an XX session refused an XXfallback answer".into())
+}
+
+/// Flips one random bit of `message`.
+fn flip_random_bit(ctx: &mut ScenarioCtx, message: &mut [u8]) -> usize {
+    let bit = ctx.rng.gen_range(0..message.len() * 8);
+    message[bit / 8] ^= 1 << (bit % 8);
+    bit
+}
+
+/// The XXfallback messages the target reads, each with one bit flipped:
+/// the response a Noise Pipes server sends a client whose cached key is
+/// stale (`e, ee, s, es`), and the client's last message to a server that
+/// fell back (`s, se`). Both are refused with BAD_MAC and abort the
+/// handshake (§5.3, §10.4): a fallback path checks what XX checks.
+pub fn fallback_flipped_refused(ctx: &mut ScenarioCtx) -> Check {
+    // The target is the client, with a stale cached server key.
+    let mut setup = Setup::new(Protocol::IK, Role::Initiator).pipes();
+    setup.target_cached_peer_key = Some(KeyPair::from_private(random_key(ctx)).public());
+    let live = start(ctx, &setup)?;
+    let zero_rtt = random_payload(ctx, 32);
+    let w0 = hs_write(ctx, &zero_rtt, "IK message 0")?;
+    let PipeStart::Fallback { state: mut server } =
+        respond_to_first_message(live.peer_config.clone(), &w0.message)
+            .map_err(|e| Finding::fail(format!("the peer refused IK message 0 outright: {e}")))?
+    else {
+        return Err(Finding::error(
+            "the peer decrypted IK message 0 although the target used a stale key",
+        ));
+    };
+    let payload = random_payload(ctx, 32);
+    let mut response = server
+        .write_message(&payload)
+        .map_err(|e| harness("write the XXfallback response", e))?;
+    let bit = flip_random_bit(ctx, &mut response);
+    let what = format!("the XXfallback response with bit {bit} flipped");
+    expect_refused(ctx, read_op(&response), ErrorCategory::BadMac, &what)?;
+    expect_aborted(ctx, &what)?;
+
+    // The target is the server; the peer's cached key for it is stale.
+    let mut setup = Setup::new(Protocol::IK, Role::Responder).pipes();
+    setup.peer_cached_target_key = Some(KeyPair::from_private(random_key(ctx)).public());
+    let mut live = start(ctx, &setup)?;
+    let p0 = random_payload(ctx, 32);
+    let m0 = live
+        .peer
+        .write_message(&p0)
+        .map_err(|e| harness("write IK message 0", e))?;
+    let read = hs_read(ctx, &m0, "IK message 0 for a stale key")?;
+    ensure!(
+        read.fell_back,
+        "IK message 0 could not have decrypted, yet the target did not fall back"
+    );
+    let p1 = random_payload(ctx, 32);
+    let w1 = hs_write(ctx, &p1, "the XXfallback message")?;
+    let (mut client, _, fell_back) =
+        crate::peer::noise::initiator_read_response(live.peer, &w1.message).map_err(|e| {
+            Finding::fail(format!(
+                "the peer refused the target's XXfallback message: {e}"
+            ))
+        })?;
+    ensure!(fell_back, "the target answered with IK, not XXfallback");
+    let p2 = random_payload(ctx, 32);
+    let mut last = client
+        .write_message(&p2)
+        .map_err(|e| harness("write XXfallback message 1", e))?;
+    let bit2 = flip_random_bit(ctx, &mut last);
+    let what = format!("XXfallback message 1 with bit {bit2} flipped");
+    expect_refused(ctx, read_op(&last), ErrorCategory::BadMac, &what)?;
+    expect_aborted(ctx, &what)?;
+    Ok(format!(
+        "a flipped bit ({bit} of the response, {bit2} of the client's last message) refused both ways, the handshake aborted"
+    ))
 }
