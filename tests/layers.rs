@@ -41,7 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "bench",
         &[
-            "bounded", "adapter", "catalog", "peer", "scenario", "suites", "targets",
+            "bounded", "adapter", "catalog", "peer", "scenario", "suites", "runner", "targets",
         ],
     ),
     (

@@ -37,7 +37,7 @@ impl Transcript {
         let excerpt = if redactor.is_empty() {
             hex_excerpt(frame)
         } else {
-            masked_hex_excerpt(frame, &redactor.mask(frame))
+            masked_hex_excerpt(frame, &redactor.mask(frame, HEX_BYTES_SHOWN))
         };
         self.push(format!("{label} [{} B] {excerpt}", frame.len()));
     }

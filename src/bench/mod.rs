@@ -4,6 +4,7 @@
 //! kind of stdio, no framing and no protobuf). Suites add their own
 //! measurements as submodules.
 
+pub mod cases;
 pub mod e2ee;
 pub mod enlistment;
 pub mod handshake;
@@ -63,12 +64,14 @@ pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Resul
     let e2ee = e2ee::run(launcher, 128, duration)?;
     let stanza = stanza::run(launcher, duration)?;
     let enlistment = enlistment::run(launcher, duration)?;
+    let cases = cases::run(launcher)?;
     Ok([
         ping.render(),
         handshake.render(),
         e2ee.render(),
         stanza.render(),
         enlistment.render(),
+        cases.render(),
     ]
     .join("\n"))
 }
