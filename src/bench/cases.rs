@@ -28,19 +28,21 @@ pub const MANY: u32 = 2048;
 
 pub struct CaseCost {
     pub scenario: &'static str,
-    /// Milliseconds per case at [`FEW`] and at [`MANY`] cases.
+    /// Milliseconds per case at the few and at the many cases.
     pub few_ms: f64,
     pub many_ms: f64,
 }
 
 impl CaseCost {
-    /// How many times dearer a case is at [`MANY`] than at [`FEW`].
+    /// How many times dearer a case is at many cases than at few.
     pub fn ratio(&self) -> f64 {
         self.many_ms / self.few_ms
     }
 }
 
 pub struct CasesResult {
+    pub few: u32,
+    pub many: u32,
     pub costs: Vec<CaseCost>,
 }
 
@@ -55,8 +57,8 @@ impl CasesResult {
             out,
             "  {:<40} {:>10} {:>10} {:>8}",
             "scenario",
-            format!("{FEW} cases"),
-            format!("{MANY} cases"),
+            format!("{} cases", self.few),
+            format!("{} cases", self.many),
             "ratio"
         );
         for cost in &self.costs {
@@ -73,16 +75,18 @@ impl CasesResult {
     }
 }
 
-pub fn run(launcher: &Launcher) -> Result<CasesResult, String> {
+/// Each scenario at `few` and at `many` cases (`interspec bench` uses
+/// [`FEW`] and [`MANY`]).
+pub fn run(launcher: &Launcher, few: u32, many: u32) -> Result<CasesResult, String> {
     let mut costs = Vec::new();
     for &scenario in SCENARIOS {
         costs.push(CaseCost {
             scenario,
-            few_ms: per_case_ms(launcher, scenario, FEW)?,
-            many_ms: per_case_ms(launcher, scenario, MANY)?,
+            few_ms: per_case_ms(launcher, scenario, few)?,
+            many_ms: per_case_ms(launcher, scenario, many)?,
         });
     }
-    Ok(CasesResult { costs })
+    Ok(CasesResult { few, many, costs })
 }
 
 /// Runs `scenario` alone with `cases` cases against the reference and

@@ -64,7 +64,7 @@ pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Resul
     let e2ee = e2ee::run(launcher, 128, duration)?;
     let stanza = stanza::run(launcher, duration)?;
     let enlistment = enlistment::run(launcher, duration)?;
-    let cases = cases::run(launcher)?;
+    let cases = cases::run(launcher, cases::FEW, cases::MANY)?;
     Ok([
         ping.render(),
         handshake.render(),
