@@ -26,6 +26,7 @@ pub enum Mutant {
     HandshakeOneFramePerRead,
     HandshakeUsesReservedNonce,
     HandshakeNoLowOrderCheck,
+    HandshakeReusesEphemeral,
     E2eeAcceptsReplay,
     E2eeSkipsMacCheck,
     E2eeStateBeforeMac,
@@ -80,7 +81,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 57] = [
+    pub const ALL: [Mutant; 58] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -101,6 +102,7 @@ impl Mutant {
         Mutant::HandshakeOneFramePerRead,
         Mutant::HandshakeUsesReservedNonce,
         Mutant::HandshakeNoLowOrderCheck,
+        Mutant::HandshakeReusesEphemeral,
         Mutant::E2eeAcceptsReplay,
         Mutant::E2eeSkipsMacCheck,
         Mutant::E2eeStateBeforeMac,
@@ -247,6 +249,13 @@ impl Mutant {
                 "handshake-no-low-order-check",
                 "handshake",
                 "uses low-order ephemeral keys unchecked, in snow and in its own engine (an all-zero DH output goes unnoticed)",
+            ),
+            // One ephemeral per process, as OpenSSL reused DHE keys unless
+            // SSL_OP_SINGLE_DH_USE was set (CVE-2016-0701).
+            HandshakeReusesEphemeral => (
+                "handshake-reuses-ephemeral",
+                "handshake",
+                "draws one ephemeral key per process and uses it in every handshake, Reset or not",
             ),
             E2eeAcceptsReplay => (
                 "e2ee-accepts-replay",

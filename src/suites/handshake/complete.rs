@@ -354,3 +354,43 @@ pub fn empty_payload_hash_convention(ctx: &mut ScenarioCtx) -> Check {
         if deviation { "skips hashing" } else { "hashes" }
     ))
 }
+
+/// Noise rev34 §14 ("Ephemeral key reuse"): "Every party in a Noise
+/// protocol must send a fresh ephemeral public key prior to sending any
+/// encrypted data. Ephemeral keys must never be reused." The target's
+/// ephemeral is collected from every handshake of both patterns in both
+/// roles, before and after a Reset, and must never repeat.
+pub fn fresh_ephemeral_every_handshake(ctx: &mut ScenarioCtx) -> Check {
+    use crate::adapter::proto::{request::Op, Reset};
+    let mut seen: Vec<([u8; 32], String)> = Vec::new();
+    for round in 0..2 {
+        if round == 1 {
+            // A target that derives its ephemerals from state Reset
+            // restores would repeat them only across a Reset.
+            ctx.expect_result(Op::Reset(Reset {}), "Reset")?;
+        }
+        for (protocol, role) in [
+            (Protocol::XX, Role::Initiator),
+            (Protocol::XX, Role::Responder),
+            (Protocol::IK, Role::Initiator),
+            (Protocol::IK, Role::Responder),
+        ] {
+            let mut live = start(ctx, &Setup::new(protocol, role))?;
+            complete(ctx, &mut live)?;
+            let ephemeral = live.peer.remote_ephemeral().ok_or_else(|| {
+                Finding::error("scenario bug: the peer holds no remote ephemeral key")
+            })?;
+            let handshake = format!("{} as {role:?} (round {})", protocol.name(), round + 1);
+            if let Some((_, earlier)) = seen.iter().find(|(e, _)| *e == ephemeral) {
+                return Err(Finding::fail(format!(
+                    "the target's ephemeral key in {handshake} is the one it sent in {earlier} (Noise §14: ephemeral keys must never be reused)"
+                )));
+            }
+            seen.push((ephemeral, handshake));
+        }
+    }
+    Ok(format!(
+        "{} handshakes, before and after a Reset: every ephemeral key fresh",
+        seen.len()
+    ))
+}

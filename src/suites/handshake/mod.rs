@@ -42,6 +42,10 @@ pub fn register(scenarios: &mut Registry) {
             ],
         )
         .add(
+            "handshake/fresh-ephemeral-every-handshake",
+            complete::fresh_ephemeral_every_handshake,
+        )
+        .add(
             "handshake/fallback-target-initiator-server-key-changed",
             complete::fallback_target_initiator,
         )

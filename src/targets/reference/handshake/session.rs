@@ -113,6 +113,7 @@ impl Session {
         };
         let fixed_ephemeral = match &start.fixed_ephemeral_private {
             Some(bytes) => Some(key32(bytes, "fixed_ephemeral_private")?),
+            None if build.has(Mutant::HandshakeReusesEphemeral) => Some(process_ephemeral()?),
             None => None,
         };
         let remote_static = match &start.remote_static {
@@ -631,4 +632,15 @@ mod tests {
             &engine::KeyPair::from_private([7; 32]).public()
         ));
     }
+}
+
+/// The mutant `handshake-reuses-ephemeral`'s one ephemeral key, drawn once
+/// per process.
+fn process_ephemeral() -> Result<[u8; 32], StartError> {
+    static EPHEMERAL: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    if let Some(e) = EPHEMERAL.get() {
+        return Ok(*e);
+    }
+    let drawn = random_key()?;
+    Ok(*EPHEMERAL.get_or_init(|| drawn))
 }
