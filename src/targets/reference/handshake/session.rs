@@ -614,6 +614,17 @@ fn engine_refusal(error: engine::NoiseError) -> Refusal {
     refuse(category, error.to_string())
 }
 
+/// The mutant `handshake-reuses-ephemeral`'s one ephemeral key, drawn once
+/// per process.
+fn process_ephemeral() -> Result<[u8; 32], StartError> {
+    static EPHEMERAL: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    if let Some(e) = EPHEMERAL.get() {
+        return Ok(*e);
+    }
+    let drawn = random_key()?;
+    Ok(*EPHEMERAL.get_or_init(|| drawn))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,15 +643,4 @@ mod tests {
             &engine::KeyPair::from_private([7; 32]).public()
         ));
     }
-}
-
-/// The mutant `handshake-reuses-ephemeral`'s one ephemeral key, drawn once
-/// per process.
-fn process_ephemeral() -> Result<[u8; 32], StartError> {
-    static EPHEMERAL: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
-    if let Some(e) = EPHEMERAL.get() {
-        return Ok(*e);
-    }
-    let drawn = random_key()?;
-    Ok(*EPHEMERAL.get_or_init(|| drawn))
 }
