@@ -50,6 +50,21 @@ pub enum Hostile {
     Unclosed,
     /// A second root element after the first.
     SecondRoot,
+    /// Markup written as given at the end of the root's content, after its
+    /// children (text after a child element, a nested element…).
+    Content(String),
+    /// The content of the first `enc` replaced by markup written as given.
+    EncContent(String),
+    /// The stanza inside an element of this name in `jabber:client`.
+    Wrapped(String),
+    /// One extra attribute `pad` whose value is written exactly as given
+    /// (references unresolved), e.g. multi-byte text or references.
+    ExtraAttribute(String),
+    /// Padding of `fill` characters (then ASCII `a` for what is left) until
+    /// the stanza has exactly `size` bytes.
+    SizeFilled { size: u64, fill: char },
+    /// Text written as given before the root (an XML declaration, say).
+    Prolog(String),
 }
 
 /// A minimal valid message to build on: one `enc`, two attributes more
@@ -162,6 +177,33 @@ pub fn build(base: &Node, hostile: &Hostile) -> Vec<u8> {
         Hostile::MismatchedEndTag => format!("{head}>{body}</{root_name}x>"),
         Hostile::Unclosed => format!("{head}>{body}"),
         Hostile::SecondRoot => format!("{plain}{plain}"),
+        Hostile::Content(markup) => format!("{head}>{body}{markup}{tail}"),
+        Hostile::EncContent(markup) => {
+            // The first enc's content ends at the first "</enc>" after it.
+            let start = plain
+                .find("<enc ")
+                .and_then(|at| plain[at..].find('>').map(|end| at + end + 1));
+            let end = start.and_then(|from| plain[from..].find("</enc>").map(|e| from + e));
+            match (start, end) {
+                (Some(start), Some(end)) => {
+                    format!("{}{markup}{}", &plain[..start], &plain[end..])
+                }
+                _ => plain.clone(),
+            }
+        }
+        Hostile::Wrapped(name) => {
+            format!("<{name} xmlns=\"{CLIENT_NS}\">{plain}</{name}>")
+        }
+        Hostile::ExtraAttribute(value) => format!("{head} pad=\"{value}\">{body}{tail}"),
+        Hostile::SizeFilled { size, fill } => {
+            let frame = with_content("<pad></pad>");
+            let room = (*size as usize).saturating_sub(frame.len());
+            let wide = room / fill.len_utf8();
+            let mut text: String = std::iter::repeat_n(*fill, wide).collect();
+            text.push_str(&"a".repeat(room - wide * fill.len_utf8()));
+            with_content(&format!("<pad>{text}</pad>"))
+        }
+        Hostile::Prolog(prolog) => format!("{prolog}{plain}"),
     };
     text.into_bytes()
 }

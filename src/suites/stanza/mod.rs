@@ -8,6 +8,7 @@
 //! property scenarios, [`payload`] the `Message` payload scenarios, and
 //! [`target`] the calls and comparisons they share.
 
+mod cases;
 mod corpus;
 mod corpus_files;
 mod limits;
@@ -37,6 +38,15 @@ pub fn register(scenarios: &mut Registry) {
                 ("stanza/limit-size", Limit::Size),
             ],
         )
+        .add(
+            "stanza/limit-attribute-length-multibyte",
+            limits::attribute_length_multibyte,
+        )
+        .add(
+            "stanza/limit-attribute-length-references",
+            limits::attribute_length_references,
+        )
+        .add("stanza/limit-size-multibyte", limits::size_multibyte)
         .add("stanza/forbidden-characters-raw", limits::raw_characters)
         .add(
             "stanza/forbidden-character-references",
@@ -107,5 +117,7 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "stanza/payload-corruptions-decoded-or-refused",
             payload::corrupted,
-        );
+        )
+        // Single-input scenarios: members in `cases::cases`.
+        .family(cases::run, cases::cases());
 }

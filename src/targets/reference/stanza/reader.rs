@@ -187,7 +187,10 @@ impl<'l> Tree<'l> {
 
     /// Character data: only inside the root, or white space outside it.
     fn text(&mut self, text: &str) -> Result<(), Refusal> {
+        let drops_tail = self.build.has(Mutant::StanzaDropsTextAfterChild);
         match self.stack.last_mut() {
+            // The defect: text after a child (ElementTree's tail) is lost.
+            Some(node) if drops_tail && !node.children.is_empty() => Ok(()),
             Some(node) => {
                 node.text.push_str(text);
                 Ok(())
@@ -255,7 +258,13 @@ impl<'l> Tree<'l> {
             if value.chars().any(|c| !is_char(c)) {
                 return Err(malformed("reference to a forbidden character"));
             }
-            if value.len() as u64 > u64::from(self.limits.max_attribute_bytes) {
+            let measured = if self.build.has(Mutant::StanzaAttributeLimitCountsChars) {
+                // The defect: characters counted, not UTF-8 bytes.
+                value.chars().count()
+            } else {
+                value.len()
+            };
+            if measured as u64 > u64::from(self.limits.max_attribute_bytes) {
                 return Err(limit("attribute value too long"));
             }
             raw_attributes.push((key, value));
