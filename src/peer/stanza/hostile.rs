@@ -65,6 +65,9 @@ pub enum Hostile {
     SizeFilled { size: u64, fill: char },
     /// Text written as given before the root (an XML declaration, say).
     Prolog(String),
+    /// Attributes written as given at the end of the root's start tag
+    /// (namespace declarations, say), after a space.
+    RawAttributes(String),
 }
 
 /// A minimal valid message to build on: one `enc`, two attributes more
@@ -204,6 +207,7 @@ pub fn build(base: &Node, hostile: &Hostile) -> Vec<u8> {
             with_content(&format!("<pad>{text}</pad>"))
         }
         Hostile::Prolog(prolog) => format!("{prolog}{plain}"),
+        Hostile::RawAttributes(raw) => format!("{head} {raw}>{body}{tail}"),
     };
     text.into_bytes()
 }
