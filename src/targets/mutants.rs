@@ -67,6 +67,8 @@ pub enum Mutant {
     StanzaAttributeLimitCountsChars,
     StanzaDropsTextAfterChild,
     StanzaEncAnyDepth,
+    StanzaUnwrapsNestedStanza,
+    StanzaSizeLimitCountsChars,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -84,7 +86,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 61] = [
+    pub const ALL: [Mutant; 63] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -146,6 +148,8 @@ impl Mutant {
         Mutant::StanzaAttributeLimitCountsChars,
         Mutant::StanzaDropsTextAfterChild,
         Mutant::StanzaEncAnyDepth,
+        Mutant::StanzaUnwrapsNestedStanza,
+        Mutant::StanzaSizeLimitCountsChars,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -457,6 +461,16 @@ impl Mutant {
                 "stanza-enc-any-depth",
                 "stanza",
                 "collects enc elements at any depth under the message (a descendant search such as XPath .//enc or getElementsByTagName instead of the child axis), so an enc inside an unknown child is typed and validated",
+            ),
+            StanzaUnwrapsNestedStanza => (
+                "stanza-unwraps-nested-stanza",
+                "stanza",
+                "takes the first stanza element found anywhere in the document (a descendant search for message, as code that skips an XMPP stream wrapper does) instead of insisting that the root is the stanza",
+            ),
+            StanzaSizeLimitCountsChars => (
+                "stanza-size-limit-counts-chars",
+                "stanza",
+                "measures max_stanza_bytes in characters of the decoded text instead of bytes as received, so a stanza of multi-byte text over the byte limit passes",
             ),
         };
         MutantInfo {

@@ -211,3 +211,38 @@ pub fn build(base: &Node, hostile: &Hostile) -> Vec<u8> {
     };
     text.into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(hostile: &Hostile) -> String {
+        String::from_utf8(build(&base_message(), hostile)).expect("UTF-8")
+    }
+
+    #[test]
+    fn content_knobs_write_their_markup_where_they_say() {
+        assert!(text(&Hostile::Content("<x/>tail".into())).ends_with("</enc><x/>tail</message>"));
+        assert!(text(&Hostile::EncContent("<x/>AA==".into())).contains("v=\"2\"><x/>AA==</enc>"));
+        let wrapped = text(&Hostile::Wrapped("stream".into()));
+        assert!(wrapped.starts_with("<stream xmlns=\"jabber:client\"><message "));
+        assert!(wrapped.ends_with("</message></stream>"));
+        assert!(text(&Hostile::RawAttributes("a=\"1\"".into())).contains(" a=\"1\"><enc"));
+        assert!(text(&Hostile::Prolog("<?xml version=\"1.0\"?>".into())).starts_with("<?xml"));
+    }
+
+    #[test]
+    fn filled_sizes_are_exact_in_bytes() {
+        for size in [600u64, 601, 602, 603] {
+            let bytes = build(
+                &base_message(),
+                &Hostile::SizeFilled {
+                    size,
+                    fill: '\u{1F600}',
+                },
+            );
+            assert_eq!(bytes.len() as u64, size);
+            assert!(std::str::from_utf8(&bytes).is_ok());
+        }
+    }
+}

@@ -30,11 +30,16 @@ fn is_space(c: char) -> bool {
 }
 
 pub fn read(bytes: &[u8], limits: &StanzaParams, build: Build) -> Result<Node, Refusal> {
-    if bytes.len() as u64 > limits.max_stanza_bytes {
+    let chars_counted = build.has(Mutant::StanzaSizeLimitCountsChars);
+    if !chars_counted && bytes.len() as u64 > limits.max_stanza_bytes {
         return Err(limit("stanza larger than the profile allows"));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|_| malformed("not UTF-8"))?;
+    // The defect: the limit is checked on characters after decoding.
+    if chars_counted && text.chars().count() as u64 > limits.max_stanza_bytes {
+        return Err(limit("stanza larger than the profile allows"));
+    }
     // The defect: raw characters are left unchecked, as quick-xml leaves them.
     if !build.has(Mutant::StanzaAcceptsControlCharacters) && text.chars().any(|c| !is_char(c)) {
         return Err(malformed("a character XML does not allow"));
