@@ -6,8 +6,10 @@
 //! limit and character cases from the profile, [`probe`] is the loopback
 //! external-entity probe, [`roundtrip`] holds serialization and the
 //! property scenarios, [`payload`] the `Message` payload scenarios, and
-//! [`target`] the calls and comparisons they share.
+//! [`target`] the calls and comparisons they share; [`cases`] and
+//! [`bounds`] the single-input scenarios (one thing changed per input).
 
+mod bounds;
 mod cases;
 mod corpus;
 mod corpus_files;
@@ -118,6 +120,9 @@ pub fn register(scenarios: &mut Registry) {
             "stanza/payload-corruptions-decoded-or-refused",
             payload::corrupted,
         )
-        // Single-input scenarios: members in `cases::cases`.
-        .family(cases::run, cases::cases());
+        // Single-input scenarios: members in `cases::cases` and `bounds::cases`.
+        .family(
+            cases::run,
+            cases::cases().into_iter().chain(bounds::cases()),
+        );
 }
