@@ -64,6 +64,13 @@ pub enum Mutant {
     EnlistmentBodyHashUnchecked,
     EnlistmentIgnoresFutureIat,
     EnlistmentRotationDropsOldKey,
+    StanzaCaseInsensitiveEnums,
+    StanzaCaseInsensitiveNames,
+    StanzaAttributeLimitCountsChars,
+    StanzaDropsTextAfterChild,
+    StanzaEncAnyDepth,
+    StanzaUnwrapsNestedStanza,
+    StanzaSizeLimitCountsChars,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -81,7 +88,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 58] = [
+    pub const ALL: [Mutant; 65] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -140,6 +147,13 @@ impl Mutant {
         Mutant::EnlistmentBodyHashUnchecked,
         Mutant::EnlistmentIgnoresFutureIat,
         Mutant::EnlistmentRotationDropsOldKey,
+        Mutant::StanzaCaseInsensitiveEnums,
+        Mutant::StanzaCaseInsensitiveNames,
+        Mutant::StanzaAttributeLimitCountsChars,
+        Mutant::StanzaDropsTextAfterChild,
+        Mutant::StanzaEncAnyDepth,
+        Mutant::StanzaUnwrapsNestedStanza,
+        Mutant::StanzaSizeLimitCountsChars,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -441,6 +455,41 @@ impl Mutant {
                 "enlistment-rotation-drops-old-key",
                 "enlistment",
                 "unpublishes the old signing key at rotation, while proofs it signed are still valid",
+            ),
+            StanzaCaseInsensitiveEnums => (
+                "stanza-case-insensitive-enums",
+                "stanza",
+                "matches enc and iq type values ignoring ASCII case, as an enum binding that upper-cases before Enum.valueOf (Java) or parses with ignoreCase (.NET Enum.Parse) does: accepts type=\"MSG\" and type=\"GET\"",
+            ),
+            StanzaCaseInsensitiveNames => (
+                "stanza-case-insensitive-names",
+                "stanza",
+                "matches element names ignoring ASCII case, as HTML parsers used on XML do (they lower-case tag names): takes <Message> for a message and <ENC> for an enc, where XML 1.0 §1.2 does no case folding",
+            ),
+            StanzaAttributeLimitCountsChars => (
+                "stanza-attribute-limit-counts-chars",
+                "stanza",
+                "measures max_attribute_bytes in characters (String.length / chars().count()) instead of UTF-8 bytes, so a multi-byte value over the byte limit passes",
+            ),
+            StanzaDropsTextAfterChild => (
+                "stanza-drops-text-after-child",
+                "stanza",
+                "keeps only the text before an element's first child, as code reading ElementTree's elem.text without each child's tail does: text after a child is lost",
+            ),
+            StanzaEncAnyDepth => (
+                "stanza-enc-any-depth",
+                "stanza",
+                "collects enc elements at any depth under the message (a descendant search such as XPath .//enc or getElementsByTagName instead of the child axis), so an enc inside an unknown child is typed and validated",
+            ),
+            StanzaUnwrapsNestedStanza => (
+                "stanza-unwraps-nested-stanza",
+                "stanza",
+                "takes the first stanza element found anywhere in the document (a descendant search for message, as code that skips an XMPP stream wrapper does) instead of insisting that the root is the stanza",
+            ),
+            StanzaSizeLimitCountsChars => (
+                "stanza-size-limit-counts-chars",
+                "stanza",
+                "measures max_stanza_bytes in characters of the decoded text instead of bytes as received, so a stanza of multi-byte text over the byte limit passes",
             ),
         };
         MutantInfo {

@@ -50,6 +50,24 @@ pub enum Hostile {
     Unclosed,
     /// A second root element after the first.
     SecondRoot,
+    /// Markup written as given at the end of the root's content, after its
+    /// children (text after a child element, a nested element…).
+    Content(String),
+    /// The content of the first `enc` replaced by markup written as given.
+    EncContent(String),
+    /// The stanza inside an element of this name in `jabber:client`.
+    Wrapped(String),
+    /// One extra attribute `pad` whose value is written exactly as given
+    /// (references unresolved), e.g. multi-byte text or references.
+    ExtraAttribute(String),
+    /// Padding of `fill` characters (then ASCII `a` for what is left) until
+    /// the stanza has exactly `size` bytes.
+    SizeFilled { size: u64, fill: char },
+    /// Text written as given before the root (an XML declaration, say).
+    Prolog(String),
+    /// Attributes written as given at the end of the root's start tag
+    /// (namespace declarations, say), after a space.
+    RawAttributes(String),
 }
 
 /// A minimal valid message to build on: one `enc`, two attributes more
@@ -162,6 +180,69 @@ pub fn build(base: &Node, hostile: &Hostile) -> Vec<u8> {
         Hostile::MismatchedEndTag => format!("{head}>{body}</{root_name}x>"),
         Hostile::Unclosed => format!("{head}>{body}"),
         Hostile::SecondRoot => format!("{plain}{plain}"),
+        Hostile::Content(markup) => format!("{head}>{body}{markup}{tail}"),
+        Hostile::EncContent(markup) => {
+            // The first enc's content ends at the first "</enc>" after it.
+            let start = plain
+                .find("<enc ")
+                .and_then(|at| plain[at..].find('>').map(|end| at + end + 1));
+            let end = start.and_then(|from| plain[from..].find("</enc>").map(|e| from + e));
+            match (start, end) {
+                (Some(start), Some(end)) => {
+                    format!("{}{markup}{}", &plain[..start], &plain[end..])
+                }
+                _ => plain.clone(),
+            }
+        }
+        Hostile::Wrapped(name) => {
+            format!("<{name} xmlns=\"{CLIENT_NS}\">{plain}</{name}>")
+        }
+        Hostile::ExtraAttribute(value) => format!("{head} pad=\"{value}\">{body}{tail}"),
+        Hostile::SizeFilled { size, fill } => {
+            let frame = with_content("<pad></pad>");
+            let room = (*size as usize).saturating_sub(frame.len());
+            let wide = room / fill.len_utf8();
+            let mut text: String = std::iter::repeat_n(*fill, wide).collect();
+            text.push_str(&"a".repeat(room - wide * fill.len_utf8()));
+            with_content(&format!("<pad>{text}</pad>"))
+        }
+        Hostile::Prolog(prolog) => format!("{prolog}{plain}"),
+        Hostile::RawAttributes(raw) => format!("{head} {raw}>{body}{tail}"),
     };
     text.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(hostile: &Hostile) -> String {
+        String::from_utf8(build(&base_message(), hostile)).expect("UTF-8")
+    }
+
+    #[test]
+    fn content_knobs_write_their_markup_where_they_say() {
+        assert!(text(&Hostile::Content("<x/>tail".into())).ends_with("</enc><x/>tail</message>"));
+        assert!(text(&Hostile::EncContent("<x/>AA==".into())).contains("v=\"2\"><x/>AA==</enc>"));
+        let wrapped = text(&Hostile::Wrapped("stream".into()));
+        assert!(wrapped.starts_with("<stream xmlns=\"jabber:client\"><message "));
+        assert!(wrapped.ends_with("</message></stream>"));
+        assert!(text(&Hostile::RawAttributes("a=\"1\"".into())).contains(" a=\"1\"><enc"));
+        assert!(text(&Hostile::Prolog("<?xml version=\"1.0\"?>".into())).starts_with("<?xml"));
+    }
+
+    #[test]
+    fn filled_sizes_are_exact_in_bytes() {
+        for size in [600u64, 601, 602, 603] {
+            let bytes = build(
+                &base_message(),
+                &Hostile::SizeFilled {
+                    size,
+                    fill: '\u{1F600}',
+                },
+            );
+            assert_eq!(bytes.len() as u64, size);
+            assert!(std::str::from_utf8(&bytes).is_ok());
+        }
+    }
 }

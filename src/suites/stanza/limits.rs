@@ -70,7 +70,7 @@ pub fn at_and_over(ctx: &mut ScenarioCtx, &limit: &Limit) -> Check {
 fn stanzas_at_and_over(ctx: &mut ScenarioCtx, at: Hostile, over: Hostile, what: &str) -> Check {
     let limits = limits(ctx);
     let extra = match &at {
-        Hostile::AttributeBytes(_) => 1,
+        Hostile::AttributeBytes(_) | Hostile::ExtraAttribute(_) => 1,
         _ => 0,
     };
     let base = base_stanza(ctx, extra);
@@ -103,6 +103,76 @@ fn stanzas_at_and_over(ctx: &mut ScenarioCtx, at: Hostile, over: Hostile, what: 
         &format!("a stanza one past the {what} limit"),
     )?;
     Ok(format!("{at:?} accepted, {over:?} refused"))
+}
+
+/// Text of exactly `bytes` UTF-8 bytes in as few characters as it takes:
+/// four-byte characters, then one shorter one for the rest.
+fn multibyte_text(bytes: usize) -> String {
+    let mut text = "\u{1F600}".repeat(bytes / 4);
+    text.push_str(match bytes % 4 {
+        3 => "\u{20AC}",
+        2 => "\u{E9}",
+        1 => "a",
+        _ => "",
+    });
+    text
+}
+
+/// docs/stanza.md §7: `max_attribute_bytes` counts "bytes of one attribute
+/// value after normalization", not characters. A multi-byte value of
+/// exactly the limit in bytes is accepted; one byte more (still far fewer
+/// characters than the limit) is refused, and so is a value of exactly the
+/// limit in characters whose last one is three bytes wide.
+pub fn attribute_length_multibyte(ctx: &mut ScenarioCtx) -> Check {
+    let max = limits(ctx).max_attribute_bytes as usize;
+    let at = Hostile::ExtraAttribute(multibyte_text(max));
+    let over = Hostile::ExtraAttribute(multibyte_text(max + 1));
+    stanzas_at_and_over(ctx, at, over, "attribute-length (in UTF-8 bytes)")?;
+    let straddle = format!("{}\u{20AC}", "a".repeat(max.saturating_sub(1)));
+    let bytes = build(&base_stanza(ctx, 1), &Hostile::ExtraAttribute(straddle));
+    expect_refused(
+        ctx,
+        &bytes,
+        Category::Limit,
+        &format!(
+            "an attribute value of {max} characters and {} bytes",
+            max + 2
+        ),
+    )?;
+    Ok(format!(
+        "{max} bytes of multi-byte text accepted, {} bytes refused, {max} characters in {} bytes refused",
+        max + 1,
+        max + 2
+    ))
+}
+
+/// docs/stanza.md §7: the attribute length is measured after normalization
+/// (XML 1.0 §3.3.3: references resolved), so a value spelt with `&amp;` is
+/// as long as the characters it stands for: exactly the limit is accepted
+/// though its raw spelling is five times longer, one more refused.
+pub fn attribute_length_references(ctx: &mut ScenarioCtx) -> Check {
+    let max = limits(ctx).max_attribute_bytes as usize;
+    let at = Hostile::ExtraAttribute("&amp;".repeat(max));
+    let over = Hostile::ExtraAttribute("&amp;".repeat(max + 1));
+    stanzas_at_and_over(ctx, at, over, "attribute-length (after references)")
+}
+
+/// docs/stanza.md §7: `max_stanza_bytes` counts "bytes of the input as
+/// received": a stanza of exactly the limit whose text is four-byte
+/// characters is accepted, one byte more refused (it has far fewer
+/// characters than the limit).
+pub fn size_multibyte(ctx: &mut ScenarioCtx) -> Check {
+    let max = limits(ctx).max_stanza_bytes;
+    let fill = '\u{1F600}';
+    stanzas_at_and_over(
+        ctx,
+        Hostile::SizeFilled { size: max, fill },
+        Hostile::SizeFilled {
+            size: max + 1,
+            fill,
+        },
+        "size (in bytes, multi-byte text)",
+    )
 }
 
 /// Code points XML 1.0 §2.2 [2] excludes that a Rust `char` can hold.

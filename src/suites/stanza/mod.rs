@@ -6,8 +6,11 @@
 //! limit and character cases from the profile, [`probe`] is the loopback
 //! external-entity probe, [`roundtrip`] holds serialization and the
 //! property scenarios, [`payload`] the `Message` payload scenarios, and
-//! [`target`] the calls and comparisons they share.
+//! [`target`] the calls and comparisons they share; [`cases`] and
+//! [`bounds`] the single-input scenarios (one thing changed per input).
 
+mod bounds;
+mod cases;
 mod corpus;
 mod corpus_files;
 mod limits;
@@ -37,6 +40,15 @@ pub fn register(scenarios: &mut Registry) {
                 ("stanza/limit-size", Limit::Size),
             ],
         )
+        .add(
+            "stanza/limit-attribute-length-multibyte",
+            limits::attribute_length_multibyte,
+        )
+        .add(
+            "stanza/limit-attribute-length-references",
+            limits::attribute_length_references,
+        )
+        .add("stanza/limit-size-multibyte", limits::size_multibyte)
         .add("stanza/forbidden-characters-raw", limits::raw_characters)
         .add(
             "stanza/forbidden-character-references",
@@ -107,5 +119,10 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "stanza/payload-corruptions-decoded-or-refused",
             payload::corrupted,
+        )
+        // Single-input scenarios: members in `cases::cases` and `bounds::cases`.
+        .family(
+            cases::run,
+            cases::cases().into_iter().chain(bounds::cases()),
         );
 }

@@ -228,7 +228,7 @@ pub struct Refusal {
 }
 
 /// The refusal scenarios, registered as one family of [`refused`].
-pub const REFUSALS: [(&str, Refusal); 6] = [
+pub const REFUSALS: [(&str, Refusal); 8] = [
     (
         "stanza/payload-bad-varint-refused",
         Refusal {
@@ -275,6 +275,24 @@ pub const REFUSALS: [(&str, Refusal); 6] = [
         },
     ),
     (
+        "stanza/payload-field-zero-refused",
+        Refusal {
+            payload: forge::field_zero,
+            category: ErrorCategory::MalformedInput,
+            what: "a payload using field number 0",
+            passed: "field number 0 refused",
+        },
+    ),
+    (
+        "stanza/payload-overlong-varint-refused",
+        Refusal {
+            payload: overlong_varint,
+            category: ErrorCategory::MalformedInput,
+            what: "a conversation whose length varint takes 11 bytes",
+            passed: "a varint longer than 10 bytes refused",
+        },
+    ),
+    (
         "stanza/payload-very-deep-nesting-refused",
         Refusal {
             payload: || forge::nested_bytes(5000),
@@ -289,6 +307,17 @@ pub const REFUSALS: [(&str, Refusal); 6] = [
 pub fn refused(ctx: &mut ScenarioCtx, refusal: &Refusal) -> Check {
     expect_refused(ctx, &(refusal.payload)(), refusal.category, refusal.what)?;
     Ok(refusal.passed.into())
+}
+
+/// `conversation` whose length (2) is a terminated varint of 11 bytes:
+/// protobuf encoding guide, "Base 128 Varints", at most 10 bytes for 64
+/// bits (docs/stanza.md §6: "a varint longer than 10 bytes").
+fn overlong_varint() -> Vec<u8> {
+    let mut payload = vec![0x0a, 0x82];
+    payload.extend_from_slice(&[0x80; 9]);
+    payload.push(0x00);
+    payload.extend_from_slice(b"hi");
+    payload
 }
 
 /// A conversation followed by a group.

@@ -18,6 +18,7 @@ use crate::adapter::proto::{
 use crate::adapter::proto::{ErrorCategory, StanzaLimits};
 use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::view::{Node, View};
+use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 
 /// The limits a `Configure` carried (docs/stanza.md §7), every one honoured
@@ -35,6 +36,14 @@ pub fn limits_from(configured: Option<&StanzaLimits>) -> StanzaParams {
             max_payload_depth: l.max_payload_depth,
         },
     }
+}
+
+/// The first `message` element in document order, the root included.
+fn first_message(node: &Node) -> Option<&Node> {
+    if node.name == "message" {
+        return Some(node);
+    }
+    node.children.iter().find_map(first_message)
 }
 
 /// A refusal: the adapter category and a note for people.
@@ -101,7 +110,13 @@ impl StanzaOps {
     }
 
     fn parse_view(&self, xml: &[u8]) -> Result<View, Refusal> {
-        let root = reader::read(xml, &self.limits(), self.build)?;
+        let mut root = reader::read(xml, &self.limits(), self.build)?;
+        if self.build.has(Mutant::StanzaUnwrapsNestedStanza) {
+            // The defect: the first message anywhere is taken as the stanza.
+            if let Some(found) = first_message(&root) {
+                root = found.clone();
+            }
+        }
         let typed = rules::typed(&root, self.build)?;
         Ok(View { root, typed })
     }

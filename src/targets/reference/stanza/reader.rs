@@ -30,11 +30,16 @@ fn is_space(c: char) -> bool {
 }
 
 pub fn read(bytes: &[u8], limits: &StanzaParams, build: Build) -> Result<Node, Refusal> {
-    if bytes.len() as u64 > limits.max_stanza_bytes {
+    let chars_counted = build.has(Mutant::StanzaSizeLimitCountsChars);
+    if !chars_counted && bytes.len() as u64 > limits.max_stanza_bytes {
         return Err(limit("stanza larger than the profile allows"));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|_| malformed("not UTF-8"))?;
+    // The defect: the limit is checked on characters after decoding.
+    if chars_counted && text.chars().count() as u64 > limits.max_stanza_bytes {
+        return Err(limit("stanza larger than the profile allows"));
+    }
     // The defect: raw characters are left unchecked, as quick-xml leaves them.
     if !build.has(Mutant::StanzaAcceptsControlCharacters) && text.chars().any(|c| !is_char(c)) {
         return Err(malformed("a character XML does not allow"));
@@ -187,7 +192,10 @@ impl<'l> Tree<'l> {
 
     /// Character data: only inside the root, or white space outside it.
     fn text(&mut self, text: &str) -> Result<(), Refusal> {
+        let drops_tail = self.build.has(Mutant::StanzaDropsTextAfterChild);
         match self.stack.last_mut() {
+            // The defect: text after a child (ElementTree's tail) is lost.
+            Some(node) if drops_tail && !node.children.is_empty() => Ok(()),
             Some(node) => {
                 node.text.push_str(text);
                 Ok(())
@@ -255,7 +263,13 @@ impl<'l> Tree<'l> {
             if value.chars().any(|c| !is_char(c)) {
                 return Err(malformed("reference to a forbidden character"));
             }
-            if value.len() as u64 > u64::from(self.limits.max_attribute_bytes) {
+            let measured = if self.build.has(Mutant::StanzaAttributeLimitCountsChars) {
+                // The defect: characters counted, not UTF-8 bytes.
+                value.chars().count()
+            } else {
+                value.len()
+            };
+            if measured as u64 > u64::from(self.limits.max_attribute_bytes) {
                 return Err(limit("attribute value too long"));
             }
             raw_attributes.push((key, value));

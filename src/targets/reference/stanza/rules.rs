@@ -1,6 +1,6 @@
 //! The profile's stanza rules (docs/stanza.md §Stanzas) over the tree the
 //! reader built: known roots, required attributes, value syntax, typed
-//! fields. Four mutants live here.
+//! fields. Five mutants live here.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
@@ -46,7 +46,13 @@ pub fn typed(root: &Node, build: Build) -> Result<Typed, Refusal> {
     if root.ns != CLIENT_NS {
         return Err(schema("the root is not in the jabber:client namespace"));
     }
-    let kind = Kind::from_element(&root.name)
+    // The defect: names compared without case, as an HTML parser does.
+    let root_name = if build.has(Mutant::StanzaCaseInsensitiveNames) {
+        root.name.to_ascii_lowercase()
+    } else {
+        root.name.clone()
+    };
+    let kind = Kind::from_element(&root_name)
         .ok_or_else(|| schema(format!("<{}> is not a stanza", root.name)))?;
     for name in required(kind, build) {
         if root.attr(name).is_none_or(str::is_empty) {
@@ -68,21 +74,29 @@ pub fn typed(root: &Node, build: Build) -> Result<Typed, Refusal> {
         Some(text) => Some(decimal(text, u64::MAX).ok_or_else(|| malformed("t is not a number"))?),
     };
     let stanza_type = root.attr("type").map(String::from);
-    if kind == Kind::Iq
-        && !matches!(
-            stanza_type.as_deref(),
-            Some("get" | "set" | "result" | "error")
-        )
-    {
+    // The defect: enumerated values matched without case.
+    let iq_type = if build.has(Mutant::StanzaCaseInsensitiveEnums) {
+        stanza_type.as_deref().map(str::to_ascii_lowercase)
+    } else {
+        stanza_type.clone()
+    };
+    if kind == Kind::Iq && !matches!(iq_type.as_deref(), Some("get" | "set" | "result" | "error")) {
         return Err(schema("iq type must be get, set, result or error"));
     }
     let mut enc = Vec::new();
     if kind == Kind::Message {
-        for child in root
-            .children
-            .iter()
-            .filter(|c| c.ns == CLIENT_NS && c.name == "enc")
-        {
+        let mut encs = Vec::new();
+        if build.has(Mutant::StanzaEncAnyDepth) {
+            // The defect: a descendant search, not the child axis.
+            descendants(root, &mut encs);
+        } else {
+            encs.extend(root.children.iter());
+        }
+        let case_blind = build.has(Mutant::StanzaCaseInsensitiveNames);
+        for child in encs.into_iter().filter(|c| {
+            c.ns == CLIENT_NS
+                && (c.name == "enc" || case_blind && c.name.eq_ignore_ascii_case("enc"))
+        }) {
             enc.push(enc_fields(child, build)?);
         }
     }
@@ -97,6 +111,14 @@ pub fn typed(root: &Node, build: Build) -> Result<Typed, Refusal> {
     })
 }
 
+/// Every element under `node`, in document order.
+fn descendants<'n>(node: &'n Node, out: &mut Vec<&'n Node>) {
+    for child in &node.children {
+        out.push(child);
+        descendants(child, out);
+    }
+}
+
 fn enc_fields(node: &Node, build: Build) -> Result<Enc, Refusal> {
     let v = node.attr("v").filter(|v| !v.is_empty());
     let enc_type = node.attr("type").filter(|v| !v.is_empty());
@@ -104,7 +126,12 @@ fn enc_fields(node: &Node, build: Build) -> Result<Enc, Refusal> {
         return Err(schema("enc needs v and type"));
     };
     let v = decimal(v, u64::from(u32::MAX)).ok_or_else(|| malformed("enc v is not a number"))?;
-    let enc_type = EncType::parse(enc_type).ok_or_else(|| schema("unknown enc type"))?;
+    let enc_type = if build.has(Mutant::StanzaCaseInsensitiveEnums) {
+        EncType::parse(&enc_type.to_ascii_lowercase())
+    } else {
+        EncType::parse(enc_type)
+    };
+    let enc_type = enc_type.ok_or_else(|| schema("unknown enc type"))?;
     let content = node.text.trim_matches([' ', '\t', '\n', '\r']);
     if content.is_empty() {
         return Err(schema("enc without payload"));
