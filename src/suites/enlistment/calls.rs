@@ -239,7 +239,10 @@ pub fn future_iat_refused(ctx: &mut ScenarioCtx) -> Check {
         &body,
         "a token issued 30 s beyond the skew in the future",
     )?;
-    let (_, body2, mut nbf) = setup(ctx)?;
+    // The same gatekeeper, so its JWKS server is still up: a provider that
+    // fetches the JWKS on first use reaches the nbf check itself.
+    let body2 = push_body(ctx);
+    let mut nbf = gk.token(ctx, &body2, 0);
     nbf.set("nbf", json!(unix_now() + skew + 30));
     gk.push_refused(
         ctx,

@@ -5,6 +5,7 @@
 //! enlistment operation after Reset and stops on Reset.
 
 pub mod call_auth;
+mod header_keys;
 mod keys;
 mod server;
 
