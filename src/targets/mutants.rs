@@ -70,6 +70,8 @@ pub enum Mutant {
     EnlistmentFollowsJku,
     EnlistmentFollowsX5u,
     EnlistmentTrustsX5c,
+    EnlistmentTokenLimitOffByOne,
+    EnlistmentSignalKeyTrailingBytes,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -87,7 +89,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 64] = [
+    pub const ALL: [Mutant; 66] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -152,6 +154,8 @@ impl Mutant {
         Mutant::EnlistmentFollowsJku,
         Mutant::EnlistmentFollowsX5u,
         Mutant::EnlistmentTrustsX5c,
+        Mutant::EnlistmentTokenLimitOffByOne,
+        Mutant::EnlistmentSignalKeyTrailingBytes,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -478,6 +482,16 @@ impl Mutant {
                 "enlistment-trusts-x5c",
                 "enlistment",
                 "verifies with the key of the certificate in the token's x5c header without validating its chain (RFC 7515 §4.1.6; the embedded-key class of CVE-2018-0114)",
+            ),
+            EnlistmentTokenLimitOffByOne => (
+                "enlistment-token-limit-off-by-one",
+                "enlistment",
+                "refuses a call token of exactly max_token_bytes (>= where > was meant), the off-by-one boundary class (CWE-193)",
+            ),
+            EnlistmentSignalKeyTrailingBytes => (
+                "enlistment-signal-key-trailing-bytes",
+                "enlistment",
+                "accepts a Signal identity key of 0x05 || 32 bytes followed by more bytes, reading only the first 33 (the prefix-parse class: a decoder that ignores trailing input)",
             ),
         };
         MutantInfo {

@@ -202,5 +202,17 @@ pub fn register(scenarios: &mut Registry) {
         )
         .add("enlistment/call-jku-refused", headers::jku_refused)
         .add("enlistment/call-x5u-refused", headers::x5u_refused)
-        .add("enlistment/call-x5c-refused", headers::x5c_refused);
+        .add("enlistment/call-x5c-refused", headers::x5c_refused)
+        .add(
+            "enlistment/proof-empty-audience-or-nonce-refused",
+            provider::proof_empty_audience_or_nonce_refused,
+        )
+        .add(
+            "enlistment/call-empty-jti-refused",
+            calls::empty_jti_refused,
+        )
+        .add(
+            "enlistment/call-token-at-limit-accepted",
+            calls::token_at_limit_accepted,
+        );
 }

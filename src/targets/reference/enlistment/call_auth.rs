@@ -127,7 +127,12 @@ impl CallVerifier {
         let token = authorization
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or("no bearer token")?;
-        if token.len() > config.max_token_bytes {
+        let limit = if has(Mutant::EnlistmentTokenLimitOffByOne) {
+            config.max_token_bytes.saturating_sub(1)
+        } else {
+            config.max_token_bytes
+        };
+        if token.len() > limit {
             return Err(format!("a token of {} bytes is too long", token.len()));
         }
         let parts: Vec<&str> = token.split('.').collect();

@@ -374,7 +374,12 @@ impl EnlistmentSuite {
             );
         }
         // The Signal identity key is 0x05 || X25519 public key (33 bytes).
-        if request.signal_identity_key.len() != 33 || request.signal_identity_key[0] != 0x05 {
+        let length_ok = if p.has(Mutant::EnlistmentSignalKeyTrailingBytes) {
+            request.signal_identity_key.len() >= 33
+        } else {
+            request.signal_identity_key.len() == 33
+        };
+        if !length_ok || request.signal_identity_key[0] != 0x05 {
             return rejected(ErrorCategory::InvalidKey, "not a Signal identity key");
         }
         if request.noise_static_key.len() != 32 {
