@@ -72,6 +72,7 @@ pub enum Mutant {
     EnlistmentTrustsX5c,
     EnlistmentTokenLimitOffByOne,
     EnlistmentSignalKeyTrailingBytes,
+    EnlistmentConfigureAnyUrl,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -89,7 +90,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 66] = [
+    pub const ALL: [Mutant; 67] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -156,6 +157,7 @@ impl Mutant {
         Mutant::EnlistmentTrustsX5c,
         Mutant::EnlistmentTokenLimitOffByOne,
         Mutant::EnlistmentSignalKeyTrailingBytes,
+        Mutant::EnlistmentConfigureAnyUrl,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -492,6 +494,11 @@ impl Mutant {
                 "enlistment-signal-key-trailing-bytes",
                 "enlistment",
                 "accepts a Signal identity key of 0x05 || 32 bytes followed by more bytes, reading only the first 33 (the prefix-parse class: a decoder that ignores trailing input)",
+            ),
+            EnlistmentConfigureAnyUrl => (
+                "enlistment-configure-any-url",
+                "enlistment",
+                "takes any gatekeeper JWKS URL EnConfigure gives, loopback or not (the unchecked fetch-URL class of SSRF, CWE-918)",
             ),
         };
         MutantInfo {

@@ -214,5 +214,9 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "enlistment/call-token-at-limit-accepted",
             calls::token_at_limit_accepted,
+        )
+        .add(
+            "enlistment/configure-non-loopback-jwks-refused",
+            provider::configure_non_loopback_refused,
         );
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::drive::*;
-use crate::adapter::proto::{request::Op, EnRotateKeys, EnSignIn, ErrorCategory};
+use crate::adapter::proto::{request::Op, EnConfigure, EnRotateKeys, EnSignIn, ErrorCategory};
 use crate::ensure;
 use crate::peer::jose::{b64, typ_matches, unb64, verify};
 use crate::scenario::outcome::{Check, Finding};
@@ -379,6 +379,35 @@ pub fn proof_malformed_keys_refused(ctx: &mut ScenarioCtx) -> Check {
         "a proof for a 31-byte Noise static key",
     )?;
     Ok("malformed keys refused with INVALID_KEY".into())
+}
+
+/// docs/enlistment.md §Adapter operations: EnConfigure refuses a gatekeeper
+/// JWKS URL that is not loopback (`MALFORMED_INPUT`), so a test hook never
+/// makes a provider fetch from the network. Every other field is the
+/// profile's.
+pub fn configure_non_loopback_refused(ctx: &mut ScenarioCtx) -> Check {
+    provider_info(ctx)?;
+    let params = ctx.profile.enlistment.clone();
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737 §3), never loopback; the second
+    // is a name under .example (RFC 2606 §3).
+    for url in [
+        "http://192.0.2.1/jwks.json",
+        "https://gatekeeper.example/jwks.json",
+    ] {
+        expect_refused(
+            ctx,
+            Op::EnConfigure(EnConfigure {
+                gatekeeper_jwks_url: url.into(),
+                gatekeeper_issuer: params.gatekeeper_issuer.clone(),
+                clock_skew_seconds: params.clock_skew_seconds,
+                max_call_token_lifetime_seconds: params.max_call_token_lifetime_seconds,
+                max_token_bytes: params.max_token_bytes,
+            }),
+            ErrorCategory::MalformedInput,
+            &format!("EnConfigure with the gatekeeper JWKS at {url}"),
+        )?;
+    }
+    Ok("non-loopback gatekeeper JWKS URLs refused".into())
 }
 
 /// docs/enlistment.md §Adapter operations: `SCHEMA_VIOLATION` for an empty

@@ -313,7 +313,9 @@ impl EnlistmentSuite {
 
     pub fn configure(&mut self, c: EnConfigure) -> Reply {
         if let Err(e) = crate::peer::jose::http::check_loopback(&c.gatekeeper_jwks_url) {
-            return rejected(ErrorCategory::MalformedInput, e);
+            if !self.build.has(Mutant::EnlistmentConfigureAnyUrl) {
+                return rejected(ErrorCategory::MalformedInput, e);
+            }
         }
         if c.gatekeeper_issuer.is_empty() || c.max_token_bytes < 1024 {
             return rejected(
