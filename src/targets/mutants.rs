@@ -73,6 +73,7 @@ pub enum Mutant {
     EnlistmentTokenLimitOffByOne,
     EnlistmentSignalKeyTrailingBytes,
     EnlistmentConfigureAnyUrl,
+    EnlistmentAuthenticateAlwaysTrue,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -90,7 +91,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 67] = [
+    pub const ALL: [Mutant; 68] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -158,6 +159,7 @@ impl Mutant {
         Mutant::EnlistmentTokenLimitOffByOne,
         Mutant::EnlistmentSignalKeyTrailingBytes,
         Mutant::EnlistmentConfigureAnyUrl,
+        Mutant::EnlistmentAuthenticateAlwaysTrue,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -499,6 +501,11 @@ impl Mutant {
                 "enlistment-configure-any-url",
                 "enlistment",
                 "takes any gatekeeper JWKS URL EnConfigure gives, loopback or not (the unchecked fetch-URL class of SSRF, CWE-918)",
+            ),
+            EnlistmentAuthenticateAlwaysTrue => (
+                "enlistment-authenticate-always-true",
+                "enlistment",
+                "answers every authentication call authenticated true, signed in or not (the fail-open authentication class, CWE-287)",
             ),
         };
         MutantInfo {

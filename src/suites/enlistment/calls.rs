@@ -98,6 +98,32 @@ pub fn valid_authenticate_accepted(ctx: &mut ScenarioCtx) -> Check {
     Ok("authentication call accepted; the user is authenticated".into())
 }
 
+/// docs/enlistment.md §Gatekeeper calls: the answer says whether that user
+/// is signed in with the provider, so a user who never signed in is
+/// reported `"authenticated": false` (the call itself is valid and
+/// accepted).
+pub fn authenticate_signed_out_user(ctx: &mut ScenarioCtx) -> Check {
+    let gk = gatekeeper(ctx)?;
+    let user = gk.info.users[0].identifier.clone();
+    let body = json!({"sub": user}).to_string().into_bytes();
+    let parts = gk.token(ctx, &body, 0);
+    let url = gk.authenticate_url.clone();
+    let got = gk.expect_accepted(
+        ctx,
+        &url,
+        &parts.compact(),
+        &body,
+        "a valid authentication call for a user who has not signed in",
+    )?;
+    let answer: Value = serde_json::from_slice(&got.body)
+        .map_err(|e| Finding::fail(format!("the authentication answer is not JSON: {e}")))?;
+    ensure!(
+        answer.get("authenticated") == Some(&Value::Bool(false)),
+        "a user who never signed in is not reported unauthenticated: {answer}"
+    );
+    Ok("a signed-out user is reported not authenticated".into())
+}
+
 pub fn authenticate_bad_token_refused(ctx: &mut ScenarioCtx) -> Check {
     let gk = gatekeeper(ctx)?;
     let user = sign_in_first(ctx, &gk.info)?;

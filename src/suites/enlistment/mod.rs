@@ -218,5 +218,9 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "enlistment/configure-non-loopback-jwks-refused",
             provider::configure_non_loopback_refused,
+        )
+        .add(
+            "enlistment/call-authenticate-signed-out-user",
+            calls::authenticate_signed_out_user,
         );
 }

@@ -219,7 +219,8 @@ impl Provider {
                         .ok()
                         .and_then(|v| v.get("sub").and_then(Value::as_str).map(String::from))
                         .unwrap_or_default();
-                    let authenticated = self.signed_in.contains(&sub);
+                    let authenticated = self.signed_in.contains(&sub)
+                        || self.has(Mutant::EnlistmentAuthenticateAlwaysTrue);
                     (
                         200,
                         json!({"sub": sub, "authenticated": authenticated}).to_string(),
