@@ -71,6 +71,18 @@ pub enum Mutant {
     StanzaEncAnyDepth,
     StanzaUnwrapsNestedStanza,
     StanzaSizeLimitCountsChars,
+    EnlistmentIgnoresNbf,
+    EnlistmentAlgCaseInsensitive,
+    EnlistmentIgnoresTyp,
+    EnlistmentIgnoresCrit,
+    EnlistmentTrustsEmbeddedJwk,
+    EnlistmentFollowsJku,
+    EnlistmentFollowsX5u,
+    EnlistmentTrustsX5c,
+    EnlistmentTokenLimitOffByOne,
+    EnlistmentSignalKeyTrailingBytes,
+    EnlistmentConfigureAnyUrl,
+    EnlistmentAuthenticateAlwaysTrue,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -88,7 +100,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 65] = [
+    pub const ALL: [Mutant; 77] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -154,6 +166,18 @@ impl Mutant {
         Mutant::StanzaEncAnyDepth,
         Mutant::StanzaUnwrapsNestedStanza,
         Mutant::StanzaSizeLimitCountsChars,
+        Mutant::EnlistmentIgnoresNbf,
+        Mutant::EnlistmentAlgCaseInsensitive,
+        Mutant::EnlistmentIgnoresTyp,
+        Mutant::EnlistmentIgnoresCrit,
+        Mutant::EnlistmentTrustsEmbeddedJwk,
+        Mutant::EnlistmentFollowsJku,
+        Mutant::EnlistmentFollowsX5u,
+        Mutant::EnlistmentTrustsX5c,
+        Mutant::EnlistmentTokenLimitOffByOne,
+        Mutant::EnlistmentSignalKeyTrailingBytes,
+        Mutant::EnlistmentConfigureAnyUrl,
+        Mutant::EnlistmentAuthenticateAlwaysTrue,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -490,6 +514,66 @@ impl Mutant {
                 "stanza-size-limit-counts-chars",
                 "stanza",
                 "measures max_stanza_bytes in characters of the decoded text instead of bytes as received, so a stanza of multi-byte text over the byte limit passes",
+            ),
+            EnlistmentIgnoresNbf => (
+                "enlistment-ignores-nbf",
+                "enlistment",
+                "bounds iat by the clock skew but never reads nbf (RFC 7519 §4.1.5), like verifiers that validate only the claims they issue themselves",
+            ),
+            EnlistmentAlgCaseInsensitive => (
+                "enlistment-alg-case-insensitive",
+                "enlistment",
+                "trims and lower-cases alg before matching it, so eddsa or 'ES256 ' pass (alg is case-sensitive, RFC 7515 §4.1.1; the bug class of Auth0's 2020 nonE bypass, a case-sensitive check in front of a case-insensitive library)",
+            ),
+            EnlistmentIgnoresTyp => (
+                "enlistment-ignores-typ",
+                "enlistment",
+                "never reads typ, so a token of another kind is taken as a call (RFC 8725 §3.11, §3.12 cross-JWT confusion)",
+            ),
+            EnlistmentIgnoresCrit => (
+                "enlistment-ignores-crit",
+                "enlistment",
+                "ignores crit, accepting a token whose critical extension it does not understand (RFC 7515 §4.1.11; libjwt issue #157, crit never processed)",
+            ),
+            EnlistmentTrustsEmbeddedJwk => (
+                "enlistment-trusts-embedded-jwk",
+                "enlistment",
+                "verifies with the public key embedded in the token's jwk header instead of the gatekeeper's JWKS (CVE-2018-0114, node-jose)",
+            ),
+            EnlistmentFollowsJku => (
+                "enlistment-follows-jku",
+                "enlistment",
+                "fetches the JWK Set the token's jku header names and verifies with its key (RFC 8725 §3.10: blindly following jku)",
+            ),
+            EnlistmentFollowsX5u => (
+                "enlistment-follows-x5u",
+                "enlistment",
+                "fetches the certificate the token's x5u header names and verifies with its key, without validating it (RFC 8725 §3.10; RFC 7515 §4.1.5)",
+            ),
+            EnlistmentTrustsX5c => (
+                "enlistment-trusts-x5c",
+                "enlistment",
+                "verifies with the key of the certificate in the token's x5c header without validating its chain (RFC 7515 §4.1.6; the embedded-key class of CVE-2018-0114)",
+            ),
+            EnlistmentTokenLimitOffByOne => (
+                "enlistment-token-limit-off-by-one",
+                "enlistment",
+                "refuses a call token of exactly max_token_bytes (>= where > was meant), the off-by-one boundary class (CWE-193)",
+            ),
+            EnlistmentSignalKeyTrailingBytes => (
+                "enlistment-signal-key-trailing-bytes",
+                "enlistment",
+                "accepts a Signal identity key of 0x05 || 32 bytes followed by more bytes, reading only the first 33 (the prefix-parse class: a decoder that ignores trailing input)",
+            ),
+            EnlistmentConfigureAnyUrl => (
+                "enlistment-configure-any-url",
+                "enlistment",
+                "takes any gatekeeper JWKS URL EnConfigure gives, loopback or not (the unchecked fetch-URL class of SSRF, CWE-918)",
+            ),
+            EnlistmentAuthenticateAlwaysTrue => (
+                "enlistment-authenticate-always-true",
+                "enlistment",
+                "answers every authentication call authenticated true, signed in or not (the fail-open authentication class, CWE-287)",
             ),
         };
         MutantInfo {

@@ -271,6 +271,35 @@ mod tests {
         let mut p = valid(ed, "j18");
         p.set("padding", json!("A".repeat(8192)));
         add("longer than max_token_bytes", p, "refuse");
+        let mut p = valid(ed, "j20");
+        p.set_header("typ", json!("enlistment-proof+jwt"));
+        add("typ of another kind of token", p, "refuse");
+        let mut p = valid(ed, "j21");
+        p.set_header("crit", json!(["x-unknown-extension"]));
+        p.set_header("x-unknown-extension", json!(true));
+        add("crit naming an unknown extension", p, "refuse");
+        let mut p = valid(ed, "j22");
+        p.set_header("alg", json!("eddsa"));
+        add("alg eddsa in lower case", p, "refuse");
+        // An attacker's key under the gatekeeper's kid, offered by the header.
+        let mut attacker_rng = rand_chacha::ChaCha20Rng::seed_from_u64(7515);
+        let attacker = GatekeeperKey::ed25519(&ed.kid, &mut attacker_rng);
+        let mut p = valid(ed, "j23");
+        p.signer = Signer::Key(Box::new(attacker.clone()));
+        p.set_header("jwk", attacker.public_jwk());
+        add("signed by the key its jwk header embeds", p, "refuse");
+        let mut p = valid(ed, "j24");
+        p.signer = Signer::Key(Box::new(attacker.clone()));
+        let der =
+            crate::peer::jose::x509::self_signed_ed25519(&attacker, "attacker").unwrap_or_default();
+        p.set_header("x5c", json!([crate::peer::jose::x509::x5c_entry(&der)]));
+        add("signed by the key of the certificate in x5c", p, "refuse");
+        let mut p = valid(ed, "j25");
+        p.set("jti", json!(""));
+        add("empty jti", p, "refuse");
+        let mut p = valid(ed, "j26");
+        p.set("exp", json!(NOW));
+        add("exp equal to iat", p, "refuse");
         // Hand-broken serialisations of a valid token.
         let token = valid(ed, "j19").compact();
         let (h, rest) = token.split_once('.').unwrap_or_default();

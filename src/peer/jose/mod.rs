@@ -9,6 +9,7 @@ pub mod http;
 pub mod jwks_server;
 pub mod keys;
 pub mod verify;
+pub mod x509;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -98,6 +98,32 @@ pub fn valid_authenticate_accepted(ctx: &mut ScenarioCtx) -> Check {
     Ok("authentication call accepted; the user is authenticated".into())
 }
 
+/// docs/enlistment.md §Gatekeeper calls: the answer says whether that user
+/// is signed in with the provider, so a user who never signed in is
+/// reported `"authenticated": false` (the call itself is valid and
+/// accepted).
+pub fn authenticate_signed_out_user(ctx: &mut ScenarioCtx) -> Check {
+    let gk = gatekeeper(ctx)?;
+    let user = gk.info.users[0].identifier.clone();
+    let body = json!({"sub": user}).to_string().into_bytes();
+    let parts = gk.token(ctx, &body, 0);
+    let url = gk.authenticate_url.clone();
+    let got = gk.expect_accepted(
+        ctx,
+        &url,
+        &parts.compact(),
+        &body,
+        "a valid authentication call for a user who has not signed in",
+    )?;
+    let answer: Value = serde_json::from_slice(&got.body)
+        .map_err(|e| Finding::fail(format!("the authentication answer is not JSON: {e}")))?;
+    ensure!(
+        answer.get("authenticated") == Some(&Value::Bool(false)),
+        "a user who never signed in is not reported unauthenticated: {answer}"
+    );
+    Ok("a signed-out user is reported not authenticated".into())
+}
+
 pub fn authenticate_bad_token_refused(ctx: &mut ScenarioCtx) -> Check {
     let gk = gatekeeper(ctx)?;
     let user = sign_in_first(ctx, &gk.info)?;
@@ -239,7 +265,10 @@ pub fn future_iat_refused(ctx: &mut ScenarioCtx) -> Check {
         &body,
         "a token issued 30 s beyond the skew in the future",
     )?;
-    let (_, body2, mut nbf) = setup(ctx)?;
+    // The same gatekeeper, so its JWKS server is still up: a provider that
+    // fetches the JWKS on first use reaches the nbf check itself.
+    let body2 = push_body(ctx);
+    let mut nbf = gk.token(ctx, &body2, 0);
     nbf.set("nbf", json!(unix_now() + skew + 30));
     gk.push_refused(
         ctx,
@@ -261,7 +290,17 @@ pub fn overlong_lifetime_refused(ctx: &mut ScenarioCtx) -> Check {
         &body,
         "a token living an hour beyond the profile's maximum",
     )?;
-    Ok("overlong lifetime refused".into())
+    // 0 < exp - iat: a token whose exp equals its iat never lived; with the
+    // skew it is not yet expired, so only the lifetime is wrong.
+    let body = push_body(ctx);
+    let mut zero = gk.token(ctx, &body, 0);
+    let iat = zero
+        .get("iat")
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(now);
+    zero.set("exp", json!(iat));
+    gk.push_refused(ctx, &zero, &body, "a token whose exp equals its iat")?;
+    Ok("overlong and zero lifetimes refused".into())
 }
 
 pub fn wrong_aud_refused(ctx: &mut ScenarioCtx) -> Check {
@@ -333,6 +372,53 @@ pub fn missing_claims_refused(ctx: &mut ScenarioCtx) -> Check {
     Ok("each required claim is required".into())
 }
 
+/// docs/enlistment.md rule 7: `jti` is non-empty.
+pub fn empty_jti_refused(ctx: &mut ScenarioCtx) -> Check {
+    let (gk, body, mut parts) = setup(ctx)?;
+    parts.set("jti", json!(""));
+    gk.push_refused(ctx, &parts, &body, "a token whose jti is empty")?;
+    Ok("empty jti refused".into())
+}
+
+/// A valid token of exactly `max_token_bytes`: the limit is the largest
+/// token a provider must accept (docs/enlistment.md, profile values).
+pub fn token_at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
+    let gk = gatekeeper(ctx)?;
+    let limit = ctx.profile.enlistment.max_token_bytes as usize;
+    let body = push_body(ctx);
+    let base = gk.token(ctx, &body, 0);
+    let token = sized_token(&base, limit)
+        .ok_or_else(|| Finding::error(format!("cannot build a token of {limit} bytes")))?;
+    gk.expect_accepted(
+        ctx,
+        &gk.push_url.clone(),
+        &token,
+        &body,
+        &format!("a valid token of exactly {limit} bytes"),
+    )?;
+    Ok(format!("a token of exactly {limit} bytes accepted"))
+}
+
+/// `base` with an unknown claim and an unknown header member padding it to
+/// exactly `size` bytes (base64url grows by 4 characters per 3 bytes, so
+/// one padding alone cannot reach every length).
+fn sized_token(base: &crate::peer::jose::TokenParts, size: usize) -> Option<String> {
+    let room = size.checked_sub(base.compact().len())?;
+    let start = (room * 3 / 4).saturating_sub(40);
+    for claim_pad in start..start + 80 {
+        for header_pad in 0..6 {
+            let mut parts = base.clone();
+            parts.set("pad", json!("A".repeat(claim_pad)));
+            parts.set_header("x-pad", json!("B".repeat(header_pad)));
+            let token = parts.compact();
+            if token.len() == size {
+                return Some(token);
+            }
+        }
+    }
+    None
+}
+
 pub fn malformed_base64_refused(ctx: &mut ScenarioCtx) -> Check {
     let (gk, body, parts) = setup(ctx)?;
     let token = parts.compact();
@@ -342,6 +428,7 @@ pub fn malformed_base64_refused(ctx: &mut ScenarioCtx) -> Check {
         format!("{h}=.{rest}"), // padding (RFC 7515 §2 forbids it)
         format!("{}+/.{rest}", &h[..h.len().saturating_sub(2)]), // base64, not base64url
         format!("{h}.{rest}.extra"), // four parts
+        token[..token.rfind('.').unwrap_or(token.len())].to_string(), // two parts
         format!("{h}!.{rest}"),
     ];
     for forged in variants {

@@ -8,10 +8,12 @@
 //! * `drive`: provider information, the harness's gatekeeper, HTTP checks.
 //! * `provider`: discovery, the JWKS, proofs, key rotation.
 //! * `calls`: gatekeeper calls that must be accepted or refused.
+//! * `headers`: calls whose JOSE header is wrong in one way.
 //! * `properties`: generated token mutations.
 
 mod calls;
 mod drive;
+mod headers;
 pub mod properties;
 mod provider;
 
@@ -181,5 +183,44 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "enlistment/property-token-mutations",
             properties::token_mutations,
+        )
+        .add(
+            "enlistment/call-typ-other-refused",
+            headers::typ_other_refused,
+        )
+        .add(
+            "enlistment/call-crit-unknown-refused",
+            headers::crit_unknown_refused,
+        )
+        .add(
+            "enlistment/call-alg-spellings-refused",
+            headers::alg_spellings_refused,
+        )
+        .add(
+            "enlistment/call-embedded-jwk-refused",
+            headers::embedded_jwk_refused,
+        )
+        .add("enlistment/call-jku-refused", headers::jku_refused)
+        .add("enlistment/call-x5u-refused", headers::x5u_refused)
+        .add("enlistment/call-x5c-refused", headers::x5c_refused)
+        .add(
+            "enlistment/proof-empty-audience-or-nonce-refused",
+            provider::proof_empty_audience_or_nonce_refused,
+        )
+        .add(
+            "enlistment/call-empty-jti-refused",
+            calls::empty_jti_refused,
+        )
+        .add(
+            "enlistment/call-token-at-limit-accepted",
+            calls::token_at_limit_accepted,
+        )
+        .add(
+            "enlistment/configure-non-loopback-jwks-refused",
+            provider::configure_non_loopback_refused,
+        )
+        .add(
+            "enlistment/call-authenticate-signed-out-user",
+            calls::authenticate_signed_out_user,
         );
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value};
 
 use super::drive::*;
-use crate::adapter::proto::{request::Op, EnRotateKeys, EnSignIn, ErrorCategory};
+use crate::adapter::proto::{request::Op, EnConfigure, EnRotateKeys, EnSignIn, ErrorCategory};
 use crate::ensure;
 use crate::peer::jose::{b64, typ_matches, unb64, verify};
 use crate::scenario::outcome::{Check, Finding};
@@ -288,7 +288,16 @@ pub fn proof_nonce_echoed(ctx: &mut ScenarioCtx) -> Check {
         claim_str(&claims, "nonce")? == second,
         "a second proof does not carry its own nonce"
     );
-    Ok("each proof echoes its nonce".into())
+    // Exactly as given, multi-byte text too (2-, 3- and 4-byte UTF-8),
+    // well inside any byte limit a provider may set on a nonce.
+    let text = format!("défi-挑战-🔑-{}", random_nonce(ctx));
+    let token = issue_proof(ctx, &proof.user, &text, &proof.keys)?;
+    let (_, claims) = verify::decode_unverified(&token).map_err(Finding::fail)?;
+    ensure!(
+        claim_str(&claims, "nonce")? == text,
+        "a proof for the multi-byte nonce {text:?} does not carry it exactly"
+    );
+    Ok("each proof echoes its nonce, multi-byte text included".into())
 }
 
 fn cnf_key(claims: &Map<String, Value>, name: &str) -> Result<String, Finding> {
@@ -343,7 +352,85 @@ pub fn proof_malformed_keys_refused(ctx: &mut ScenarioCtx) -> Check {
         ErrorCategory::InvalidKey,
         "a proof for a 33-byte Noise static key",
     )?;
+    // A Signal identity key is exactly 0x05 || 32 bytes (docs/enlistment.md
+    // §Confirmation claim): another type byte, or bytes after the key.
+    let mut typed = ClientKeys::random(ctx);
+    typed.signal_identity[0] = 0x06;
+    expect_refused(
+        ctx,
+        proof_op(&user, &audience, &nonce, &typed),
+        ErrorCategory::InvalidKey,
+        "a proof for a 33-byte Signal identity key with type byte 0x06",
+    )?;
+    let mut long = ClientKeys::random(ctx);
+    long.signal_identity.push(0);
+    expect_refused(
+        ctx,
+        proof_op(&user, &audience, &nonce, &long),
+        ErrorCategory::InvalidKey,
+        "a proof for a Signal identity key with a byte after 0x05 || 32",
+    )?;
+    let mut short_noise = ClientKeys::random(ctx);
+    short_noise.noise_static.truncate(31);
+    expect_refused(
+        ctx,
+        proof_op(&user, &audience, &nonce, &short_noise),
+        ErrorCategory::InvalidKey,
+        "a proof for a 31-byte Noise static key",
+    )?;
     Ok("malformed keys refused with INVALID_KEY".into())
+}
+
+/// docs/enlistment.md §Adapter operations: EnConfigure refuses a gatekeeper
+/// JWKS URL that is not loopback (`MALFORMED_INPUT`), so a test hook never
+/// makes a provider fetch from the network. Every other field is the
+/// profile's.
+pub fn configure_non_loopback_refused(ctx: &mut ScenarioCtx) -> Check {
+    provider_info(ctx)?;
+    let params = ctx.profile.enlistment.clone();
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737 §3), never loopback; the second
+    // is a name under .example (RFC 2606 §3).
+    for url in [
+        "http://192.0.2.1/jwks.json",
+        "https://gatekeeper.example/jwks.json",
+    ] {
+        expect_refused(
+            ctx,
+            Op::EnConfigure(EnConfigure {
+                gatekeeper_jwks_url: url.into(),
+                gatekeeper_issuer: params.gatekeeper_issuer.clone(),
+                clock_skew_seconds: params.clock_skew_seconds,
+                max_call_token_lifetime_seconds: params.max_call_token_lifetime_seconds,
+                max_token_bytes: params.max_token_bytes,
+            }),
+            ErrorCategory::MalformedInput,
+            &format!("EnConfigure with the gatekeeper JWKS at {url}"),
+        )?;
+    }
+    Ok("non-loopback gatekeeper JWKS URLs refused".into())
+}
+
+/// docs/enlistment.md §Adapter operations: `SCHEMA_VIOLATION` for an empty
+/// audience or nonce; each request is otherwise valid.
+pub fn proof_empty_audience_or_nonce_refused(ctx: &mut ScenarioCtx) -> Check {
+    let info = provider_info(ctx)?;
+    let user = sign_in_first(ctx, &info)?;
+    let audience = ctx.profile.enlistment.proof_audience.clone();
+    let nonce = random_nonce(ctx);
+    let keys = ClientKeys::random(ctx);
+    expect_refused(
+        ctx,
+        proof_op(&user, "", &nonce, &keys),
+        ErrorCategory::SchemaViolation,
+        "a proof request with an empty audience",
+    )?;
+    expect_refused(
+        ctx,
+        proof_op(&user, &audience, "", &keys),
+        ErrorCategory::SchemaViolation,
+        "a proof request with an empty nonce",
+    )?;
+    Ok("empty audience and empty nonce refused".into())
 }
 
 pub fn proof_fresh_jti(ctx: &mut ScenarioCtx) -> Check {

@@ -10,7 +10,9 @@ use std::time::Duration;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
+use serde_json::Value;
 
+use super::header_keys::{key_from_header, KeyPointers};
 use crate::peer::jose::{body_hash, http, unb64};
 use crate::targets::mutants::Mutant;
 use crate::targets::reference::build::Build;
@@ -39,6 +41,11 @@ struct Header {
     alg: String,
     kid: Option<String>,
     typ: Option<String>,
+    /// RFC 7515 §4.1.11: extensions the recipient must understand.
+    crit: Option<Value>,
+    /// `jwk`, `jku`, `x5u`, `x5c`: read only by the mutants that trust them.
+    #[serde(flatten)]
+    pointers: KeyPointers,
 }
 
 /// The explicit type of a gatekeeper call (RFC 8725 §3.11).
@@ -120,7 +127,12 @@ impl CallVerifier {
         let token = authorization
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or("no bearer token")?;
-        if token.len() > config.max_token_bytes {
+        let limit = if has(Mutant::EnlistmentTokenLimitOffByOne) {
+            config.max_token_bytes.saturating_sub(1)
+        } else {
+            config.max_token_bytes
+        };
+        if token.len() > limit {
             return Err(format!("a token of {} bytes is too long", token.len()));
         }
         let parts: Vec<&str> = token.split('.').collect();
@@ -131,20 +143,47 @@ impl CallVerifier {
         // A typed token of another kind (an enlistment proof, an ID token)
         // is never a call (RFC 8725 §3.11, §3.12); `typ` itself is OPTIONAL
         // (RFC 7515 §4.1.9).
-        if let Some(typ) = &header.typ {
+        if let Some(typ) = header
+            .typ
+            .as_ref()
+            .filter(|_| !has(Mutant::EnlistmentIgnoresTyp))
+        {
             if !is_call_typ(typ) {
                 return Err(format!("typ {typ:?} is not a gatekeeper call"));
             }
         }
+        // RFC 7515 §4.1.11: "If any of the listed extension Header
+        // Parameters are not understood and supported by the recipient, then
+        // the JWS is invalid." This verifier understands no extension; an
+        // empty list or one naming registered parameters breaks the
+        // producer's MUST NOTs, which a recipient MAY refuse, and it does.
+        if header.crit.is_some() && !has(Mutant::EnlistmentIgnoresCrit) {
+            return Err("crit lists an extension this verifier does not understand".into());
+        }
         let message = format!("{h}.{c}");
-        match header.alg.as_str() {
+        let alg_name = if has(Mutant::EnlistmentAlgCaseInsensitive) {
+            // The defect: alg is case-sensitive (RFC 7515 §4.1.1).
+            match header.alg.trim().to_ascii_lowercase().as_str() {
+                "eddsa" => "EdDSA".to_string(),
+                "es256" => "ES256".to_string(),
+                "hs256" => "HS256".to_string(),
+                other => other.to_string(),
+            }
+        } else {
+            header.alg.clone()
+        };
+        match alg_name.as_str() {
             "EdDSA" | "ES256" => {
-                let alg = if header.alg == "EdDSA" {
+                let alg = if alg_name == "EdDSA" {
                     Algorithm::EdDSA
                 } else {
                     Algorithm::ES256
                 };
-                let jwk = self.key_for(&config, header.kid.as_deref(), build)?;
+                let kid = header.kid.as_deref();
+                let jwk = match key_from_header(&header.pointers, kid, build) {
+                    Some(jwk) => jwk,
+                    None => self.key_for(&config, kid, build)?,
+                };
                 if !key_fits(&jwk, alg) {
                     return Err(format!("{} does not fit the key's type", header.alg));
                 }
@@ -204,7 +243,8 @@ impl CallVerifier {
         if claims.exp.saturating_add(skew) <= now && !has(Mutant::EnlistmentIgnoresExp) {
             return Err("expired".into());
         }
-        let not_before = claims.nbf.unwrap_or(claims.iat).max(claims.iat);
+        let nbf = claims.nbf.filter(|_| !has(Mutant::EnlistmentIgnoresNbf));
+        let not_before = nbf.unwrap_or(claims.iat).max(claims.iat);
         if not_before > now.saturating_add(skew) && !has(Mutant::EnlistmentIgnoresFutureIat) {
             return Err("not yet valid".into());
         }

@@ -5,6 +5,7 @@
 //! enlistment operation after Reset and stops on Reset.
 
 pub mod call_auth;
+mod header_keys;
 mod keys;
 mod server;
 
@@ -218,7 +219,8 @@ impl Provider {
                         .ok()
                         .and_then(|v| v.get("sub").and_then(Value::as_str).map(String::from))
                         .unwrap_or_default();
-                    let authenticated = self.signed_in.contains(&sub);
+                    let authenticated = self.signed_in.contains(&sub)
+                        || self.has(Mutant::EnlistmentAuthenticateAlwaysTrue);
                     (
                         200,
                         json!({"sub": sub, "authenticated": authenticated}).to_string(),
@@ -312,7 +314,9 @@ impl EnlistmentSuite {
 
     pub fn configure(&mut self, c: EnConfigure) -> Reply {
         if let Err(e) = crate::peer::jose::http::check_loopback(&c.gatekeeper_jwks_url) {
-            return rejected(ErrorCategory::MalformedInput, e);
+            if !self.build.has(Mutant::EnlistmentConfigureAnyUrl) {
+                return rejected(ErrorCategory::MalformedInput, e);
+            }
         }
         if c.gatekeeper_issuer.is_empty() || c.max_token_bytes < 1024 {
             return rejected(
@@ -373,7 +377,12 @@ impl EnlistmentSuite {
             );
         }
         // The Signal identity key is 0x05 || X25519 public key (33 bytes).
-        if request.signal_identity_key.len() != 33 || request.signal_identity_key[0] != 0x05 {
+        let length_ok = if p.has(Mutant::EnlistmentSignalKeyTrailingBytes) {
+            request.signal_identity_key.len() >= 33
+        } else {
+            request.signal_identity_key.len() == 33
+        };
+        if !length_ok || request.signal_identity_key[0] != 0x05 {
             return rejected(ErrorCategory::InvalidKey, "not a Signal identity key");
         }
         if request.noise_static_key.len() != 32 {
