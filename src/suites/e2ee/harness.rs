@@ -450,6 +450,25 @@ impl Conversation {
         Ok(wire)
     }
 
+    /// After a refused first message from the peer (the target had no
+    /// session with it): the target speaks first and must have no session
+    /// to speak on. A target that kept a session built from the refused
+    /// message would be repaired by the peer's honest first message, so this
+    /// is asked before the peer speaks again.
+    pub fn no_session_after_refusal(&mut self, ctx: &mut ScenarioCtx, what: &str) -> Step<()> {
+        let reply = ctx.call(encrypt_op(
+            &self.target_addr,
+            &self.peer_addr,
+            b"the target speaks first",
+        ))?;
+        expect_rejected(
+            ctx,
+            reply,
+            &[ErrorCategory::NotFound],
+            &format!("encrypting to the peer after {what} was refused (it must make no session)"),
+        )
+    }
+
     /// A knobbed message must be refused with one of `categories`, and then
     /// the session must be intact: the next honest message (which reuses the
     /// counter the refused one claimed) decrypts, and the target can answer.

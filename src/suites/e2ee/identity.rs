@@ -99,6 +99,8 @@ pub fn identity_change_in_message_untrusted_until_approved(ctx: &mut ScenarioCtx
         "internal: the reinstalled peer kept its identity"
     );
     // Until approved, the old identity's session still works.
+    // The target speaks first: its session is still the old device's.
+    c.target_to_peer(ctx, b"to the old device, still trusted")?;
     c.peer_to_target(ctx, b"old device, still trusted")?;
     approve_identity(
         ctx,

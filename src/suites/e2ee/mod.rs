@@ -8,9 +8,11 @@
 //! skipped keys, duplicates), [`tampering`] (integrity, refusals leave the
 //! session intact), [`identity`] (signatures, identity changes, safety
 //! numbers), [`prekeys`] (one-time prekeys), [`vectors`] (fixed-key golden
-//! transcripts), [`property`] (model-checked random sequences).
+//! transcripts), [`property`] (model-checked random sequences), [`encoding`]
+//! (key encodings and PreKeySignalMessage version bytes, one spoiled at a time).
 
 pub mod bundle;
+pub mod encoding;
 pub mod establish;
 pub mod harness;
 pub mod identity;
@@ -22,6 +24,7 @@ pub mod tampering;
 pub mod vectors;
 
 use crate::scenario::Registry;
+use encoding::{BundleKey, Opening, Spoil};
 
 /// Every e2ee scenario, under its catalog id.
 pub fn register(scenarios: &mut Registry) {
@@ -237,5 +240,95 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/adversarial-network-target-target",
             property::adversarial_network_target_target,
+        )
+        .family(
+            encoding::prekey_opening_spoiled,
+            [
+                (
+                    "e2ee/prekey-message-legacy-version-rejected",
+                    Opening::Version(0x23),
+                ),
+                (
+                    "e2ee/prekey-message-unknown-version-rejected",
+                    Opening::Version(0x43),
+                ),
+                (
+                    "e2ee/prekey-message-bad-mac-keeps-session",
+                    Opening::WrongMac,
+                ),
+                (
+                    "e2ee/prekey-base-key-wrong-type-rejected",
+                    Opening::BaseKey(Spoil::WrongType),
+                ),
+                (
+                    "e2ee/prekey-base-key-short-rejected",
+                    Opening::BaseKey(Spoil::Short),
+                ),
+                (
+                    "e2ee/prekey-base-key-trailing-bytes",
+                    Opening::BaseKey(Spoil::Trailing(1)),
+                ),
+                (
+                    "e2ee/prekey-identity-key-wrong-type-rejected",
+                    Opening::IdentityKey(Spoil::WrongType),
+                ),
+                (
+                    "e2ee/prekey-identity-key-short-rejected",
+                    Opening::IdentityKey(Spoil::Short),
+                ),
+                (
+                    "e2ee/prekey-identity-key-trailing-bytes",
+                    Opening::IdentityKey(Spoil::Trailing(1)),
+                ),
+            ],
+        )
+        .add(
+            "e2ee/ratchet-key-trailing-bytes",
+            encoding::ratchet_key_trailing_bytes,
+        )
+        .family(
+            encoding::bundle_key_spoiled,
+            [
+                (
+                    "e2ee/bundle-identity-key-wrong-type-rejected",
+                    (BundleKey::Identity, Spoil::WrongType),
+                ),
+                (
+                    "e2ee/bundle-identity-key-short-rejected",
+                    (BundleKey::Identity, Spoil::Short),
+                ),
+                (
+                    "e2ee/bundle-identity-key-trailing-bytes",
+                    (BundleKey::Identity, Spoil::Trailing(1)),
+                ),
+                (
+                    "e2ee/bundle-identity-key-trailing-key",
+                    (BundleKey::Identity, Spoil::Trailing(33)),
+                ),
+                (
+                    "e2ee/bundle-signed-prekey-wrong-type-rejected",
+                    (BundleKey::SignedPrekey, Spoil::WrongType),
+                ),
+                (
+                    "e2ee/bundle-signed-prekey-short-rejected",
+                    (BundleKey::SignedPrekey, Spoil::Short),
+                ),
+                (
+                    "e2ee/bundle-signed-prekey-trailing-bytes",
+                    (BundleKey::SignedPrekey, Spoil::Trailing(1)),
+                ),
+                (
+                    "e2ee/bundle-one-time-prekey-wrong-type-rejected",
+                    (BundleKey::OneTimePrekey, Spoil::WrongType),
+                ),
+                (
+                    "e2ee/bundle-one-time-prekey-short-rejected",
+                    (BundleKey::OneTimePrekey, Spoil::Short),
+                ),
+                (
+                    "e2ee/bundle-one-time-prekey-trailing-bytes",
+                    (BundleKey::OneTimePrekey, Spoil::Trailing(1)),
+                ),
+            ],
         );
 }

@@ -297,9 +297,10 @@ pub fn tampered_prekey_message_rejected(ctx: &mut ScenarioCtx) -> Check {
         &[ErrorCategory::BadMac],
         "a PreKeySignalMessage with a wrong inner MAC",
     )?;
+    c.no_session_after_refusal(ctx, "a first PreKeySignalMessage with a wrong MAC")?;
     c.peer_to_target(ctx, b"first, honest")?;
     c.target_to_peer(ctx, b"reply")?;
-    Ok("a PreKeySignalMessage with a bad MAC refused; the one-time prekey was not consumed".into())
+    Ok("a PreKeySignalMessage with a bad MAC refused, no session made; the one-time prekey was not consumed".into())
 }
 
 pub fn unknown_signed_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
@@ -311,12 +312,12 @@ pub fn unknown_signed_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
         },
         b"first",
     )?;
-    c.refused_then_intact(
-        ctx,
-        &bad,
-        &[ErrorCategory::NotFound],
-        "a PreKeySignalMessage naming an unknown signed prekey",
-    )?;
+    let what = "a PreKeySignalMessage naming an unknown signed prekey";
+    let reply = c.offer_to_target(ctx, &bad)?;
+    expect_rejected(ctx, reply, &[ErrorCategory::NotFound], what)?;
+    c.no_session_after_refusal(ctx, what)?;
+    c.peer_to_target(ctx, b"first, honest")?;
+    c.target_to_peer(ctx, b"reply")?;
     Ok("an unknown signed-prekey id refused; the honest message then works".into())
 }
 
@@ -482,6 +483,10 @@ pub fn prekey_identity_not_trusted_before_mac(ctx: &mut ScenarioCtx) -> Check {
         reply,
         &[ErrorCategory::BadMac],
         "a PreKeySignalMessage with a bad MAC under another identity",
+    )?;
+    c.no_session_after_refusal(
+        ctx,
+        "a first PreKeySignalMessage with a bad MAC under another identity",
     )?;
     let mut shown = "the real sender's first message then decrypts";
     if ctx.hello.declares("E2EE_SAFETY_NUMBERS") {
