@@ -16,6 +16,7 @@ pub mod encoding;
 pub mod establish;
 pub mod harness;
 pub mod identity;
+pub mod operations;
 pub mod ordering;
 pub mod prekeys;
 pub mod property;
@@ -25,6 +26,7 @@ pub mod vectors;
 
 use crate::scenario::Registry;
 use encoding::{BundleKey, Opening, Spoil};
+use operations::OpRefusal;
 
 /// Every e2ee scenario, under its catalog id.
 pub fn register(scenarios: &mut Registry) {
@@ -279,6 +281,53 @@ pub fn register(scenarios: &mut Registry) {
                 (
                     "e2ee/prekey-identity-key-trailing-bytes",
                     Opening::IdentityKey(Spoil::Trailing(1)),
+                ),
+            ],
+        )
+        .add(
+            "e2ee/altered-ratchet-key-rejected",
+            tampering::altered_ratchet_key_rejected,
+        )
+        .add(
+            "e2ee/message-under-other-type-rejected",
+            tampering::message_under_other_type_rejected,
+        )
+        .add(
+            "e2ee/body-at-limit-accepted",
+            tampering::body_at_limit_accepted,
+        )
+        .add(
+            "e2ee/unknown-one-time-prekey-id-rejected",
+            prekeys::unknown_one_time_prekey_id_rejected,
+        )
+        .add(
+            "e2ee/bundle-signature-wrong-length-refused",
+            identity::bundle_signature_wrong_length_refused,
+        )
+        .family(
+            operations::operation_refused,
+            [
+                ("e2ee/create-device-twice-refused", OpRefusal::CreateTwice),
+                ("e2ee/address-name-length-bounds", OpRefusal::NameLength),
+                (
+                    "e2ee/unknown-local-device-refused",
+                    OpRefusal::UnknownLocalDevice,
+                ),
+                (
+                    "e2ee/encrypt-without-session-refused",
+                    OpRefusal::EncryptWithoutSession,
+                ),
+                (
+                    "e2ee/encrypt-over-limit-refused",
+                    OpRefusal::EncryptOverLimit,
+                ),
+                (
+                    "e2ee/approve-invalid-identity-key-refused",
+                    OpRefusal::ApproveInvalidKey,
+                ),
+                (
+                    "e2ee/safety-number-unknown-remote-refused",
+                    OpRefusal::SafetyNumberUnknownRemote,
                 ),
             ],
         )
