@@ -82,12 +82,12 @@ pub fn consumed_one_time_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
         },
         b"names a consumed prekey",
     )?;
-    c.refused_then_intact(
-        ctx,
-        &bad,
-        &[ErrorCategory::NotFound],
-        "a PreKeySignalMessage naming consumed one-time prekey",
-    )?;
+    let what = "a PreKeySignalMessage naming a consumed one-time prekey";
+    let reply = c.offer_to_target(ctx, &bad)?;
+    expect_rejected(ctx, reply, &[ErrorCategory::NotFound], what)?;
+    c.target_speaks_first_after_refusal(ctx, what)?;
+    c.peer_to_target(ctx, b"the honest restart")?;
+    c.target_to_peer(ctx, b"on the new session")?;
     Ok(format!(
         "consumed one-time prekey {used} refused; the honest message works"
     ))
