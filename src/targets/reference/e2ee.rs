@@ -647,6 +647,27 @@ mod tests {
     }
 
     #[test]
+    fn the_key_and_version_readings_of_the_variant_and_mutants() {
+        let key = KeyPair::from_private_bytes([7; 32]).public;
+        let mut long = key.serialize().to_vec();
+        long.push(0xA0);
+        // The reference refuses bytes after 0x05 || 32 bytes; the variant
+        // reads the first 33; the mutant reads the last 32, another key.
+        assert!(public_key(&long).is_err());
+        assert_eq!(public_key_ignoring_trailing_bytes(&long).ok(), Some(key));
+        assert_eq!(public_key_from_last_bytes(&key.serialize()).ok(), Some(key));
+        assert_ne!(public_key_from_last_bytes(&long).ok(), Some(key));
+        assert!(public_key_ignoring_trailing_bytes(&long[..32]).is_err());
+        // libsignal-protocol-javascript's check lets 0x43 through, not 0x23.
+        assert_eq!(
+            js_checked_prekey_version(&[0x43, 1, 2]),
+            Some(vec![0x33, 1, 2])
+        );
+        assert_eq!(js_checked_prekey_version(&[0x23, 1, 2]), None);
+        assert_eq!(js_checked_prekey_version(&[0x34]), None);
+    }
+
+    #[test]
     fn malformed_requests_are_refused_not_panicked_on() {
         let mut e = new(Build::default());
         let short = E2eeFixedKeys {
