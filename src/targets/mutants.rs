@@ -83,6 +83,9 @@ pub enum Mutant {
     EnlistmentSignalKeyTrailingBytes,
     EnlistmentConfigureAnyUrl,
     EnlistmentAuthenticateAlwaysTrue,
+    E2eePrekeyVersionJsCheck,
+    E2eeKeepsSessionOfBadPrekeyMessage,
+    E2eeBundleKeyFromLastBytes,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -100,7 +103,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 77] = [
+    pub const ALL: [Mutant; 80] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -178,6 +181,9 @@ impl Mutant {
         Mutant::EnlistmentSignalKeyTrailingBytes,
         Mutant::EnlistmentConfigureAnyUrl,
         Mutant::EnlistmentAuthenticateAlwaysTrue,
+        Mutant::E2eePrekeyVersionJsCheck,
+        Mutant::E2eeKeepsSessionOfBadPrekeyMessage,
+        Mutant::E2eeBundleKeyFromLastBytes,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -574,6 +580,21 @@ impl Mutant {
                 "enlistment-authenticate-always-true",
                 "enlistment",
                 "answers every authentication call authenticated true, signed in or not (the fail-open authentication class, CWE-287)",
+            ),
+            E2eePrekeyVersionJsCheck => (
+                "e2ee-prekey-version-js-check",
+                "e2ee",
+                "checks a PreKeySignalMessage's version byte as libsignal-protocol-javascript and libsignal-node do (decryptPreKeyWhisperMessage refuses only `(version & 0xF) > 3 || (version >> 4) < 3`), so 0x43, an unknown version 4, is read as version 3",
+            ),
+            E2eeKeepsSessionOfBadPrekeyMessage => (
+                "e2ee-keeps-session-of-bad-prekey-message",
+                "e2ee",
+                "stores the session it built from a PreKeySignalMessage before the MAC check and keeps it, as the current session, when the MAC fails (the store-before-authenticate order libsignal-protocol-javascript's SessionBuilder.processV3 avoids: the session is not saved until decryption succeeds, \"to ensure that the sender actually holds the private keys for all reported pubkeys\"; libsignal-protocol-c saves the identity that early)",
+            ),
+            E2eeBundleKeyFromLastBytes => (
+                "e2ee-bundle-key-from-last-bytes",
+                "e2ee",
+                "reads each key of a received bundle from its last 32 bytes (a type-byte strip written as a suffix slice): exact for 0x05 || 32 bytes, another key when bytes follow, where libsignal-protocol-java and libsignal read the first 33 and libsignal-protocol-c refuses (a parser differential)",
             ),
         };
         MutantInfo {

@@ -20,6 +20,7 @@ pub enum Variant {
     StanzaOneRefusalCategory,
     EnlistmentProofTypMediaType,
     EnlistmentEs256Proofs,
+    E2eeKeyTrailingBytesIgnored,
 }
 
 /// A variant as `interspec selftest --list` shows it.
@@ -41,7 +42,7 @@ impl Variant {
     /// Every variant in declaration order (checked at compile time below):
     /// a new variant is an enum variant, its arm in [`Variant::info`] and
     /// its entry here.
-    pub const ALL: [Variant; 12] = [
+    pub const ALL: [Variant; 13] = [
         Variant::AdapterProtocol10,
         Variant::HandshakeEndsSessionAfterFailedDecrypt,
         Variant::HandshakeIkReportsPinnedKey,
@@ -54,6 +55,7 @@ impl Variant {
         Variant::StanzaOneRefusalCategory,
         Variant::EnlistmentProofTypMediaType,
         Variant::EnlistmentEs256Proofs,
+        Variant::E2eeKeyTrailingBytesIgnored,
     ];
 
     /// The variant's name, suite, behaviour and the rule that allows it:
@@ -132,6 +134,12 @@ impl Variant {
                 "enlistment",
                 "signs every proof with its P-256 key (ES256, r || s) instead of its Ed25519 key (EdDSA); rotation replaces the P-256 key",
                 "docs/enlistment.md §Enlistment proof and EN-006: alg is EdDSA (RFC 8037 §3.1) or ES256 (RFC 7518 §3.4), and the JWKS carries a key of each type (EN-003)",
+            ),
+            E2eeKeyTrailingBytesIgnored => (
+                "e2ee-key-trailing-bytes-ignored",
+                "e2ee",
+                "reads a public key with bytes after 0x05 || 32 bytes (in a bundle, or a message's base, identity or ratchet key) as its first 33 bytes instead of refusing it",
+                "libsignal-protocol-java ecc/Curve.decodePoint (copies the 32 bytes after the type byte, the rest unread) and libsignal rust/core/src/curve.rs PublicKey::deserialize (\"We allow trailing data after the public key\"; its test_decode_size accepts a 34-byte key); only libsignal-protocol-c refuses (curve.c curve_decode_point, key_len != DJB_KEY_LEN + 1). docs/e2ee.md §Decrypt refusals, E2-009, E2-028",
             ),
         };
         VariantInfo {

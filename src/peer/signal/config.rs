@@ -28,6 +28,15 @@ pub struct SignalConfig {
     /// Safety-number hash iterations.
     // libsignal-protocol-java NumericFingerprintGeneratorTest: NumericFingerprintGenerator(5200).
     pub fingerprint_iterations: u32,
+    /// Read a received public key with bytes after `0x05 || 32 bytes` as
+    /// its first 33 bytes instead of refusing it. Both are libsignal's:
+    /// libsignal-protocol-c refuses (curve.c curve_decode_point: `key_len !=
+    /// DJB_KEY_LEN + 1` -> "Invalid key length"), libsignal-protocol-java
+    /// (ecc/Curve.decodePoint copies the 32 bytes after the type byte) and
+    /// libsignal (rust/core/src/curve.rs PublicKey::deserialize: "We allow
+    /// trailing data after the public key") read the first 33. Off (refuse)
+    /// by default; the reference target's variant sets it.
+    pub ignore_trailing_key_bytes: bool,
     /// Implementation defects (mutants only; all off by default).
     pub defects: super::defects::Defects,
 }
@@ -45,6 +54,7 @@ impl Default for SignalConfig {
             max_archived_states: 40,
             max_body_len: DEFAULT_MAX_BODY_LEN,
             fingerprint_iterations: super::fingerprint::DEFAULT_ITERATIONS,
+            ignore_trailing_key_bytes: false,
             defects: super::defects::Defects::default(),
         }
     }

@@ -20,4 +20,7 @@ pub struct Defects {
     pub never_ratchet: bool,
     /// Use an all-zero IV for every body, both ways.
     pub constant_iv: bool,
+    /// Keep the session state built from a PreKeySignalMessage whose MAC
+    /// fails (it becomes the current one), and refuse the message.
+    pub keep_session_of_bad_prekey_message: bool,
 }

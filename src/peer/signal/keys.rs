@@ -64,6 +64,17 @@ impl PublicKey {
         Self::from_raw(raw)
     }
 
+    /// Parse `0x05 || 32 bytes`, ignoring any bytes after them (as
+    /// libsignal-protocol-java ecc/Curve.decodePoint and libsignal
+    /// rust/core/src/curve.rs PublicKey::deserialize do); shorter input and
+    /// another type byte are refused as by [`PublicKey::deserialize`].
+    pub fn deserialize_ignoring_trailing_bytes(bytes: &[u8]) -> Result<Self, SignalError> {
+        match bytes.get(..SERIALIZED_PUBLIC_KEY_LEN) {
+            Some(prefix) => Self::deserialize(prefix),
+            None => Self::deserialize(bytes),
+        }
+    }
+
     /// `0x05 || 32 bytes`.
     pub fn serialize(&self) -> [u8; SERIALIZED_PUBLIC_KEY_LEN] {
         let mut out = [0u8; SERIALIZED_PUBLIC_KEY_LEN];

@@ -16,6 +16,10 @@ pub enum BadRatchetKey {
     Truncated,
     /// `0x05 ||` a point of order 8 (u-coordinate from the standard small-order list).
     LowOrder,
+    /// The real `0x05 || 32 bytes` with this many zero bytes after it. Not a
+    /// must-refuse: libsignal-protocol-c refuses it, libsignal-protocol-java
+    /// and libsignal read the first 33 bytes (`SignalConfig::ignore_trailing_key_bytes`).
+    TrailingBytes(u8),
 }
 
 /// Change the length of the serialized output after everything else is done.
@@ -430,6 +434,26 @@ mod tests {
                 matches!(e, SignalError::InvalidKey(_))
             });
         }
+    }
+
+    #[test]
+    fn trailing_ratchet_key_bytes_are_refused_or_read_as_the_first_33() {
+        let (mut alice, mut bob) = talking();
+        let out = knobbed(
+            &mut alice,
+            SignalKnobs {
+                bad_ratchet_key: Some(BadRatchetKey::TrailingBytes(1)),
+                ..Default::default()
+            },
+            b"t",
+        );
+        mac_is_correct(&alice, &out.1, 0);
+        let mut lenient = bob.clone();
+        lenient.config.ignore_trailing_key_bytes = true;
+        assert_eq!(lenient.decrypt(&alice_addr(), out.0, &out.1).unwrap(), b"t");
+        refused_then_recovers(&mut alice, &mut bob, out, |e| {
+            matches!(e, SignalError::InvalidKey(_))
+        });
     }
 
     #[test]

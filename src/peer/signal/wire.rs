@@ -9,7 +9,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::error::SignalError;
-use super::keys::PublicKey;
+use super::keys::{PublicKey, DJB_TYPE, SERIALIZED_PUBLIC_KEY_LEN};
 
 /// Protocol version carried in both nibbles of the version byte.
 // libsignal-protocol-java protocol/CiphertextMessage.java: CURRENT_VERSION = 3.
@@ -238,6 +238,95 @@ impl PreKeySignalMessage {
             identity_key: PublicKey::deserialize(&ident)?,
             message: SignalMessage::parse(&inner, max_body)?,
         })
+    }
+}
+
+/// A serialized key cut to `0x05 || 32 bytes` when more bytes follow
+/// (another type byte or a short key is left for the strict parse to refuse).
+fn cut_trailing_key_bytes(key: &mut Vec<u8>) -> bool {
+    if key.len() > SERIALIZED_PUBLIC_KEY_LEN && key.first() == Some(&DJB_TYPE) {
+        key.truncate(SERIALIZED_PUBLIC_KEY_LEN);
+        return true;
+    }
+    false
+}
+
+/// `bytes` (a SignalMessage) with a ratchet key of more than 33 bytes cut to
+/// 33 and the MAC kept; `None` when there is nothing to cut.
+fn signal_message_with_key_cut(bytes: &[u8]) -> Option<Vec<u8>> {
+    let split = bytes.len().checked_sub(MAC_LEN).filter(|&n| n >= 1)?;
+    let (head, mac) = bytes.split_at(split);
+    let mut proto = SignalMessageProto::decode(&head[1..]).ok()?;
+    if !cut_trailing_key_bytes(proto.ratchet_key.as_mut()?) {
+        return None;
+    }
+    let mut out = vec![head[0]];
+    proto.encode_raw(&mut out);
+    out.extend_from_slice(mac);
+    Some(out)
+}
+
+/// Lenient parsing for a receiver that reads a key with bytes after
+/// `0x05 || 32 bytes` as its first 33 bytes (libsignal-protocol-java
+/// ecc/Curve.decodePoint, libsignal rust/core/src/curve.rs
+/// PublicKey::deserialize); see `SignalConfig::ignore_trailing_key_bytes`.
+impl SignalMessage {
+    /// As [`SignalMessage::parse`]; the MAC is still checked over the bytes
+    /// as received.
+    pub fn parse_ignoring_trailing_key_bytes(
+        bytes: &[u8],
+        max_body: usize,
+    ) -> Result<Self, SignalError> {
+        match signal_message_with_key_cut(bytes) {
+            Some(cut) => {
+                let mut m = Self::parse(&cut, max_body)?;
+                m.serialized = bytes.to_vec();
+                Ok(m)
+            }
+            None => Self::parse(bytes, max_body),
+        }
+    }
+}
+
+impl PreKeySignalMessage {
+    /// As [`PreKeySignalMessage::parse`], for the base, identity and inner
+    /// ratchet keys.
+    pub fn parse_ignoring_trailing_key_bytes(
+        bytes: &[u8],
+        max_body: usize,
+    ) -> Result<Self, SignalError> {
+        let Some((&vb, rest)) = bytes.split_first() else {
+            return Self::parse(bytes, max_body);
+        };
+        let Ok(mut proto) = PreKeySignalMessageProto::decode(rest) else {
+            return Self::parse(bytes, max_body);
+        };
+        let inner = proto.message.clone();
+        let mut cut = false;
+        for key in [&mut proto.base_key, &mut proto.identity_key]
+            .into_iter()
+            .flatten()
+        {
+            cut |= cut_trailing_key_bytes(key);
+        }
+        if let Some(m) = proto
+            .message
+            .as_mut()
+            .and_then(|m| signal_message_with_key_cut(m).map(|c| (m, c)))
+        {
+            *m.0 = m.1;
+            cut = true;
+        }
+        if !cut {
+            return Self::parse(bytes, max_body);
+        }
+        let mut out = vec![vb];
+        proto.encode_raw(&mut out);
+        let mut m = Self::parse(&out, max_body)?;
+        if let Some(inner) = inner {
+            m.message = SignalMessage::parse_ignoring_trailing_key_bytes(&inner, max_body)?;
+        }
+        Ok(m)
     }
 }
 

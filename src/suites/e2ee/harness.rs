@@ -450,6 +450,51 @@ impl Conversation {
         Ok(wire)
     }
 
+    /// After a refused first message from the peer (the target had no
+    /// session with it): the target speaks first and must have no session
+    /// to speak on. A target that kept a session built from the refused
+    /// message would be repaired by the peer's honest first message, so this
+    /// is asked before the peer speaks again.
+    pub fn no_session_after_refusal(&mut self, ctx: &mut ScenarioCtx, what: &str) -> Step<()> {
+        let reply = ctx.call(encrypt_op(
+            &self.target_addr,
+            &self.peer_addr,
+            b"the target speaks first",
+        ))?;
+        expect_rejected(
+            ctx,
+            reply,
+            &[ErrorCategory::NotFound],
+            &format!("encrypting to the peer after {what} was refused (it must make no session)"),
+        )
+    }
+
+    /// After a refused session-opening message while a session exists: the
+    /// target speaks first, and its message must be on the session it had
+    /// (the peer's device, which may since have started another session,
+    /// reads it on a copy so its own state does not move).
+    pub fn target_speaks_first_after_refusal(
+        &mut self,
+        ctx: &mut ScenarioCtx,
+        what: &str,
+    ) -> Step<()> {
+        let text = b"the target speaks first after a refusal";
+        let wire = self.target_encrypt(ctx, text)?;
+        let mut reader = self.peer.clone();
+        let got = reader
+            .decrypt(&self.target_addr, wire.kind, &wire.bytes)
+            .map_err(|e| {
+                Finding::fail(format!(
+                    "after {what} was refused, the target's next message is not on its session: the peer refused it: {e}"
+                ))
+            })?;
+        ensure!(
+            got == text,
+            "after {what} was refused, the target's next message decrypted to other bytes"
+        );
+        Ok(())
+    }
+
     /// A knobbed message must be refused with one of `categories`, and then
     /// the session must be intact: the next honest message (which reuses the
     /// counter the refused one claimed) decrypts, and the target can answer.

@@ -99,6 +99,8 @@ pub fn identity_change_in_message_untrusted_until_approved(ctx: &mut ScenarioCtx
         "internal: the reinstalled peer kept its identity"
     );
     // Until approved, the old identity's session still works.
+    // The target speaks first: its session is still the old device's.
+    c.target_to_peer(ctx, b"to the old device, still trusted")?;
     c.peer_to_target(ctx, b"old device, still trusted")?;
     approve_identity(
         ctx,
@@ -170,4 +172,33 @@ pub fn safety_number_matches_peer(ctx: &mut ScenarioCtx) -> Check {
     // The number itself depends on the target's own random identity key:
     // not shown, so reports stay reproducible.
     Ok("the 60-digit safety number equals the peer's and a from-scratch computation".into())
+}
+
+/// Signed-prekey signatures of 0, 63 and 65 bytes do not verify: each
+/// bundle is refused (BAD_SIGNATURE) and makes no session; the bundle with
+/// its real signature then works.
+pub fn bundle_signature_wrong_length_refused(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::devices(ctx, 0)?;
+    let good = c.peer.bundle();
+    for len in [0usize, 63, 65] {
+        let mut bad = good.clone();
+        bad.signed_pre_key_signature.resize(len, 0x5A);
+        let what = format!("a bundle whose signed-prekey signature is {len} bytes");
+        let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &bad))?;
+        expect_rejected(ctx, reply, &[ErrorCategory::BadSignature], &what)?;
+        let reply = ctx.call(super::harness::encrypt_op(
+            &c.target_addr,
+            &c.peer_addr,
+            b"x",
+        ))?;
+        expect_rejected(
+            ctx,
+            reply,
+            &[ErrorCategory::NotFound],
+            &format!("encrypting after {what} was refused"),
+        )?;
+    }
+    super::harness::process_bundle(ctx, &c.target_addr, &c.peer_addr, &good)?;
+    c.target_to_peer(ctx, b"with the real signature")?;
+    Ok("signatures of 0, 63 and 65 bytes refused, no session made; the real one works".into())
 }

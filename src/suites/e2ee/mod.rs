@@ -8,12 +8,15 @@
 //! skipped keys, duplicates), [`tampering`] (integrity, refusals leave the
 //! session intact), [`identity`] (signatures, identity changes, safety
 //! numbers), [`prekeys`] (one-time prekeys), [`vectors`] (fixed-key golden
-//! transcripts), [`property`] (model-checked random sequences).
+//! transcripts), [`property`] (model-checked random sequences), [`encoding`]
+//! (key encodings and PreKeySignalMessage version bytes, one spoiled at a time).
 
 pub mod bundle;
+pub mod encoding;
 pub mod establish;
 pub mod harness;
 pub mod identity;
+pub mod operations;
 pub mod ordering;
 pub mod prekeys;
 pub mod property;
@@ -22,6 +25,8 @@ pub mod tampering;
 pub mod vectors;
 
 use crate::scenario::Registry;
+use encoding::{BundleKey, Opening, Spoil};
+use operations::OpRefusal;
 
 /// Every e2ee scenario, under its catalog id.
 pub fn register(scenarios: &mut Registry) {
@@ -237,5 +242,142 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/adversarial-network-target-target",
             property::adversarial_network_target_target,
+        )
+        .family(
+            encoding::prekey_opening_spoiled,
+            [
+                (
+                    "e2ee/prekey-message-legacy-version-rejected",
+                    Opening::Version(0x23),
+                ),
+                (
+                    "e2ee/prekey-message-unknown-version-rejected",
+                    Opening::Version(0x43),
+                ),
+                (
+                    "e2ee/prekey-message-bad-mac-keeps-session",
+                    Opening::WrongMac,
+                ),
+                (
+                    "e2ee/prekey-base-key-wrong-type-rejected",
+                    Opening::BaseKey(Spoil::WrongType),
+                ),
+                (
+                    "e2ee/prekey-base-key-short-rejected",
+                    Opening::BaseKey(Spoil::Short),
+                ),
+                (
+                    "e2ee/prekey-base-key-trailing-bytes",
+                    Opening::BaseKey(Spoil::Trailing(1)),
+                ),
+                (
+                    "e2ee/prekey-identity-key-wrong-type-rejected",
+                    Opening::IdentityKey(Spoil::WrongType),
+                ),
+                (
+                    "e2ee/prekey-identity-key-short-rejected",
+                    Opening::IdentityKey(Spoil::Short),
+                ),
+                (
+                    "e2ee/prekey-identity-key-trailing-bytes",
+                    Opening::IdentityKey(Spoil::Trailing(1)),
+                ),
+            ],
+        )
+        .add(
+            "e2ee/altered-ratchet-key-rejected",
+            tampering::altered_ratchet_key_rejected,
+        )
+        .add(
+            "e2ee/message-under-other-type-rejected",
+            tampering::message_under_other_type_rejected,
+        )
+        .add(
+            "e2ee/body-at-limit-accepted",
+            tampering::body_at_limit_accepted,
+        )
+        .add(
+            "e2ee/unknown-one-time-prekey-id-rejected",
+            prekeys::unknown_one_time_prekey_id_rejected,
+        )
+        .add(
+            "e2ee/bundle-signature-wrong-length-refused",
+            identity::bundle_signature_wrong_length_refused,
+        )
+        .family(
+            operations::operation_refused,
+            [
+                ("e2ee/create-device-twice-refused", OpRefusal::CreateTwice),
+                ("e2ee/address-name-length-bounds", OpRefusal::NameLength),
+                (
+                    "e2ee/unknown-local-device-refused",
+                    OpRefusal::UnknownLocalDevice,
+                ),
+                (
+                    "e2ee/encrypt-without-session-refused",
+                    OpRefusal::EncryptWithoutSession,
+                ),
+                (
+                    "e2ee/encrypt-over-limit-refused",
+                    OpRefusal::EncryptOverLimit,
+                ),
+                (
+                    "e2ee/approve-invalid-identity-key-refused",
+                    OpRefusal::ApproveInvalidKey,
+                ),
+                (
+                    "e2ee/safety-number-unknown-remote-refused",
+                    OpRefusal::SafetyNumberUnknownRemote,
+                ),
+            ],
+        )
+        .add(
+            "e2ee/ratchet-key-trailing-bytes",
+            encoding::ratchet_key_trailing_bytes,
+        )
+        .family(
+            encoding::bundle_key_spoiled,
+            [
+                (
+                    "e2ee/bundle-identity-key-wrong-type-rejected",
+                    (BundleKey::Identity, Spoil::WrongType),
+                ),
+                (
+                    "e2ee/bundle-identity-key-short-rejected",
+                    (BundleKey::Identity, Spoil::Short),
+                ),
+                (
+                    "e2ee/bundle-identity-key-trailing-bytes",
+                    (BundleKey::Identity, Spoil::Trailing(1)),
+                ),
+                (
+                    "e2ee/bundle-identity-key-trailing-key",
+                    (BundleKey::Identity, Spoil::Trailing(33)),
+                ),
+                (
+                    "e2ee/bundle-signed-prekey-wrong-type-rejected",
+                    (BundleKey::SignedPrekey, Spoil::WrongType),
+                ),
+                (
+                    "e2ee/bundle-signed-prekey-short-rejected",
+                    (BundleKey::SignedPrekey, Spoil::Short),
+                ),
+                (
+                    "e2ee/bundle-signed-prekey-trailing-bytes",
+                    (BundleKey::SignedPrekey, Spoil::Trailing(1)),
+                ),
+                (
+                    "e2ee/bundle-one-time-prekey-wrong-type-rejected",
+                    (BundleKey::OneTimePrekey, Spoil::WrongType),
+                ),
+                (
+                    "e2ee/bundle-one-time-prekey-short-rejected",
+                    (BundleKey::OneTimePrekey, Spoil::Short),
+                ),
+                (
+                    "e2ee/bundle-one-time-prekey-trailing-bytes",
+                    (BundleKey::OneTimePrekey, Spoil::Trailing(1)),
+                ),
+            ],
         );
 }

@@ -82,12 +82,12 @@ pub fn consumed_one_time_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
         },
         b"names a consumed prekey",
     )?;
-    c.refused_then_intact(
-        ctx,
-        &bad,
-        &[ErrorCategory::NotFound],
-        "a PreKeySignalMessage naming consumed one-time prekey",
-    )?;
+    let what = "a PreKeySignalMessage naming a consumed one-time prekey";
+    let reply = c.offer_to_target(ctx, &bad)?;
+    expect_rejected(ctx, reply, &[ErrorCategory::NotFound], what)?;
+    c.target_speaks_first_after_refusal(ctx, what)?;
+    c.peer_to_target(ctx, b"the honest restart")?;
+    c.target_to_peer(ctx, b"on the new session")?;
     Ok(format!(
         "consumed one-time prekey {used} refused; the honest message works"
     ))
@@ -115,4 +115,24 @@ pub fn bundles_carry_distinct_one_time_prekeys(ctx: &mut ScenarioCtx) -> Check {
     Ok(format!(
         "3 bundles with one-time prekeys {ids:?}, then none"
     ))
+}
+
+/// A PreKeySignalMessage naming a one-time prekey id the target never
+/// issued: NOT_FOUND, no session, and the honest message then works.
+pub fn unknown_one_time_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::start(ctx, Initiator::Peer, true)?;
+    let bad: Wire = c.peer_encrypt_with(
+        SignalKnobs {
+            prekey_one_time_prekey_id: Some(0x00FF_FFF0),
+            ..Default::default()
+        },
+        b"names a prekey never issued",
+    )?;
+    let what = "a PreKeySignalMessage naming a one-time prekey never issued";
+    let reply = c.offer_to_target(ctx, &bad)?;
+    expect_rejected(ctx, reply, &[ErrorCategory::NotFound], what)?;
+    c.no_session_after_refusal(ctx, what)?;
+    c.peer_to_target(ctx, b"first, honest")?;
+    c.target_to_peer(ctx, b"reply")?;
+    Ok("an unknown one-time prekey id refused, no session made; the honest message works".into())
 }

@@ -3,7 +3,7 @@
 //! session intact.
 
 use prost::Message;
-use rand::Rng;
+use rand::{Rng, RngCore};
 
 use super::harness::{expect_rejected, Conversation, Initiator, Wire};
 use crate::adapter::proto::ErrorCategory;
@@ -297,9 +297,10 @@ pub fn tampered_prekey_message_rejected(ctx: &mut ScenarioCtx) -> Check {
         &[ErrorCategory::BadMac],
         "a PreKeySignalMessage with a wrong inner MAC",
     )?;
+    c.no_session_after_refusal(ctx, "a first PreKeySignalMessage with a wrong MAC")?;
     c.peer_to_target(ctx, b"first, honest")?;
     c.target_to_peer(ctx, b"reply")?;
-    Ok("a PreKeySignalMessage with a bad MAC refused; the one-time prekey was not consumed".into())
+    Ok("a PreKeySignalMessage with a bad MAC refused, no session made; the one-time prekey was not consumed".into())
 }
 
 pub fn unknown_signed_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
@@ -311,12 +312,12 @@ pub fn unknown_signed_prekey_id_rejected(ctx: &mut ScenarioCtx) -> Check {
         },
         b"first",
     )?;
-    c.refused_then_intact(
-        ctx,
-        &bad,
-        &[ErrorCategory::NotFound],
-        "a PreKeySignalMessage naming an unknown signed prekey",
-    )?;
+    let what = "a PreKeySignalMessage naming an unknown signed prekey";
+    let reply = c.offer_to_target(ctx, &bad)?;
+    expect_rejected(ctx, reply, &[ErrorCategory::NotFound], what)?;
+    c.no_session_after_refusal(ctx, what)?;
+    c.peer_to_target(ctx, b"first, honest")?;
+    c.target_to_peer(ctx, b"reply")?;
     Ok("an unknown signed-prekey id refused; the honest message then works".into())
 }
 
@@ -483,6 +484,10 @@ pub fn prekey_identity_not_trusted_before_mac(ctx: &mut ScenarioCtx) -> Check {
         &[ErrorCategory::BadMac],
         "a PreKeySignalMessage with a bad MAC under another identity",
     )?;
+    c.no_session_after_refusal(
+        ctx,
+        "a first PreKeySignalMessage with a bad MAC under another identity",
+    )?;
     let mut shown = "the real sender's first message then decrypts";
     if ctx.hello.declares("E2EE_SAFETY_NUMBERS") {
         let reply = ctx.call(crate::adapter::proto::request::Op::E2eeSafetyNumber(
@@ -504,4 +509,96 @@ pub fn prekey_identity_not_trusted_before_mac(ctx: &mut ScenarioCtx) -> Check {
     Ok(format!(
         "after a refused PreKeySignalMessage from another identity, {shown}"
     ))
+}
+
+/// The ratchet key replaced in flight by another valid key, the MAC kept:
+/// BAD_MAC, then the original decrypts.
+pub fn altered_ratchet_key_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut private = [0u8; 32];
+    ctx.rng.fill(&mut private);
+    let other = crate::peer::signal::KeyPair::from_private_bytes(private).public;
+    network_field_change(ctx, "a ratchet key replaced in flight", |p| {
+        p.ratchet_key = Some(other.serialize().to_vec())
+    })?;
+    Ok("a ratchet key replaced in flight refused; the original decrypts".into())
+}
+
+/// A valid message under the other valid type: a SignalMessage offered as
+/// type 3 and a PreKeySignalMessage as type 2 are refused; each then
+/// decrypts under its real type.
+pub fn message_under_other_type_rejected(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::start(ctx, Initiator::Peer, true)?;
+    let prekey = c.peer_encrypt(b"a PreKeySignalMessage")?;
+    ensure!(
+        prekey.kind == MessageType::PreKey,
+        "internal: the first message is not a PreKeySignalMessage"
+    );
+    let as_whisper = Wire {
+        kind: MessageType::Whisper,
+        bytes: prekey.bytes.clone(),
+    };
+    let hostile = [
+        ErrorCategory::MalformedInput,
+        ErrorCategory::BadMac,
+        ErrorCategory::InvalidKey,
+        ErrorCategory::VersionMismatch,
+        ErrorCategory::NotFound,
+    ];
+    let reply = c.offer_to_target(ctx, &as_whisper)?;
+    expect_rejected(
+        ctx,
+        reply,
+        &hostile,
+        "a PreKeySignalMessage offered as a SignalMessage (type 2)",
+    )?;
+    c.deliver_to_target(
+        ctx,
+        &prekey,
+        b"a PreKeySignalMessage",
+        "the same under type 3",
+    )?;
+    c.target_to_peer(ctx, b"reply")?;
+    let whisper = c.peer_encrypt(b"a SignalMessage")?;
+    let as_prekey = Wire {
+        kind: MessageType::PreKey,
+        bytes: whisper.bytes.clone(),
+    };
+    let reply = c.offer_to_target(ctx, &as_prekey)?;
+    expect_rejected(
+        ctx,
+        reply,
+        &hostile,
+        "a SignalMessage offered as a PreKeySignalMessage (type 3)",
+    )?;
+    c.deliver_to_target(ctx, &whisper, b"a SignalMessage", "the same under type 2")?;
+    c.target_to_peer(ctx, b"ok")?;
+    Ok(
+        "each message type's bytes refused under the other type, and decrypted under their own"
+            .into(),
+    )
+}
+
+/// A body of exactly the profile's `max_body_len` is accepted (only a
+/// larger one is refused).
+pub fn body_at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
+    let limit = ctx.profile.e2ee.max_body_len as usize;
+    // AES-CBC with PKCS#7: a plaintext one byte short of a block multiple
+    // gives a body of the next multiple.
+    let Some(len) = limit.checked_sub(1).filter(|_| limit.is_multiple_of(16)) else {
+        return Err(Finding::not_applicable(format!(
+            "max_body_len {limit} is not a positive multiple of the 16-byte block: no body has exactly that length"
+        )));
+    };
+    let mut c = Conversation::talking(ctx)?;
+    let mut text = vec![0u8; len];
+    ctx.rng.fill_bytes(&mut text);
+    let wire = c.peer_encrypt(&text)?;
+    c.deliver_to_target(
+        ctx,
+        &wire,
+        &text,
+        &format!("a message whose body is exactly max_body_len ({limit} bytes)"),
+    )?;
+    c.target_to_peer(ctx, b"received")?;
+    Ok(format!("a body of exactly {limit} bytes decrypts"))
 }

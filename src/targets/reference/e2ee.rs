@@ -115,24 +115,59 @@ fn bundle_to_wire(b: &PreKeyBundle) -> Bundle {
 
 /// A received bundle's keys decoded; a bad key is INVALID_KEY.
 fn bundle_from_wire(b: Bundle) -> Result<PreKeyBundle, Refusal> {
+    bundle_with_keys(b, public_key)
+}
+
+/// A received bundle's keys decoded by `key`.
+fn bundle_with_keys(
+    b: Bundle,
+    key: fn(&[u8]) -> Result<PublicKey, Refusal>,
+) -> Result<PreKeyBundle, Refusal> {
     let one_time_pre_key = match &b.one_time_prekey {
-        Some((id, key)) => Some((*id, public_key(key)?)),
+        Some((id, k)) => Some((*id, key(k)?)),
         None => None,
     };
     Ok(PreKeyBundle {
         registration_id: b.registration_id,
         device_id: b.device_id,
-        identity_key: public_key(&b.identity_key)?,
+        identity_key: key(&b.identity_key)?,
         signed_pre_key_id: b.signed_prekey_id,
-        signed_pre_key: public_key(&b.signed_prekey)?,
+        signed_pre_key: key(&b.signed_prekey)?,
         signed_pre_key_signature: b.signed_prekey_signature,
         one_time_pre_key,
     })
 }
 
+/// The `e2ee-key-trailing-bytes-ignored` variant's key decoding: the first
+/// 33 bytes (libsignal-protocol-java, libsignal).
+fn public_key_ignoring_trailing_bytes(bytes: &[u8]) -> Result<PublicKey, Refusal> {
+    PublicKey::deserialize_ignoring_trailing_bytes(bytes).map_err(refused)
+}
+
+/// The `e2ee-bundle-key-from-last-bytes` mutant's key decoding: the type
+/// byte checked, the key taken from the last 32 bytes.
+fn public_key_from_last_bytes(bytes: &[u8]) -> Result<PublicKey, Refusal> {
+    match bytes.len().checked_sub(32) {
+        Some(start) if start >= 1 => public_key(&[&bytes[..1], &bytes[start..]].concat()),
+        _ => public_key(bytes),
+    }
+}
+
 /// A bundle from the wire, as the reference reads it.
 pub fn bundle_from_proto(b: &E2eeBundle) -> Result<PreKeyBundle, Refusal> {
     bundle_from_wire(Bundle::from_message(b.clone())?)
+}
+
+/// `0x33`: a PreKeySignalMessage version byte libsignal-protocol-javascript
+/// lets through (the `e2ee-prekey-version-js-check` mutant) read as v3.
+fn js_checked_prekey_version(ciphertext: &[u8]) -> Option<Vec<u8>> {
+    let (&version, rest) = ciphertext.split_first()?;
+    // libsignal-protocol-javascript SessionCipher.decryptPreKeyWhisperMessage:
+    // `if ((version & 0xF) > 3 || (version >> 4) < 3) throw ...`.
+    if (version & 0xF) > 3 || (version >> 4) < 3 {
+        return None;
+    }
+    Some([&[crate::peer::signal::wire::VERSION_BYTE][..], rest].concat())
 }
 
 impl EngineOps {
@@ -170,6 +205,9 @@ impl EngineOps {
         config.defects.skip_signature_check = self.has(Mutant::E2eeSkipsPrekeySignatureCheck);
         config.defects.never_ratchet = self.has(Mutant::E2eeNeverRatchets);
         config.defects.constant_iv = self.has(Mutant::E2eeConstantIv);
+        config.defects.keep_session_of_bad_prekey_message =
+            self.has(Mutant::E2eeKeepsSessionOfBadPrekeyMessage);
+        config.ignore_trailing_key_bytes = self.is(Variant::E2eeKeyTrailingBytesIgnored);
         if self.has(Mutant::E2eeUnlimitedSkippedKeys) {
             config.max_skipped_keys = usize::MAX;
         }
@@ -238,7 +276,13 @@ impl E2eeOps for EngineOps {
     }
 
     fn read_bundle(&self, bundle: Bundle) -> Result<PreKeyBundle, Refusal> {
-        bundle_from_wire(bundle)
+        if self.has(Mutant::E2eeBundleKeyFromLastBytes) {
+            bundle_with_keys(bundle, public_key_from_last_bytes)
+        } else if self.is(Variant::E2eeKeyTrailingBytesIgnored) {
+            bundle_with_keys(bundle, public_key_ignoring_trailing_bytes)
+        } else {
+            bundle_from_wire(bundle)
+        }
     }
 
     fn process_bundle(
@@ -275,6 +319,11 @@ impl E2eeOps for EngineOps {
         ciphertext: &[u8],
     ) -> Result<Vec<u8>, Refusal> {
         let message_type = MessageType::from_wire_type(message_type).map_err(refused)?;
+        let rewritten = match (self.has(Mutant::E2eePrekeyVersionJsCheck), message_type) {
+            (true, MessageType::PreKey) => js_checked_prekey_version(ciphertext),
+            _ => None,
+        };
+        let ciphertext = rewritten.as_deref().unwrap_or(ciphertext);
         let prekey_message = match message_type {
             MessageType::PreKey => {
                 PreKeySignalMessage::parse(ciphertext, device.config.max_body_len).ok()
@@ -595,6 +644,27 @@ mod tests {
             category(&create(&mut e, "z", None)),
             Some(ErrorCategory::InvalidState)
         );
+    }
+
+    #[test]
+    fn the_key_and_version_readings_of_the_variant_and_mutants() {
+        let key = KeyPair::from_private_bytes([7; 32]).public;
+        let mut long = key.serialize().to_vec();
+        long.push(0xA0);
+        // The reference refuses bytes after 0x05 || 32 bytes; the variant
+        // reads the first 33; the mutant reads the last 32, another key.
+        assert!(public_key(&long).is_err());
+        assert_eq!(public_key_ignoring_trailing_bytes(&long).ok(), Some(key));
+        assert_eq!(public_key_from_last_bytes(&key.serialize()).ok(), Some(key));
+        assert_ne!(public_key_from_last_bytes(&long).ok(), Some(key));
+        assert!(public_key_ignoring_trailing_bytes(&long[..32]).is_err());
+        // libsignal-protocol-javascript's check lets 0x43 through, not 0x23.
+        assert_eq!(
+            js_checked_prekey_version(&[0x43, 1, 2]),
+            Some(vec![0x33, 1, 2])
+        );
+        assert_eq!(js_checked_prekey_version(&[0x23, 1, 2]), None);
+        assert_eq!(js_checked_prekey_version(&[0x34]), None);
     }
 
     #[test]

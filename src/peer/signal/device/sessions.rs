@@ -103,7 +103,14 @@ impl Device {
         let mut rng = self.rng.clone();
         match message_type {
             MessageType::Whisper => {
-                let msg = SignalMessage::parse(bytes, self.config.max_body_len)?;
+                let msg = if self.config.ignore_trailing_key_bytes {
+                    SignalMessage::parse_ignoring_trailing_key_bytes(
+                        bytes,
+                        self.config.max_body_len,
+                    )?
+                } else {
+                    SignalMessage::parse(bytes, self.config.max_body_len)?
+                };
                 let mut record = self
                     .sessions
                     .get(addr)
@@ -123,13 +130,33 @@ impl Device {
                 }
             }
             MessageType::PreKey => {
-                let msg = PreKeySignalMessage::parse(bytes, self.config.max_body_len)?;
+                let msg = if self.config.ignore_trailing_key_bytes {
+                    PreKeySignalMessage::parse_ignoring_trailing_key_bytes(
+                        bytes,
+                        self.config.max_body_len,
+                    )?
+                } else {
+                    PreKeySignalMessage::parse(bytes, self.config.max_body_len)?
+                };
                 // SessionBuilder.process(SessionRecord, PreKeySignalMessage): trust check first.
                 self.check_trust(addr, &msg.identity_key)?;
                 let mut record = self.sessions.get(addr).cloned().unwrap_or_default();
                 let consumed = self.set_up_from_prekey_message(&mut record, &msg)?;
-                let pt =
-                    ratchet::decrypt_record(&mut record, &msg.message, &self.config, &mut rng)?;
+                let pt = match ratchet::decrypt_record(
+                    &mut record,
+                    &msg.message,
+                    &self.config,
+                    &mut rng,
+                ) {
+                    Ok(pt) => pt,
+                    Err(SignalError::BadMac)
+                        if self.config.defects.keep_session_of_bad_prekey_message =>
+                    {
+                        self.sessions.insert(addr.clone(), record);
+                        return Err(SignalError::BadMac);
+                    }
+                    Err(e) => return Err(e),
+                };
                 self.sessions.insert(addr.clone(), record);
                 if let Some(id) = consumed {
                     self.one_time_prekeys.remove(&id);
