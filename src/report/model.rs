@@ -289,11 +289,11 @@ impl Report {
     pub fn parse(text: &str, name: &str) -> Result<Report, String> {
         let version: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("{name} is not JSON: {e}"))?;
-        match version.get("schema_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-            other => return Err(format!(
-                "{name}: schema_version {other:?}; this interspec reads version {SCHEMA_VERSION}"
-            )),
+        let found = version.get("schema_version").and_then(|v| v.as_u64());
+        if found != Some(u64::from(SCHEMA_VERSION)) {
+            return Err(format!(
+                "{name}: schema_version {found:?}; this interspec reads version {SCHEMA_VERSION}"
+            ));
         }
         serde_json::from_value(version)
             .map_err(|e| format!("{name} is not an interspec report: {e}"))
