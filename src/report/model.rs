@@ -282,18 +282,20 @@ impl Report {
     /// Reads a report.json, refusing oversized files and other schema versions.
     pub fn load(path: &std::path::Path) -> Result<Report, String> {
         let text = crate::bounded::read_text(path, MAX_REPORT_BYTES)?;
-        let version: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
-        match version.get("schema_version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
-            other => {
-                return Err(format!(
-                    "{}: schema_version {other:?}; this interspec reads version {SCHEMA_VERSION}",
-                    path.display()
-                ))
-            }
+        Report::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses report.json text; `name` names it in errors.
+    pub fn parse(text: &str, name: &str) -> Result<Report, String> {
+        let version: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{name} is not JSON: {e}"))?;
+        let found = version.get("schema_version").and_then(|v| v.as_u64());
+        if found != Some(u64::from(SCHEMA_VERSION)) {
+            return Err(format!(
+                "{name}: schema_version {found:?}; this interspec reads version {SCHEMA_VERSION}"
+            ));
         }
         serde_json::from_value(version)
-            .map_err(|e| format!("{} is not an interspec report: {e}", path.display()))
+            .map_err(|e| format!("{name} is not an interspec report: {e}"))
     }
 }

@@ -24,7 +24,7 @@ mod model;
 mod replay;
 
 pub use builtin::{builtin_safety_number, builtin_transcripts, TRANSCRIPT_SAFETY_NUMBER};
-pub use check::verify_text;
+pub use check::{verify_text, MAX_FINGERPRINT_ITERATIONS};
 pub use fields::{bytes, key32, public};
 pub use model::{
     parse, FixedPreKey, Party, SignalVector, Transcript, TranscriptMessage, VectorBody, VectorFile,

@@ -185,7 +185,7 @@ impl CallVerifier {
                     None => self.key_for(&config, kid, build)?,
                 };
                 if !key_fits(&jwk, alg) {
-                    return Err(format!("{} does not fit the key's type", header.alg));
+                    return Err(format!("{} does not fit the key", header.alg));
                 }
                 let key = DecodingKey::from_jwk(&jwk).map_err(|e| format!("bad JWK: {e}"))?;
                 let ok = jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
@@ -293,12 +293,19 @@ impl CallVerifier {
 
 /// The header's `alg` must be the one this key type signs with (RFC 8725
 /// §3.1: never let the token choose how a key is used).
+/// Whether `jwk` is a key for `alg` whose coordinates have the curve's
+/// length. jsonwebtoken slices an Ed25519 `x` to 32 bytes unchecked: a
+/// shorter one panicked, a longer one was cut (found by fuzzing,
+/// docs/fuzzing.md).
 fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
+    let is_32 = |coordinate: &str| unb64(coordinate).is_ok_and(|b| b.len() == 32);
     match (&jwk.algorithm, alg) {
         (AlgorithmParameters::OctetKeyPair(p), Algorithm::EdDSA) => {
-            p.curve == EllipticCurve::Ed25519
+            p.curve == EllipticCurve::Ed25519 && is_32(&p.x)
         }
-        (AlgorithmParameters::EllipticCurve(p), Algorithm::ES256) => p.curve == EllipticCurve::P256,
+        (AlgorithmParameters::EllipticCurve(p), Algorithm::ES256) => {
+            p.curve == EllipticCurve::P256 && is_32(&p.x) && is_32(&p.y)
+        }
         _ => false,
     }
 }
