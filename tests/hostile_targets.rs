@@ -489,14 +489,7 @@ fn hostile_target_text_is_inert_end_to_end() {
     );
     assert!(!html.contains("<img src=x"), "raw HTML in report.html");
     assert!(!junit.contains("<img"), "markup in junit.xml");
-    let mut reader = quick_xml::Reader::from_str(&junit);
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("junit.xml is not well-formed: {e}"),
-        }
-    }
+    common::assert_well_formed_xml(&junit);
     for (place, text) in [
         ("report.md", &markdown),
         ("report.html", &html),
@@ -505,13 +498,6 @@ fn hostile_target_text_is_inert_end_to_end() {
         ("stdout", &stdout),
         ("stderr", &stderr),
     ] {
-        assert!(
-            !text.contains('\u{1b}'),
-            "{place} holds an escape character"
-        );
-        assert!(
-            !text.contains('\u{202E}') || place == "report.json",
-            "{place} holds a bidi override"
-        );
+        common::assert_no_control_text(place, text);
     }
 }

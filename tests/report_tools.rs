@@ -420,14 +420,7 @@ fn hostile_target_text_is_inert_in_every_format() {
     let junit = interspec::report::junit::render(&report);
     assert!(!junit.contains("<img"), "markup in junit.xml");
     assert!(!junit.contains("]]>`"), "a CDATA end in junit.xml");
-    let mut reader = quick_xml::Reader::from_str(&junit);
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("junit.xml is not well-formed: {e}"),
-        }
-    }
+    common::assert_well_formed_xml(&junit);
     let json = serde_json::to_string_pretty(&report).expect("json");
 
     for (format, text) in [
@@ -436,16 +429,7 @@ fn hostile_target_text_is_inert_in_every_format() {
         ("junit.xml", &junit),
         ("report.json", &json),
     ] {
-        assert!(
-            !text.contains('\u{1b}'),
-            "{format} holds an escape character"
-        );
-        // report.json keeps the target's text exactly (JSON escapes control
-        // characters itself); the formats people read show the override.
-        assert!(
-            !text.contains('\u{202E}') || format == "report.json",
-            "{format} holds a bidi override"
-        );
+        common::assert_no_control_text(format, text);
     }
     let back: Report = serde_json::from_str(&json).expect("parse back");
     assert_eq!(back.target.implementation_name, HOSTILE);

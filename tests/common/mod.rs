@@ -100,3 +100,28 @@ pub fn certify_report(args: &[&str], expected: i32) -> (serde_json::Value, Strin
     assert_eq!(out.status.code(), Some(expected), "{stderr}");
     (read_json(&dir.path().join("report.json")), stderr)
 }
+
+/// Fails unless `xml` is well-formed (quick-xml reads it to the end).
+pub fn assert_well_formed_xml(xml: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed XML: {e}"),
+        }
+    }
+}
+
+/// Fails when a rendering holds a terminal escape, or (except report.json,
+/// which keeps the target's text exactly) a bidi override.
+pub fn assert_no_control_text(place: &str, text: &str) {
+    assert!(
+        !text.contains('\u{1b}'),
+        "{place} holds an escape character"
+    );
+    assert!(
+        !text.contains('\u{202E}') || place == "report.json",
+        "{place} holds a bidi override"
+    );
+}

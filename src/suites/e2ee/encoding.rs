@@ -23,8 +23,7 @@ use rand::RngCore;
 
 use super::bundle;
 use super::harness::{
-    encrypt_op, expect_rejected, get_bundle, process_bundle, proto_address, Conversation, Step,
-    Wire,
+    expect_rejected, get_bundle, process_bundle, proto_address, Conversation, Step, Wire,
 };
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{request::Op, response, E2eeProcessBundle, ErrorCategory};
@@ -133,13 +132,7 @@ pub fn bundle_key_spoiled(ctx: &mut ScenarioCtx, &(key, spoil): &(BundleKey, Spo
         }
         reply => expect_rejected(ctx, reply, &[ErrorCategory::InvalidKey], &what)?,
     }
-    let reply = ctx.call(encrypt_op(&c.target_addr, &c.peer_addr, b"no session"))?;
-    expect_rejected(
-        ctx,
-        reply,
-        &[ErrorCategory::NotFound],
-        &format!("encrypting after {what} was refused"),
-    )?;
+    c.no_session_after_refusal(ctx, &what)?;
     process_bundle(ctx, &c.target_addr, &c.peer_addr, &honest)?;
     c.target_to_peer(ctx, b"with the unspoiled bundle")?;
     c.peer_to_target(ctx, b"the peer answers")?;

@@ -27,17 +27,7 @@ pub fn bad_signature_bundle_refused(ctx: &mut ScenarioCtx) -> Check {
         &[ErrorCategory::BadSignature],
         "a bundle whose signed-prekey signature has one bit flipped",
     )?;
-    let reply = ctx.call(super::harness::encrypt_op(
-        &c.target_addr,
-        &c.peer_addr,
-        b"x",
-    ))?;
-    expect_rejected(
-        ctx,
-        reply,
-        &[ErrorCategory::NotFound],
-        "encrypting after the only bundle was refused",
-    )?;
+    c.no_session_after_refusal(ctx, "the only bundle")?;
     let good = c.peer.bundle();
     super::harness::process_bundle(ctx, &c.target_addr, &c.peer_addr, &good)?;
     c.target_to_peer(ctx, b"with the good bundle")?;
@@ -186,17 +176,7 @@ pub fn bundle_signature_wrong_length_refused(ctx: &mut ScenarioCtx) -> Check {
         let what = format!("a bundle whose signed-prekey signature is {len} bytes");
         let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &bad))?;
         expect_rejected(ctx, reply, &[ErrorCategory::BadSignature], &what)?;
-        let reply = ctx.call(super::harness::encrypt_op(
-            &c.target_addr,
-            &c.peer_addr,
-            b"x",
-        ))?;
-        expect_rejected(
-            ctx,
-            reply,
-            &[ErrorCategory::NotFound],
-            &format!("encrypting after {what} was refused"),
-        )?;
+        c.no_session_after_refusal(ctx, &what)?;
     }
     super::harness::process_bundle(ctx, &c.target_addr, &c.peer_addr, &good)?;
     c.target_to_peer(ctx, b"with the real signature")?;

@@ -77,24 +77,7 @@ pub fn typ_spellings_accepted(ctx: &mut ScenarioCtx) -> Check {
 }
 
 pub fn valid_authenticate_accepted(ctx: &mut ScenarioCtx) -> Check {
-    let gk = gatekeeper(ctx)?;
-    let user = sign_in_first(ctx, &gk.info)?;
-    let body = json!({"sub": user}).to_string().into_bytes();
-    let parts = gk.token(ctx, &body, 0);
-    let url = gk.authenticate_url.clone();
-    let got = gk.expect_accepted(
-        ctx,
-        &url,
-        &parts.compact(),
-        &body,
-        "a valid authentication call",
-    )?;
-    let answer: Value = serde_json::from_slice(&got.body)
-        .map_err(|e| Finding::fail(format!("the authentication answer is not JSON: {e}")))?;
-    ensure!(
-        answer.get("authenticated") == Some(&Value::Bool(true)),
-        "a signed-in user is not reported authenticated: {answer}"
-    );
+    authentication_answer(ctx, true)?;
     Ok("authentication call accepted; the user is authenticated".into())
 }
 
@@ -103,25 +86,40 @@ pub fn valid_authenticate_accepted(ctx: &mut ScenarioCtx) -> Check {
 /// reported `"authenticated": false` (the call itself is valid and
 /// accepted).
 pub fn authenticate_signed_out_user(ctx: &mut ScenarioCtx) -> Check {
+    authentication_answer(ctx, false)?;
+    Ok("a signed-out user is reported not authenticated".into())
+}
+
+/// A valid authentication call for a user who has (or has not) signed in:
+/// accepted, and answered `"authenticated"` with exactly that.
+fn authentication_answer(ctx: &mut ScenarioCtx, signed_in: bool) -> Result<(), Finding> {
     let gk = gatekeeper(ctx)?;
-    let user = gk.info.users[0].identifier.clone();
+    let user = if signed_in {
+        sign_in_first(ctx, &gk.info)?
+    } else {
+        gk.info
+            .users
+            .first()
+            .ok_or_else(|| Finding::fail("EnProviderInfo lists no user"))?
+            .identifier
+            .clone()
+    };
     let body = json!({"sub": user}).to_string().into_bytes();
     let parts = gk.token(ctx, &body, 0);
     let url = gk.authenticate_url.clone();
-    let got = gk.expect_accepted(
-        ctx,
-        &url,
-        &parts.compact(),
-        &body,
-        "a valid authentication call for a user who has not signed in",
-    )?;
+    let what = if signed_in {
+        "a valid authentication call"
+    } else {
+        "a valid authentication call for a user who has not signed in"
+    };
+    let got = gk.expect_accepted(ctx, &url, &parts.compact(), &body, what)?;
     let answer: Value = serde_json::from_slice(&got.body)
         .map_err(|e| Finding::fail(format!("the authentication answer is not JSON: {e}")))?;
     ensure!(
-        answer.get("authenticated") == Some(&Value::Bool(false)),
-        "a user who never signed in is not reported unauthenticated: {answer}"
+        answer.get("authenticated") == Some(&Value::Bool(signed_in)),
+        "{what}: the answer should say authenticated {signed_in}, it is {answer}"
     );
-    Ok("a signed-out user is reported not authenticated".into())
+    Ok(())
 }
 
 pub fn authenticate_bad_token_refused(ctx: &mut ScenarioCtx) -> Check {
