@@ -188,8 +188,14 @@ impl CallVerifier {
                     return Err(format!("{} does not fit the key", header.alg));
                 }
                 let key = DecodingKey::from_jwk(&jwk).map_err(|e| format!("bad JWK: {e}"))?;
-                let ok = jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
-                    .map_err(|e| format!("signature: {e}"))?;
+                // The mutant: without the 1 <= r, s < n check, s^-1 of 0 is
+                // taken as 0 and r = s = 0 "verifies" (CVE-2022-21449).
+                let psychic = alg == Algorithm::ES256
+                    && has(Mutant::EnlistmentEs256AcceptsZeroSignature)
+                    && unb64(s).is_ok_and(|raw| raw.len() == 64 && raw.iter().all(|b| *b == 0));
+                let ok = psychic
+                    || jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
+                        .map_err(|e| format!("signature: {e}"))?;
                 if !ok {
                     return Err("the signature does not verify".into());
                 }
