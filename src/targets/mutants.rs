@@ -88,6 +88,7 @@ pub enum Mutant {
     E2eeBundleKeyFromLastBytes,
     HandshakeRefusesHighBitKey,
     EnlistmentEs256AcceptsZeroSignature,
+    EnlistmentEddsaNoSRangeCheck,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -105,7 +106,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 82] = [
+    pub const ALL: [Mutant; 83] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -188,6 +189,7 @@ impl Mutant {
         Mutant::E2eeBundleKeyFromLastBytes,
         Mutant::HandshakeRefusesHighBitKey,
         Mutant::EnlistmentEs256AcceptsZeroSignature,
+        Mutant::EnlistmentEddsaNoSRangeCheck,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -609,6 +611,11 @@ impl Mutant {
                 "enlistment-es256-accepts-zero-signature",
                 "enlistment",
                 "accepts an ES256 call token whose signature is r = s = 0 for any message and any key, as Java 15-18's ECDSA did (CVE-2022-21449, \"psychic signatures\": no check that 1 <= r, s < n; Wycheproof ecdsa_secp256r1_sha256_p1363 tcId 11)",
+            ),
+            EnlistmentEddsaNoSRangeCheck => (
+                "enlistment-eddsa-no-s-range-check",
+                "enlistment",
+                "checks only the top three bits of an Ed25519 signature's S and reduces it mod L, as ed25519-donna's `(RS[63] & 224) != 0` test does, so S + L verifies where RFC 8032 §5.1.7 requires S < L (signature malleability; Wycheproof ed25519 tcId 63, SignatureMalleability)",
             ),
         };
         MutantInfo {

@@ -193,6 +193,14 @@ impl CallVerifier {
                 let psychic = alg == Algorithm::ES256
                     && has(Mutant::EnlistmentEs256AcceptsZeroSignature)
                     && unb64(s).is_ok_and(|raw| raw.len() == 64 && raw.iter().all(|b| *b == 0));
+                // The mutant: S is only checked for its top three bits and
+                // then reduced mod L, as ed25519-donna's `(RS[63] & 224)`
+                // test let S + L through (RFC 8032 §5.1.7 wants S < L).
+                let reduced = (alg == Algorithm::EdDSA
+                    && has(Mutant::EnlistmentEddsaNoSRangeCheck))
+                .then(|| reduce_s(s))
+                .flatten();
+                let s = reduced.as_deref().unwrap_or(s);
                 let ok = psychic
                     || jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
                         .map_err(|e| format!("signature: {e}"))?;
@@ -314,6 +322,22 @@ fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
         }
         _ => false,
     }
+}
+
+/// For the mutant without S's range check: the signature with S reduced
+/// mod L, when its top three bits are clear (base64url, as it came).
+fn reduce_s(signature: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = unb64(signature).ok()?;
+    let (r, s) = raw.split_at_checked(32)?;
+    let s: [u8; 32] = s.try_into().ok()?;
+    if s[31] & 0xe0 != 0 {
+        return None;
+    }
+    let reduced = curve25519_dalek::Scalar::from_bytes_mod_order(s).to_bytes();
+    let mut out = r.to_vec();
+    out.extend_from_slice(&reduced);
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
 }
 
 /// The raw public key bytes (`x`): what the HMAC-confusion mutant keys with.
