@@ -89,6 +89,7 @@ pub enum Mutant {
     HandshakeRefusesHighBitKey,
     EnlistmentEs256AcceptsZeroSignature,
     EnlistmentEddsaNoSRangeCheck,
+    EnlistmentEs256AcceptsDer,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -106,7 +107,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 83] = [
+    pub const ALL: [Mutant; 84] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -190,6 +191,7 @@ impl Mutant {
         Mutant::HandshakeRefusesHighBitKey,
         Mutant::EnlistmentEs256AcceptsZeroSignature,
         Mutant::EnlistmentEddsaNoSRangeCheck,
+        Mutant::EnlistmentEs256AcceptsDer,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -616,6 +618,11 @@ impl Mutant {
                 "enlistment-eddsa-no-s-range-check",
                 "enlistment",
                 "checks only the top three bits of an Ed25519 signature's S and reduces it mod L, as ed25519-donna's `(RS[63] & 224) != 0` test does, so S + L verifies where RFC 8032 §5.1.7 requires S < L (signature malleability; Wycheproof ed25519 tcId 63, SignatureMalleability)",
+            ),
+            EnlistmentEs256AcceptsDer => (
+                "enlistment-es256-accepts-der",
+                "enlistment",
+                "reads an ES256 signature that is not 64 octets as ASN.1 DER and verifies that, as JJWT did (jwtk/jjwt#125, \"JWS ECDSA signatures should not be ASN.1 DER formatted\"), where RFC 7518 §3.4 says the JWS Signature MUST be a 64-octet sequence",
             ),
         };
         MutantInfo {

@@ -180,9 +180,44 @@ pub fn es256_special_signatures_refused(ctx: &mut ScenarioCtx) -> Check {
         (kid, &extra),
         ("ecdsa_secp256r1_sha256_p1363", &special),
     )?;
+    // RFC 7518 §3.4: "The JWS Signature value MUST be a 64-octet
+    // sequence. If it is not a 64-octet sequence, the validation has
+    // failed." The gatekeeper's own signature in ASN.1 DER (the encoding
+    // of Wycheproof's ecdsa_secp256r1_sha256_test.json, where P1363 is the
+    // JWS one) and with its size changed (Wycheproof's SignatureSize class).
+    let own_kid = gk.keys[key_index].kid.clone();
+    let own_jwk = gk.keys[key_index].public_jwk();
+    let own = object(&own_jwk)?;
+    type Alter = fn(&[u8]) -> Vec<u8>;
+    let shapes: [(&str, Alter); 4] = [
+        ("in ASN.1 DER form instead of r || s", |g| {
+            p256::ecdsa::Signature::from_slice(g)
+                .map(|sig| sig.to_der().as_bytes().to_vec())
+                .unwrap_or_default()
+        }),
+        ("with its last byte dropped (63 bytes)", |g| {
+            g[..g.len().saturating_sub(1)].to_vec()
+        }),
+        ("with a zero byte appended (65 bytes)", |g| {
+            let mut v = g.to_vec();
+            v.push(0);
+            v
+        }),
+        (
+            "with r and s each as 33 bytes, a zero byte in front (66 bytes)",
+            |g| {
+                let (r, s) = g.split_at(g.len() / 2);
+                [&[0u8][..], r, &[0u8][..], s].concat()
+            },
+        ),
+    ];
+    for (how, alter) in shapes {
+        let what = format!("an ES256 call token whose genuine signature is sent {how}");
+        send_refused(ctx, &gk, key_index, &own_kid, own, &alter, &what)?;
+    }
     nothing_delivered(ctx, &gk, delivered)?;
     Ok(format!(
-        "{} special-value ES256 signatures (Wycheproof tcId {} to {}) refused under the Wycheproof key and the gatekeeper's own",
+        "{} special-value ES256 signatures (Wycheproof tcId {} to {}) refused under the Wycheproof key and the gatekeeper's own, and the gatekeeper's own signature in DER and in 63, 65 and 66 bytes",
         special.len(),
         special.first().map(|s| s.tc_id).unwrap_or(0),
         special.last().map(|s| s.tc_id).unwrap_or(0),

@@ -200,7 +200,14 @@ impl CallVerifier {
                     && has(Mutant::EnlistmentEddsaNoSRangeCheck))
                 .then(|| reduce_s(s))
                 .flatten();
-                let s = reduced.as_deref().unwrap_or(s);
+                // The mutant: an ES256 signature that is not 64 octets is
+                // read as ASN.1 DER, as JJWT verified DER signatures
+                // (jwtk/jjwt#125), where RFC 7518 §3.4 fails validation.
+                let transcoded = (alg == Algorithm::ES256
+                    && has(Mutant::EnlistmentEs256AcceptsDer))
+                .then(|| der_to_concat(s))
+                .flatten();
+                let s = reduced.as_deref().or(transcoded.as_deref()).unwrap_or(s);
                 let ok = psychic
                     || jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
                         .map_err(|e| format!("signature: {e}"))?;
@@ -322,6 +329,18 @@ fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
         }
         _ => false,
     }
+}
+
+/// For the DER-accepting mutant: a signature of another length than 64
+/// octets read as DER and written as `r || s` (base64url).
+fn der_to_concat(signature: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = unb64(signature).ok()?;
+    if raw.len() == 64 {
+        return None;
+    }
+    let sig = p256::ecdsa::Signature::from_der(&raw).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig.to_bytes()))
 }
 
 /// For the mutant without S's range check: the signature with S reduced
