@@ -86,6 +86,10 @@ pub enum Mutant {
     E2eePrekeyVersionJsCheck,
     E2eeKeepsSessionOfBadPrekeyMessage,
     E2eeBundleKeyFromLastBytes,
+    HandshakeRefusesHighBitKey,
+    EnlistmentEs256AcceptsZeroSignature,
+    EnlistmentEddsaNoSRangeCheck,
+    EnlistmentEs256AcceptsDer,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -103,7 +107,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 80] = [
+    pub const ALL: [Mutant; 84] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -184,6 +188,10 @@ impl Mutant {
         Mutant::E2eePrekeyVersionJsCheck,
         Mutant::E2eeKeepsSessionOfBadPrekeyMessage,
         Mutant::E2eeBundleKeyFromLastBytes,
+        Mutant::HandshakeRefusesHighBitKey,
+        Mutant::EnlistmentEs256AcceptsZeroSignature,
+        Mutant::EnlistmentEddsaNoSRangeCheck,
+        Mutant::EnlistmentEs256AcceptsDer,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -595,6 +603,26 @@ impl Mutant {
                 "e2ee-bundle-key-from-last-bytes",
                 "e2ee",
                 "reads each key of a received bundle from its last 32 bytes (a type-byte strip written as a suffix slice): exact for 0x05 || 32 bytes, another key when bytes follow, where libsignal-protocol-java and libsignal read the first 33 and libsignal-protocol-c refuses (a parser differential)",
+            ),
+            HandshakeRefusesHighBitKey => (
+                "handshake-refuses-high-bit-key",
+                "handshake",
+                "refuses a remote ephemeral whose bit 255 is set as an invalid key (INVALID_KEY), reading all 256 bits as u where RFC 7748 §5 says an X25519 implementation MUST mask that bit: a genuine key in the non-canonical encoding Wycheproof's x25519 NonCanonicalPublic tests exercise is refused",
+            ),
+            EnlistmentEs256AcceptsZeroSignature => (
+                "enlistment-es256-accepts-zero-signature",
+                "enlistment",
+                "accepts an ES256 call token whose signature is r = s = 0 for any message and any key, as Java 15-18's ECDSA did (CVE-2022-21449, \"psychic signatures\": no check that 1 <= r, s < n; Wycheproof ecdsa_secp256r1_sha256_p1363 tcId 11)",
+            ),
+            EnlistmentEddsaNoSRangeCheck => (
+                "enlistment-eddsa-no-s-range-check",
+                "enlistment",
+                "checks only the top three bits of an Ed25519 signature's S and reduces it mod L, as ed25519-donna's `(RS[63] & 224) != 0` test does, so S + L verifies where RFC 8032 §5.1.7 requires S < L (signature malleability; Wycheproof ed25519 tcId 63, SignatureMalleability)",
+            ),
+            EnlistmentEs256AcceptsDer => (
+                "enlistment-es256-accepts-der",
+                "enlistment",
+                "reads an ES256 signature that is not 64 octets as ASN.1 DER and verifies that, as JJWT did (jwtk/jjwt#125, \"JWS ECDSA signatures should not be ASN.1 DER formatted\"), where RFC 7518 §3.4 says the JWS Signature MUST be a 64-octet sequence",
             ),
         };
         MutantInfo {

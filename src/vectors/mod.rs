@@ -7,6 +7,7 @@ pub mod enlistment;
 mod manifest;
 pub mod signal;
 mod snow_replay;
+pub mod wycheproof;
 
 use std::path::Path;
 
@@ -49,6 +50,7 @@ pub const VERIFIERS: &[(&str, Verifier)] = &[
     ("signal", |file, text, _| signal::verify_text(file, text)),
     ("stanza", |file, text, _| stanza::verify_case(file, text)),
     ("enlistment", enlistment::verify_text),
+    ("wycheproof", wycheproof::verify_text),
 ];
 
 /// Checks the manifest, then every `*.json` file in each registered folder.

@@ -112,6 +112,11 @@ pub enum LowOrderPoint {
     /// A point of order 8 (u = 0x...e0eb7a7c...; the classic published
     /// blacklist entry).
     Order8,
+    /// Any other 32-byte encoding, as given: the scenarios send every
+    /// low-order encoding Project Wycheproof's `x25519_test.json` tests
+    /// (`crate::vectors::wycheproof::x25519_low_order_publics`), the
+    /// non-canonical ones (u >= p, bit 255 set) included.
+    Encoded([u8; DHLEN]),
 }
 
 impl LowOrderPoint {
@@ -129,6 +134,7 @@ impl LowOrderPoint {
                 0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16,
                 0x5f, 0x49, 0xb8, 0x00,
             ],
+            LowOrderPoint::Encoded(bytes) => bytes,
         }
     }
 }

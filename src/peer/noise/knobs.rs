@@ -19,6 +19,7 @@
 //! | `skip_nonce` | `TransportState::write_message` |
 //! | `oversized_transport_frame` | `TransportState::write_message` |
 //! | `wrong_connection_header` | `FrameEncoder::encode` (framing) |
+//! | `high_bit_public_keys` | `HandshakeState::write_message`, tokens `e` and `s` |
 //!
 //! Message indices count the handshake messages of the whole pattern from 0
 //! (both directions); a knob only fires when this party writes that message.
@@ -105,6 +106,13 @@ pub struct NoiseKnobs {
     /// Framing: send this 4-byte connection header instead of the real one
     /// (the Noise prologue stays the configured one).
     pub wrong_connection_header: Option<[u8; 4]>,
+    /// Send our genuine ephemeral and static public keys with bit 255 of
+    /// their last byte set, and hash them as sent. Not a fault: RFC 7748
+    /// §5 has the receiver mask that bit ("implementations of X25519 (but
+    /// not X448) MUST mask the most significant bit in the final byte"), so
+    /// the DH outputs are those of the genuine keys and a conforming
+    /// target completes the handshake.
+    pub high_bit_public_keys: bool,
 }
 
 impl NoiseKnobs {
@@ -133,6 +141,7 @@ impl NoiseKnobs {
             skip_nonce: _,
             oversized_transport_frame: _,
             wrong_connection_header: _,
+            high_bit_public_keys,
         } = self;
         flip_bit.is_some()
             || truncate.is_some()
@@ -142,6 +151,7 @@ impl NoiseKnobs {
             || unexpected_static.is_some()
             || skip_payload_mixhash.is_some()
             || *skip_empty_payload_mixhash_without_key
+            || *high_bit_public_keys
     }
 }
 

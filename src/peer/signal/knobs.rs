@@ -16,6 +16,10 @@ pub enum BadRatchetKey {
     Truncated,
     /// `0x05 ||` a point of order 8 (u-coordinate from the standard small-order list).
     LowOrder,
+    /// `0x05 ||` these 32 bytes: the e2ee suite sends every low-order
+    /// encoding of Project Wycheproof's x25519 vectors
+    /// (`crate::vectors::wycheproof::x25519_low_order_publics`).
+    LowOrderPoint([u8; 32]),
     /// The real `0x05 || 32 bytes` with this many zero bytes after it. Not a
     /// must-refuse: libsignal-protocol-c refuses it, libsignal-protocol-java
     /// and libsignal read the first 33 bytes (`SignalConfig::ignore_trailing_key_bytes`).

@@ -37,6 +37,11 @@ fn spoiled_ratchet_key(kind: BadRatchetKey, real: &PublicKey) -> Vec<u8> {
             k.extend_from_slice(&ORDER8_POINT);
             k
         }
+        BadRatchetKey::LowOrderPoint(u) => {
+            let mut k = vec![DJB_TYPE];
+            k.extend_from_slice(&u);
+            k
+        }
         BadRatchetKey::TrailingBytes(n) => {
             let mut k = real.serialize().to_vec();
             k.resize(k.len() + usize::from(n), 0);

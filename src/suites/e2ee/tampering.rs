@@ -130,7 +130,31 @@ pub fn bad_ratchet_key_rejected(ctx: &mut ScenarioCtx) -> Check {
             &format!("a ratchet key with {what} (correct MAC)"),
         )?;
     }
-    Ok("wrong-type, truncated and low-order ratchet keys refused".into())
+    // Every low-order encoding Project Wycheproof's x25519 vectors flag
+    // LowOrderPublic (vectors/wycheproof/), non-canonical ones included.
+    let points = crate::vectors::wycheproof::x25519_low_order_publics()
+        .map_err(|e| Finding::error(format!("the Wycheproof X25519 vectors: {e}")))?;
+    // One conversation: each refusal must leave the session intact anyway.
+    let mut c = Conversation::talking(ctx)?;
+    for point in &points {
+        let bad = c.peer_encrypt_with(
+            SignalKnobs {
+                bad_ratchet_key: Some(BadRatchetKey::LowOrderPoint(point.u)),
+                ..Default::default()
+            },
+            b"bent in exactly one way",
+        )?;
+        let what = format!(
+            "a ratchet key 0x05 || {} (low order, Wycheproof x25519 tcId {}; correct MAC)",
+            hex::encode(point.u),
+            point.tc_id
+        );
+        c.refused_then_intact(ctx, &bad, &low_order_key, &what)?;
+    }
+    Ok(format!(
+        "wrong-type, truncated and low-order ratchet keys refused (the order-8 point and all {} low-order encodings of Wycheproof's x25519 vectors)",
+        points.len()
+    ))
 }
 
 pub fn invalid_padding_rejected(ctx: &mut ScenarioCtx) -> Check {

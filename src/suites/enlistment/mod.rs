@@ -9,6 +9,7 @@
 //! * `provider`: discovery, the JWKS, proofs, key rotation.
 //! * `calls`: gatekeeper calls that must be accepted or refused.
 //! * `headers`: calls whose JOSE header is wrong in one way.
+//! * `signatures`: calls signed with Wycheproof's known-bad signatures.
 //! * `properties`: generated token mutations.
 
 mod calls;
@@ -16,6 +17,7 @@ mod drive;
 mod headers;
 pub mod properties;
 mod provider;
+mod signatures;
 
 use crate::scenario::Registry;
 
@@ -130,6 +132,14 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "enlistment/call-bad-signature-refused",
             calls::bad_signature_refused,
+        )
+        .add(
+            "enlistment/call-es256-wycheproof-signatures-refused",
+            signatures::es256_special_signatures_refused,
+        )
+        .add(
+            "enlistment/call-eddsa-wycheproof-signatures-refused",
+            signatures::eddsa_special_signatures_refused,
         )
         .add(
             "enlistment/call-unknown-kid-refused",

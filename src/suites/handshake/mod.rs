@@ -7,12 +7,14 @@
 //! * `drive`: starting both sides from the profile, adapter calls, checks.
 //! * `complete`: handshakes that must complete.
 //! * `tamper`: handshakes that must fail, and the abort that follows.
+//! * `encodings`: keys in their other valid encoding (bit 255 set).
 //! * `transport`: nonces, replay, failed decrypts, size limits, rekey.
 //! * `stream`: header, framing, wrapping, chunking.
 //! * `properties`: generated cases.
 
 mod complete;
 mod drive;
+mod encodings;
 mod properties;
 mod stream;
 mod tamper;
@@ -172,6 +174,10 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "handshake/all-zero-ephemeral-refused",
             tamper::all_zero_ephemeral_refused,
+        )
+        .add(
+            "handshake/high-bit-keys-accepted",
+            encodings::high_bit_keys_accepted,
         )
         .add(
             "handshake/failure-aborts-handshake",

@@ -147,17 +147,36 @@ pub fn over_long_refused(ctx: &mut ScenarioCtx) -> Check {
 }
 
 /// Small-order points as the peer's ephemeral: INVALID_KEY (§12.1 lets an
-/// implementation detect the all-zero DH output they cause).
+/// implementation detect the all-zero DH output they cause). The points are
+/// every distinct public key Project Wycheproof's `x25519_test.json` flags
+/// `LowOrderPublic` (vectors/wycheproof/): u = 0, 1, the two order-8
+/// points, p - 1, p, p + 1, and the same with bit 255 set. RFC 7748 §5
+/// masks bit 255 and reduces u mod p, so each is a low-order point and the
+/// DH output is all zeros whatever the private key.
 pub fn low_order_ephemeral_refused(ctx: &mut ScenarioCtx) -> Check {
-    for point in [LowOrderPoint::One, LowOrderPoint::Order8] {
+    let points = crate::vectors::wycheproof::x25519_low_order_publics()
+        .map_err(|e| Finding::error(format!("the Wycheproof X25519 vectors: {e}")))?;
+    if points.is_empty() {
+        return Err(Finding::error(
+            "no low-order point in the Wycheproof vectors",
+        ));
+    }
+    for point in &points {
         let setup = Setup::new(Protocol::XX, Role::Initiator).knobs(NoiseKnobs {
-            low_order_ephemeral: Some(point),
+            low_order_ephemeral: Some(LowOrderPoint::Encoded(point.u)),
             ..NoiseKnobs::default()
         });
-        let what = format!("XX message 1 with a {point:?} ephemeral");
+        let what = format!(
+            "XX message 1 with the low-order ephemeral u = {} (Wycheproof x25519 tcId {})",
+            hex::encode(point.u),
+            point.tc_id
+        );
         refused_at(ctx, setup, 1, ErrorCategory::InvalidKey, &what)?;
     }
-    Ok("order-4 and order-8 ephemerals refused".into())
+    Ok(format!(
+        "all {} low-order ephemeral encodings of Wycheproof's x25519 vectors refused",
+        points.len()
+    ))
 }
 
 pub fn all_zero_ephemeral_refused(ctx: &mut ScenarioCtx) -> Check {

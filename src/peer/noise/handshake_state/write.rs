@@ -49,10 +49,14 @@ impl HandshakeState {
                         None => KeyPair::generate_os()?,
                     };
                     // Knob `low_order_ephemeral`: put an invalid point on the wire.
-                    let public = match self.knobs.low_order_ephemeral {
+                    let mut public = match self.knobs.low_order_ephemeral {
                         Some(point) => point.bytes(),
                         None => kp.public(),
                     };
+                    // Knob `high_bit_public_keys`: the same key, bit 255 set.
+                    if self.knobs.high_bit_public_keys {
+                        public[DHLEN - 1] |= 0x80;
+                    }
                     layout.ephemeral = Some(out.len()..out.len() + DHLEN);
                     // §5.3: append e.public_key; MixHash(e.public_key).
                     out.extend_from_slice(&public);
@@ -66,7 +70,11 @@ impl HandshakeState {
                         .map(KeyPair::public)
                         .ok_or(NoiseError::MissingKey(KeyRole::LocalStatic))?;
                     // Knob `unexpected_static`: announce a static key we do not hold.
-                    let announced = self.knobs.unexpected_static.unwrap_or(real);
+                    let mut announced = self.knobs.unexpected_static.unwrap_or(real);
+                    // Knob `high_bit_public_keys`: the same key, bit 255 set.
+                    if self.knobs.high_bit_public_keys {
+                        announced[DHLEN - 1] |= 0x80;
+                    }
                     // §5.3: append EncryptAndHash(s.public_key).
                     let ct = self.symmetric.encrypt_and_hash(&announced)?;
                     layout.static_key = Some(out.len()..out.len() + ct.len());

@@ -188,8 +188,29 @@ impl CallVerifier {
                     return Err(format!("{} does not fit the key", header.alg));
                 }
                 let key = DecodingKey::from_jwk(&jwk).map_err(|e| format!("bad JWK: {e}"))?;
-                let ok = jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
-                    .map_err(|e| format!("signature: {e}"))?;
+                // The mutant: without the 1 <= r, s < n check, s^-1 of 0 is
+                // taken as 0 and r = s = 0 "verifies" (CVE-2022-21449).
+                let psychic = alg == Algorithm::ES256
+                    && has(Mutant::EnlistmentEs256AcceptsZeroSignature)
+                    && unb64(s).is_ok_and(|raw| raw.len() == 64 && raw.iter().all(|b| *b == 0));
+                // The mutant: S is only checked for its top three bits and
+                // then reduced mod L, as ed25519-donna's `(RS[63] & 224)`
+                // test let S + L through (RFC 8032 §5.1.7 wants S < L).
+                let reduced = (alg == Algorithm::EdDSA
+                    && has(Mutant::EnlistmentEddsaNoSRangeCheck))
+                .then(|| reduce_s(s))
+                .flatten();
+                // The mutant: an ES256 signature that is not 64 octets is
+                // read as ASN.1 DER, as JJWT verified DER signatures
+                // (jwtk/jjwt#125), where RFC 7518 §3.4 fails validation.
+                let transcoded = (alg == Algorithm::ES256
+                    && has(Mutant::EnlistmentEs256AcceptsDer))
+                .then(|| der_to_concat(s))
+                .flatten();
+                let s = reduced.as_deref().or(transcoded.as_deref()).unwrap_or(s);
+                let ok = psychic
+                    || jsonwebtoken::crypto::verify(s, message.as_bytes(), &key, alg)
+                        .map_err(|e| format!("signature: {e}"))?;
                 if !ok {
                     return Err("the signature does not verify".into());
                 }
@@ -308,6 +329,34 @@ fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
         }
         _ => false,
     }
+}
+
+/// For the DER-accepting mutant: a signature of another length than 64
+/// octets read as DER and written as `r || s` (base64url).
+fn der_to_concat(signature: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = unb64(signature).ok()?;
+    if raw.len() == 64 {
+        return None;
+    }
+    let sig = p256::ecdsa::Signature::from_der(&raw).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sig.to_bytes()))
+}
+
+/// For the mutant without S's range check: the signature with S reduced
+/// mod L, when its top three bits are clear (base64url, as it came).
+fn reduce_s(signature: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = unb64(signature).ok()?;
+    let (r, s) = raw.split_at_checked(32)?;
+    let s: [u8; 32] = s.try_into().ok()?;
+    if s[31] & 0xe0 != 0 {
+        return None;
+    }
+    let reduced = curve25519_dalek::Scalar::from_bytes_mod_order(s).to_bytes();
+    let mut out = r.to_vec();
+    out.extend_from_slice(&reduced);
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out))
 }
 
 /// The raw public key bytes (`x`): what the HMAC-confusion mutant keys with.

@@ -419,6 +419,14 @@ impl Session {
                 "the remote ephemeral is a low-order point",
             ));
         }
+        // The mutant reads u from all 256 bits (RFC 7748 §5 masks bit 255)
+        // and refuses what it takes for a value of p or more.
+        if e > 0 && message[31] & 0x80 != 0 && self.has(Mutant::HandshakeRefusesHighBitKey) {
+            return Err(refuse(
+                ErrorCategory::InvalidKey,
+                "the remote ephemeral is not a canonical X25519 encoding",
+            ));
+        }
         let result = match &mut self.phase {
             Phase::Snow(hs) => {
                 let mut buf = vec![0u8; MAX_NOISE_MESSAGE];
