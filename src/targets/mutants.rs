@@ -86,6 +86,9 @@ pub enum Mutant {
     E2eePrekeyVersionJsCheck,
     E2eeKeepsSessionOfBadPrekeyMessage,
     E2eeBundleKeyFromLastBytes,
+    E2eeReusesBaseKey,
+    E2eeReusesRatchetKey,
+    E2eeTrustsIdentityAfterRefusal,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -103,7 +106,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 80] = [
+    pub const ALL: [Mutant; 83] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -184,6 +187,9 @@ impl Mutant {
         Mutant::E2eePrekeyVersionJsCheck,
         Mutant::E2eeKeepsSessionOfBadPrekeyMessage,
         Mutant::E2eeBundleKeyFromLastBytes,
+        Mutant::E2eeReusesBaseKey,
+        Mutant::E2eeReusesRatchetKey,
+        Mutant::E2eeTrustsIdentityAfterRefusal,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -595,6 +601,21 @@ impl Mutant {
                 "e2ee-bundle-key-from-last-bytes",
                 "e2ee",
                 "reads each key of a received bundle from its last 32 bytes (a type-byte strip written as a suffix slice): exact for 0x05 || 32 bytes, another key when bytes follow, where libsignal-protocol-java and libsignal read the first 33 and libsignal-protocol-c refuses (a parser differential)",
+            ),
+            E2eeReusesBaseKey => (
+                "e2ee-reuses-base-key",
+                "e2ee",
+                "draws its X3DH base key once per process and starts every session with it (an ephemeral cached for speed, as OpenSSL reused ephemeral DH keys unless SSL_OP_SINGLE_DH_USE was set, CVE-2016-0701)",
+            ),
+            E2eeReusesRatchetKey => (
+                "e2ee-reuses-ratchet-key",
+                "e2ee",
+                "draws the first sending ratchet key of the sessions it starts once per process and reuses it in every session (the same cached-ephemeral class as CVE-2016-0701)",
+            ),
+            E2eeTrustsIdentityAfterRefusal => (
+                "e2ee-trusts-identity-after-refusal",
+                "e2ee",
+                "refuses a changed identity key with UNTRUSTED_IDENTITY but saves it as trusted while refusing, so the next message from it is accepted without approval (store-before-check, CWE-696; libsignal-protocol-java SessionBuilder.process checks isTrustedIdentity and throws before saveIdentity)",
             ),
         };
         MutantInfo {

@@ -15,6 +15,7 @@ use crate::adapter::proto::{
 use crate::ensure;
 use crate::peer::signal::wire::{PreKeySignalMessage, SignalMessage};
 use crate::peer::signal::{Address, Device, MessageType, PreKeyBundle, PublicKey, SignalKnobs};
+use crate::scenario::keys::KeyKind;
 use crate::scenario::outcome::Finding;
 use crate::scenario::{unexpected, ScenarioCtx};
 
@@ -89,7 +90,12 @@ pub fn create_device(
     fixed_keys: Option<(E2eeFixedKeys, u32)>,
 ) -> Step<(PublicKey, u32)> {
     let (fixed_keys, registration_id) = match fixed_keys {
-        Some((keys, id)) => (Some(keys), id),
+        Some((keys, id)) => {
+            // The device will emit the given keys: the run's ledger leaves
+            // this scenario out.
+            ctx.scripted_keys = true;
+            (Some(keys), id)
+        }
         None => (None, 0),
     };
     let op = Op::E2eeCreateDevice(E2eeCreateDevice {
@@ -177,13 +183,48 @@ pub fn encrypt(
                     r.message_type
                 ))
             })?;
-            Ok(Wire {
+            let wire = Wire {
                 kind,
                 bytes: r.ciphertext,
-            })
+            };
+            record_keys(ctx, &wire)?;
+            Ok(wire)
         }
         other => Err(unexpected(Reply::Result(other), "E2eeEncrypt")),
     }
+}
+
+/// Files the base key and ratchet key of a target's message in the run's
+/// key ledger (`scenario::keys`): a key another scenario already saw is a
+/// failure. A message that does not parse as Signal v3 is left to the
+/// scenarios that judge the format (and a target without the Signal wire
+/// format sends opaque bytes).
+fn record_keys(ctx: &mut ScenarioCtx, wire: &Wire) -> Step<()> {
+    if !ctx.hello.declares(SIGNAL_WIRE) {
+        return Ok(());
+    }
+    let (base_key, message) = match wire.kind {
+        MessageType::Whisper => (None, SignalMessage::parse(&wire.bytes, MAX_PARSE)),
+        MessageType::PreKey => match PreKeySignalMessage::parse(&wire.bytes, MAX_PARSE) {
+            Ok(m) => (Some(m.base_key), Ok(m.message)),
+            Err(e) => (None, Err(e)),
+        },
+    };
+    if let Some(base_key) = base_key {
+        ctx.fresh_key(
+            KeyKind::X3dhBaseKey,
+            &base_key.serialize(),
+            "a PreKeySignalMessage",
+        )?;
+    }
+    if let Ok(message) = message {
+        ctx.fresh_key(
+            KeyKind::RatchetKey,
+            &message.ratchet_key.serialize(),
+            "a message",
+        )?;
+    }
+    Ok(())
 }
 
 pub fn decrypt_op(local: &Address, remote: &Address, message_type: u32, bytes: &[u8]) -> Op {
