@@ -536,9 +536,26 @@ impl Conversation {
         Ok(())
     }
 
+    /// A refusal while the target has a session with the peer, seen from
+    /// both sides: `reply` must be a refusal (one of `categories`), and then
+    /// the target speaks first on its session
+    /// ([`Self::target_speaks_first_after_refusal`]) before the peer's next
+    /// message could repair it.
+    pub fn refused(
+        &mut self,
+        ctx: &mut ScenarioCtx,
+        reply: Reply,
+        categories: &[ErrorCategory],
+        what: &str,
+    ) -> Step<()> {
+        expect_rejected(ctx, reply, categories, what)?;
+        self.target_speaks_first_after_refusal(ctx, what)
+    }
+
     /// A knobbed message must be refused with one of `categories`, and then
-    /// the session must be intact: the next honest message (which reuses the
-    /// counter the refused one claimed) decrypts, and the target can answer.
+    /// the session must be intact: the target's own next message reads on
+    /// it, the next honest message (which reuses the counter the refused one
+    /// claimed) decrypts, and the target can answer.
     pub fn refused_then_intact(
         &mut self,
         ctx: &mut ScenarioCtx,
@@ -547,7 +564,7 @@ impl Conversation {
         what: &str,
     ) -> Step<()> {
         let reply = self.offer_to_target(ctx, bad)?;
-        expect_rejected(ctx, reply, categories, what)?;
+        self.refused(ctx, reply, categories, what)?;
         let mut text = vec![0u8; 24];
         ctx.rng.fill_bytes(&mut text);
         let next = self.peer_encrypt(&text)?;

@@ -201,6 +201,10 @@ pub fn register(scenarios: &mut Registry) {
             identity::bad_signature_bundle_refused,
         )
         .add(
+            "e2ee/identity-refusal-does-not-trust",
+            identity::identity_refusal_does_not_trust,
+        )
+        .add(
             "e2ee/identity-change-in-bundle-untrusted-until-approved",
             identity::identity_change_in_bundle_untrusted_until_approved,
         )
