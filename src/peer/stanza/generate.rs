@@ -7,8 +7,9 @@ use proptest::prelude::*;
 
 use super::base64;
 use super::schema::IQ_TYPES;
-use super::serialize::{Decl, Spelling, TextStyle};
+use super::serialize::{serialize, Decl, Spelling, TextStyle};
 use super::view::{EncType, Kind, Node, CLIENT_NS};
+use crate::catalog::profile::StanzaParams;
 
 /// Foreign namespaces unknown children and attributes may live in.
 const EXTENSION_NS: [&str; 2] = ["urn:x-interspec:ext", "urn:x-other:1"];
@@ -172,6 +173,164 @@ pub fn stanza() -> impl Strategy<Value = Node> {
         )
 }
 
+/// A rare shape a stanza can be given on purpose, weighted so that each
+/// appears within the default 32 cases (a test below counts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Only what [`stanza`] draws.
+    Plain,
+    /// An extension element with text and children (mixed content when the
+    /// spelling splits its text).
+    Mixed,
+    /// Nested extension elements reaching exactly `max_depth`.
+    DepthAtLimit,
+    /// One level deeper than `max_depth`.
+    DepthOverLimit,
+    /// An attribute value of exactly `max_attribute_bytes` bytes of
+    /// multi-byte text.
+    AttributeAtLimit,
+    /// One byte more.
+    AttributeOverLimit,
+    /// Multi-byte text in an element.
+    MultiByteText,
+}
+
+/// Characters of 1 to 4 UTF-8 bytes.
+const WIDE: [char; 4] = ['a', 'é', '€', '😀'];
+
+/// Text of exactly `bytes` UTF-8 bytes, mostly multi-byte characters.
+fn text_of_bytes(bytes: usize, picks: &[u8]) -> String {
+    let mut out = String::new();
+    let mut picks = picks.iter().cycle();
+    while out.len() < bytes {
+        let left = bytes - out.len();
+        let wanted = WIDE[usize::from(*picks.next().unwrap_or(&0)) % WIDE.len()];
+        let c = if wanted.len_utf8() <= left {
+            wanted
+        } else {
+            'a'
+        };
+        out.push(c);
+    }
+    out
+}
+
+/// A chain of `levels` nested extension elements, text in the innermost.
+fn chain(levels: usize, text: &str) -> Option<Node> {
+    let mut node: Option<Node> = None;
+    for level in 0..levels {
+        let mut next = Node::new(EXTENSION_NS[0], "nest");
+        match node.take() {
+            Some(inner) => next.children.push(inner),
+            None => next.text = format!("{text}{level}"),
+        }
+        node = Some(next);
+    }
+    node
+}
+
+/// Gives `root` its shape under `limits`.
+fn shape(mut root: Node, shape: Shape, limits: &StanzaParams, picks: &[u8]) -> Node {
+    let depth = limits.max_depth as usize;
+    let attribute = limits.max_attribute_bytes as usize;
+    match shape {
+        Shape::Plain => {}
+        Shape::Mixed => {
+            let inner = Node::new(EXTENSION_NS[1], "part").with_text("inner");
+            root.children.push(
+                Node::new(EXTENSION_NS[0], "note")
+                    .with_text(&format!("before {} after", text_of_bytes(6, picks)))
+                    .with_child(inner),
+            );
+        }
+        // The root is at depth 1: a chain of depth - 1 below it reaches
+        // the limit.
+        Shape::DepthAtLimit | Shape::DepthOverLimit => {
+            let levels = if shape == Shape::DepthAtLimit {
+                depth.saturating_sub(1)
+            } else {
+                depth
+            };
+            if let Some(nested) = chain(levels, "deep") {
+                root.children.push(nested);
+            }
+        }
+        Shape::AttributeAtLimit => root.set_attr("", "x-limit", &text_of_bytes(attribute, picks)),
+        Shape::AttributeOverLimit => {
+            root.set_attr("", "x-limit", &text_of_bytes(attribute + 1, picks))
+        }
+        Shape::MultiByteText => root
+            .children
+            .push(Node::new(EXTENSION_NS[0], "wide").with_text(&text_of_bytes(24, picks))),
+    }
+    root
+}
+
+fn shapes(over_limits: bool) -> impl Strategy<Value = Shape> {
+    prop_oneof![
+        1 => Just(Shape::Plain),
+        3 => Just(Shape::Mixed),
+        2 => Just(Shape::DepthAtLimit),
+        2 => Just(Shape::DepthOverLimit),
+        2 => Just(Shape::AttributeAtLimit),
+        2 => Just(Shape::AttributeOverLimit),
+        1 => Just(Shape::MultiByteText),
+    ]
+    .prop_map(move |shape| match (over_limits, shape) {
+        (false, Shape::DepthOverLimit) => Shape::DepthAtLimit,
+        (false, Shape::AttributeOverLimit) => Shape::AttributeAtLimit,
+        (_, shape) => shape,
+    })
+}
+
+/// A valid stanza as [`stanza`] draws it, and often one of the rare shapes
+/// a uniform draw finds only by luck: mixed content, nesting at the depth
+/// limit, an attribute value at the byte limit in multi-byte text, and,
+/// with `over_limits`, one past each limit (refused as LIMIT_EXCEEDED).
+pub fn shaped_stanza(limits: StanzaParams, over_limits: bool) -> impl Strategy<Value = Node> {
+    (stanza(), shapes(over_limits), vec(any::<u8>(), 1..8))
+        .prop_map(move |(root, s, picks)| shape(root, s, &limits, &picks))
+}
+
+/// Where a stanza's total length lands, for [`spelled_stanza`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Total {
+    Any,
+    AtLimit,
+    OverLimit,
+}
+
+/// A shaped stanza and a spelling; two in five padded (with an
+/// extension element of ASCII text) to exactly `max_stanza_bytes`, or one
+/// byte more, as the spelling writes it.
+pub fn spelled_stanza(limits: StanzaParams) -> impl Strategy<Value = (Node, Spelling)> {
+    let total = prop_oneof![
+        6 => Just(Total::Any),
+        2 => Just(Total::AtLimit),
+        2 => Just(Total::OverLimit),
+    ];
+    (shaped_stanza(limits, true), spelling(), total).prop_map(move |(root, spelling, total)| {
+        let wanted = match total {
+            Total::Any => return (root, spelling),
+            Total::AtLimit => limits.max_stanza_bytes as usize,
+            Total::OverLimit => limits.max_stanza_bytes as usize + 1,
+        };
+        let mut padded = root.clone();
+        padded
+            .children
+            .push(Node::new(EXTENSION_NS[0], "pad").with_text("p"));
+        let len = serialize(&padded, &spelling).len();
+        if len > wanted {
+            return (root, spelling);
+        }
+        // Each further ASCII letter adds one byte in every text style.
+        if let Some(pad) = padded.children.last_mut() {
+            pad.text.push_str(&"p".repeat(wanted - len));
+        }
+        (padded, spelling)
+    })
+}
+
 pub fn spelling() -> impl Strategy<Value = Spelling> {
     (
         prop_oneof![
@@ -181,13 +340,15 @@ pub fn spelling() -> impl Strategy<Value = Spelling> {
             Just(Decl::Full)
         ],
         any::<[bool; 8]>(),
+        // Three spellings in four write mixed content where a tree has it.
+        prop_oneof![3 => Just(true), 1 => Just(false)],
         prop_oneof![
             Just(TextStyle::Escaped),
             Just(TextStyle::Cdata),
             Just(TextStyle::CharRefs)
         ],
     )
-        .prop_map(|(decl, b, text)| Spelling {
+        .prop_map(|(decl, b, mixed_text, text)| Spelling {
             decl,
             bom: b[0],
             single_quotes: b[1],
@@ -198,6 +359,7 @@ pub fn spelling() -> impl Strategy<Value = Spelling> {
             indent: b[5],
             expanded_empty: b[6],
             loose_tags: b[7],
+            mixed_text,
         })
 }
 
