@@ -23,6 +23,7 @@ use crate::adapter::client::{AdapterClient, ClientConfig, Reply};
 use crate::adapter::link::TargetSource;
 use crate::adapter::proto::{request::Op, response, HelloResult, Reset};
 use crate::catalog::profile::Profile;
+use crate::scenario::keys::KeyLedger;
 use crate::scenario::outcome::{
     Check, Deviation, Evidence, Finding, OutcomeKind, Repetitions, ScenarioOutcome,
 };
@@ -200,13 +201,16 @@ pub fn run(
     let (sender, receiver) = mpsc::channel::<ScenarioOutcome>();
     let mut outcomes = Vec::with_capacity(plan.len());
     let mut first = Some(first);
+    // One record of the target's keys for the whole run, shared by every
+    // worker (see `scenario::keys`).
+    let keys = KeyLedger::new();
 
     std::thread::scope(|scope| {
         for job in 0..jobs {
             let sender = sender.clone();
             let connection = if job == 0 { first.take() } else { None };
-            let (queue, restarts, hello, delivery, health) =
-                (&queue, &restarts, &hello, &delivery, &health);
+            let (queue, restarts, hello, delivery, health, keys) =
+                (&queue, &restarts, &hello, &delivery, &health, &keys);
             scope.spawn(move || {
                 let mut worker = Worker {
                     config,
@@ -214,6 +218,7 @@ pub fn run(
                     delivery,
                     connection,
                     restarts,
+                    keys,
                     unresponsive: false,
                 };
                 loop {
@@ -285,6 +290,8 @@ struct Worker<'a> {
     delivery: &'a configure::Delivery,
     connection: Option<AdapterClient>,
     restarts: &'a AtomicU32,
+    /// The run's key ledger.
+    keys: &'a KeyLedger,
     /// The last scenario ran out of time waiting for the target, or could
     /// not restart it.
     unresponsive: bool,
@@ -422,6 +429,9 @@ impl Worker<'_> {
                 profile: &self.config.profile,
                 hello: self.hello,
                 deviations: Vec::new(),
+                id: &scenario.id,
+                keys: self.keys,
+                scripted_keys: false,
             };
             let result = match catch_unwind(AssertUnwindSafe(|| implementation.run(&mut ctx))) {
                 Ok(result) => result,

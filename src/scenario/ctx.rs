@@ -3,6 +3,7 @@
 
 use rand_chacha::ChaCha20Rng;
 
+use super::keys::{KeyKind, KeyLedger};
 use super::outcome::{Deviation, Finding};
 use super::refusal;
 use crate::adapter::client::{AdapterClient, Reply};
@@ -24,6 +25,13 @@ pub struct ScenarioCtx<'a> {
     pub hello: &'a HelloResult,
     /// Right refusals under another category, collected for the report.
     pub deviations: Vec<Deviation>,
+    /// This scenario's id (keys in the ledger are filed under it).
+    pub id: &'a str,
+    /// The run's record of the keys the target emitted (see [`super::keys`]).
+    pub keys: &'a KeyLedger,
+    /// The scenario gave the target the keys it will emit (golden vectors):
+    /// what it sends then is not fresh by design and is not recorded.
+    pub scripted_keys: bool,
 }
 
 impl ScenarioCtx<'_> {
@@ -54,6 +62,26 @@ impl ScenarioCtx<'_> {
     pub fn note(&mut self, judged: refusal::Refusal) {
         if let refusal::Refusal::Deviation(deviation) = judged {
             self.deviations.push(deviation);
+        }
+    }
+
+    /// Records a key the target emitted (read by the peer) in the run's
+    /// ledger; a key another scenario of this run already saw is a failure.
+    /// Nothing is recorded once the scenario scripted the target's keys.
+    pub fn fresh_key(&mut self, kind: KeyKind, key: &[u8], what: &str) -> Result<(), Finding> {
+        if self.scripted_keys {
+            return Ok(());
+        }
+        match self.keys.record(self.id, kind, key) {
+            None => Ok(()),
+            Some(earlier) => Err(Finding::fail(format!(
+                "{what}: the target's {} {} was already sent in scenario {} (as its {}); {}",
+                kind.name(),
+                hex::encode(key),
+                earlier.scenario,
+                earlier.kind.name(),
+                kind.rule()
+            ))),
         }
     }
 

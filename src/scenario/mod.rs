@@ -5,6 +5,7 @@
 //! any suite; the suites write scenarios without knowing the runner.
 
 mod ctx;
+pub mod keys;
 pub mod outcome;
 pub mod refusal;
 mod registry;

@@ -90,6 +90,9 @@ pub enum Mutant {
     EnlistmentEs256AcceptsZeroSignature,
     EnlistmentEddsaNoSRangeCheck,
     EnlistmentEs256AcceptsDer,
+    E2eeReusesBaseKey,
+    E2eeReusesRatchetKey,
+    E2eeTrustsIdentityAfterRefusal,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -107,7 +110,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 84] = [
+    pub const ALL: [Mutant; 87] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -192,6 +195,9 @@ impl Mutant {
         Mutant::EnlistmentEs256AcceptsZeroSignature,
         Mutant::EnlistmentEddsaNoSRangeCheck,
         Mutant::EnlistmentEs256AcceptsDer,
+        Mutant::E2eeReusesBaseKey,
+        Mutant::E2eeReusesRatchetKey,
+        Mutant::E2eeTrustsIdentityAfterRefusal,
     ];
 
     /// The mutant's name, suite and defect: the one place each is written
@@ -623,6 +629,21 @@ impl Mutant {
                 "enlistment-es256-accepts-der",
                 "enlistment",
                 "reads an ES256 signature that is not 64 octets as ASN.1 DER and verifies that, as JJWT did (jwtk/jjwt#125, \"JWS ECDSA signatures should not be ASN.1 DER formatted\"), where RFC 7518 §3.4 says the JWS Signature MUST be a 64-octet sequence",
+            ),
+            E2eeReusesBaseKey => (
+                "e2ee-reuses-base-key",
+                "e2ee",
+                "draws its X3DH base key once per process and starts every session with it (an ephemeral cached for speed, as OpenSSL reused ephemeral DH keys unless SSL_OP_SINGLE_DH_USE was set, CVE-2016-0701)",
+            ),
+            E2eeReusesRatchetKey => (
+                "e2ee-reuses-ratchet-key",
+                "e2ee",
+                "draws the first sending ratchet key of the sessions it starts once per process and reuses it in every session (the same cached-ephemeral class as CVE-2016-0701)",
+            ),
+            E2eeTrustsIdentityAfterRefusal => (
+                "e2ee-trusts-identity-after-refusal",
+                "e2ee",
+                "refuses a changed identity key with UNTRUSTED_IDENTITY but saves it as trusted while refusing, so the next message from it is accepted without approval (store-before-check, CWE-696; libsignal-protocol-java SessionBuilder.process checks isTrustedIdentity and throws before saveIdentity)",
             ),
         };
         MutantInfo {

@@ -7,8 +7,9 @@ use proptest::prelude::*;
 
 use super::base64;
 use super::schema::IQ_TYPES;
-use super::serialize::{Decl, Spelling, TextStyle};
+use super::serialize::{serialize, Decl, Spelling, TextStyle};
 use super::view::{EncType, Kind, Node, CLIENT_NS};
+use crate::catalog::profile::StanzaParams;
 
 /// Foreign namespaces unknown children and attributes may live in.
 const EXTENSION_NS: [&str; 2] = ["urn:x-interspec:ext", "urn:x-other:1"];
@@ -172,6 +173,182 @@ pub fn stanza() -> impl Strategy<Value = Node> {
         )
 }
 
+/// A limit a stanza can be brought to on purpose (at most one per case,
+/// so one limit's refusal never hides another's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    /// No limit approached.
+    None,
+    /// Nested extension elements reaching exactly `max_depth`.
+    DepthAt,
+    /// One level deeper than `max_depth`.
+    DepthOver,
+    /// An attribute value of exactly `max_attribute_bytes` bytes of
+    /// multi-byte text.
+    AttributeAt,
+    /// One byte more.
+    AttributeOver,
+}
+
+/// The rare shapes of one case, weighted so that each appears within the
+/// default 32 cases (tests/property_shapes.rs counts them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    limit: Limit,
+    /// An extension element with text and children (mixed content when
+    /// the spelling splits its text).
+    mixed: bool,
+    /// Multi-byte text in an element.
+    multi_byte: bool,
+}
+
+/// Characters of 1 to 4 UTF-8 bytes.
+const WIDE: [char; 4] = ['a', 'é', '€', '😀'];
+
+/// Text of exactly `bytes` UTF-8 bytes, mostly multi-byte characters.
+fn text_of_bytes(bytes: usize, picks: &[u8]) -> String {
+    let mut out = String::new();
+    let mut picks = picks.iter().cycle();
+    while out.len() < bytes {
+        let left = bytes - out.len();
+        let wanted = WIDE[usize::from(*picks.next().unwrap_or(&0)) % WIDE.len()];
+        let c = if wanted.len_utf8() <= left {
+            wanted
+        } else {
+            'a'
+        };
+        out.push(c);
+    }
+    out
+}
+
+/// A chain of `levels` nested extension elements, text in the innermost.
+fn chain(levels: usize, text: &str) -> Option<Node> {
+    let mut node: Option<Node> = None;
+    for level in 0..levels {
+        let mut next = Node::new(EXTENSION_NS[0], "nest");
+        match node.take() {
+            Some(inner) => next.children.push(inner),
+            None => next.text = format!("{text}{level}"),
+        }
+        node = Some(next);
+    }
+    node
+}
+
+/// Gives `root` its shape under `limits`.
+fn shape(mut root: Node, shape: Shape, limits: &StanzaParams, picks: &[u8]) -> Node {
+    let depth = limits.max_depth as usize;
+    let attribute = limits.max_attribute_bytes as usize;
+    if shape.mixed {
+        let inner = Node::new(EXTENSION_NS[1], "part").with_text("inner");
+        root.children.push(
+            Node::new(EXTENSION_NS[0], "note")
+                .with_text(&format!("before {} after", text_of_bytes(6, picks)))
+                .with_child(inner),
+        );
+    }
+    if shape.multi_byte {
+        root.children
+            .push(Node::new(EXTENSION_NS[0], "wide").with_text(&text_of_bytes(24, picks)));
+    }
+    match shape.limit {
+        Limit::None => {}
+        // The root is at depth 1: a chain of depth - 1 below it reaches
+        // the limit.
+        Limit::DepthAt | Limit::DepthOver => {
+            let levels = if shape.limit == Limit::DepthAt {
+                depth.saturating_sub(1)
+            } else {
+                depth
+            };
+            if let Some(nested) = chain(levels, "deep") {
+                root.children.push(nested);
+            }
+        }
+        Limit::AttributeAt => root.set_attr("", "x-limit", &text_of_bytes(attribute, picks)),
+        Limit::AttributeOver => root.set_attr("", "x-limit", &text_of_bytes(attribute + 1, picks)),
+    }
+    root
+}
+
+fn shapes(over_limits: bool) -> impl Strategy<Value = Shape> {
+    let limit = prop_oneof![
+        Just(Limit::None),
+        Just(Limit::DepthAt),
+        Just(Limit::DepthOver),
+        Just(Limit::AttributeAt),
+        Just(Limit::AttributeOver),
+    ]
+    .prop_map(move |limit| match (over_limits, limit) {
+        (false, Limit::DepthOver) => Limit::DepthAt,
+        (false, Limit::AttributeOver) => Limit::AttributeAt,
+        (_, limit) => limit,
+    });
+    (
+        limit,
+        proptest::bool::weighted(0.5),
+        proptest::bool::weighted(0.3),
+    )
+        .prop_map(|(limit, mixed, multi_byte)| Shape {
+            limit,
+            mixed,
+            multi_byte,
+        })
+}
+
+/// A valid stanza as [`stanza`] draws it, and often one of the rare shapes
+/// a uniform draw finds only by luck: mixed content, nesting at the depth
+/// limit, an attribute value at the byte limit in multi-byte text, and,
+/// with `over_limits`, one past each limit (refused as LIMIT_EXCEEDED).
+pub fn shaped_stanza(limits: StanzaParams, over_limits: bool) -> impl Strategy<Value = Node> {
+    // The shape first: shrinking tries it first, before the many small
+    // steps through the tree.
+    (shapes(over_limits), stanza(), vec(any::<u8>(), 1..8))
+        .prop_map(move |(s, root, picks)| shape(root, s, &limits, &picks))
+}
+
+/// Where a stanza's total length lands, for [`spelled_stanza`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Total {
+    Any,
+    AtLimit,
+    OverLimit,
+}
+
+/// A shaped stanza and a spelling; half of them padded (with an
+/// extension element of ASCII text) to exactly `max_stanza_bytes`, or one
+/// byte more, as the spelling writes it.
+pub fn spelled_stanza(limits: StanzaParams) -> impl Strategy<Value = (Node, Spelling)> {
+    let total = prop_oneof![
+        2 => Just(Total::Any),
+        1 => Just(Total::AtLimit),
+        1 => Just(Total::OverLimit),
+    ];
+    // The total first: shrinking drops the padding before it walks the
+    // tree, so a failing case is not shrunk 64 KiB at a time.
+    (total, shaped_stanza(limits, true), spelling()).prop_map(move |(total, root, spelling)| {
+        let wanted = match total {
+            Total::Any => return (root, spelling),
+            Total::AtLimit => limits.max_stanza_bytes as usize,
+            Total::OverLimit => limits.max_stanza_bytes as usize + 1,
+        };
+        let mut padded = root.clone();
+        padded
+            .children
+            .push(Node::new(EXTENSION_NS[0], "pad").with_text("p"));
+        let len = serialize(&padded, &spelling).len();
+        if len > wanted {
+            return (root, spelling);
+        }
+        // Each further ASCII letter adds one byte in every text style.
+        if let Some(pad) = padded.children.last_mut() {
+            pad.text.push_str(&"p".repeat(wanted - len));
+        }
+        (padded, spelling)
+    })
+}
+
 pub fn spelling() -> impl Strategy<Value = Spelling> {
     (
         prop_oneof![
@@ -181,13 +358,15 @@ pub fn spelling() -> impl Strategy<Value = Spelling> {
             Just(Decl::Full)
         ],
         any::<[bool; 8]>(),
+        // Three spellings in four write mixed content where a tree has it.
+        prop_oneof![3 => Just(true), 1 => Just(false)],
         prop_oneof![
             Just(TextStyle::Escaped),
             Just(TextStyle::Cdata),
             Just(TextStyle::CharRefs)
         ],
     )
-        .prop_map(|(decl, b, text)| Spelling {
+        .prop_map(|(decl, b, mixed_text, text)| Spelling {
             decl,
             bom: b[0],
             single_quotes: b[1],
@@ -198,6 +377,7 @@ pub fn spelling() -> impl Strategy<Value = Spelling> {
             indent: b[5],
             expanded_empty: b[6],
             loose_tags: b[7],
+            mixed_text,
         })
 }
 

@@ -44,6 +44,19 @@ pub struct Spelling {
     pub expanded_empty: bool,
     /// Spaces around `=` and before `>`.
     pub loose_tags: bool,
+    /// Mixed content: an element with children writes the second half of
+    /// its text after its last child (the view joins text in document
+    /// order, docs/stanza.md §2, so the tree read is the same).
+    pub mixed_text: bool,
+}
+
+/// `text` cut at the character boundary nearest its middle.
+fn split_half(text: &str) -> (&str, &str) {
+    let mut at = text.len() / 2;
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    text.split_at(at)
 }
 
 pub fn serialize(root: &Node, spelling: &Spelling) -> Vec<u8> {
@@ -176,7 +189,11 @@ impl Writer<'_> {
             self.out.push_str("/>");
         } else {
             self.out.push('>');
-            self.text(&node.text);
+            let (before, after) = match (self.spelling.mixed_text, node.children.is_empty()) {
+                (true, false) => split_half(&node.text),
+                _ => (node.text.as_str(), ""),
+            };
+            self.text(before);
             let ignorable = node.text.is_empty();
             for child in &node.children {
                 if ignorable && self.spelling.indent {
@@ -188,6 +205,7 @@ impl Writer<'_> {
                 }
                 self.element(child, depth + 1);
             }
+            self.text(after);
             if ignorable && self.spelling.indent && !node.children.is_empty() {
                 self.out.push('\n');
                 self.out.push_str(&"  ".repeat(depth));

@@ -15,6 +15,7 @@ use crate::adapter::proto::{
 use crate::ensure;
 use crate::peer::signal::wire::{PreKeySignalMessage, SignalMessage};
 use crate::peer::signal::{Address, Device, MessageType, PreKeyBundle, PublicKey, SignalKnobs};
+use crate::scenario::keys::KeyKind;
 use crate::scenario::outcome::Finding;
 use crate::scenario::{unexpected, ScenarioCtx};
 
@@ -89,7 +90,12 @@ pub fn create_device(
     fixed_keys: Option<(E2eeFixedKeys, u32)>,
 ) -> Step<(PublicKey, u32)> {
     let (fixed_keys, registration_id) = match fixed_keys {
-        Some((keys, id)) => (Some(keys), id),
+        Some((keys, id)) => {
+            // The device will emit the given keys: the run's ledger leaves
+            // this scenario out.
+            ctx.scripted_keys = true;
+            (Some(keys), id)
+        }
         None => (None, 0),
     };
     let op = Op::E2eeCreateDevice(E2eeCreateDevice {
@@ -177,13 +183,48 @@ pub fn encrypt(
                     r.message_type
                 ))
             })?;
-            Ok(Wire {
+            let wire = Wire {
                 kind,
                 bytes: r.ciphertext,
-            })
+            };
+            record_keys(ctx, &wire)?;
+            Ok(wire)
         }
         other => Err(unexpected(Reply::Result(other), "E2eeEncrypt")),
     }
+}
+
+/// Files the base key and ratchet key of a target's message in the run's
+/// key ledger (`scenario::keys`): a key another scenario already saw is a
+/// failure. A message that does not parse as Signal v3 is left to the
+/// scenarios that judge the format (and a target without the Signal wire
+/// format sends opaque bytes).
+fn record_keys(ctx: &mut ScenarioCtx, wire: &Wire) -> Step<()> {
+    if !ctx.hello.declares(SIGNAL_WIRE) {
+        return Ok(());
+    }
+    let (base_key, message) = match wire.kind {
+        MessageType::Whisper => (None, SignalMessage::parse(&wire.bytes, MAX_PARSE)),
+        MessageType::PreKey => match PreKeySignalMessage::parse(&wire.bytes, MAX_PARSE) {
+            Ok(m) => (Some(m.base_key), Ok(m.message)),
+            Err(e) => (None, Err(e)),
+        },
+    };
+    if let Some(base_key) = base_key {
+        ctx.fresh_key(
+            KeyKind::X3dhBaseKey,
+            &base_key.serialize(),
+            "a PreKeySignalMessage",
+        )?;
+    }
+    if let Ok(message) = message {
+        ctx.fresh_key(
+            KeyKind::RatchetKey,
+            &message.ratchet_key.serialize(),
+            "a message",
+        )?;
+    }
+    Ok(())
 }
 
 pub fn decrypt_op(local: &Address, remote: &Address, message_type: u32, bytes: &[u8]) -> Op {
@@ -495,9 +536,26 @@ impl Conversation {
         Ok(())
     }
 
+    /// A refusal while the target has a session with the peer, seen from
+    /// both sides: `reply` must be a refusal (one of `categories`), and then
+    /// the target speaks first on its session
+    /// ([`Self::target_speaks_first_after_refusal`]) before the peer's next
+    /// message could repair it.
+    pub fn refused(
+        &mut self,
+        ctx: &mut ScenarioCtx,
+        reply: Reply,
+        categories: &[ErrorCategory],
+        what: &str,
+    ) -> Step<()> {
+        expect_rejected(ctx, reply, categories, what)?;
+        self.target_speaks_first_after_refusal(ctx, what)
+    }
+
     /// A knobbed message must be refused with one of `categories`, and then
-    /// the session must be intact: the next honest message (which reuses the
-    /// counter the refused one claimed) decrypts, and the target can answer.
+    /// the session must be intact: the target's own next message reads on
+    /// it, the next honest message (which reuses the counter the refused one
+    /// claimed) decrypts, and the target can answer.
     pub fn refused_then_intact(
         &mut self,
         ctx: &mut ScenarioCtx,
@@ -506,7 +564,7 @@ impl Conversation {
         what: &str,
     ) -> Step<()> {
         let reply = self.offer_to_target(ctx, bad)?;
-        expect_rejected(ctx, reply, categories, what)?;
+        self.refused(ctx, reply, categories, what)?;
         let mut text = vec![0u8; 24];
         ctx.rng.fill_bytes(&mut text);
         let next = self.peer_encrypt(&text)?;

@@ -124,7 +124,7 @@ pub fn substituted_identity_bundle_refused(ctx: &mut ScenarioCtx) -> Check {
         "internal: the forged bundle is not self-consistent"
     );
     let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &forged))?;
-    expect_rejected(
+    c.refused(
         ctx,
         reply,
         &[ErrorCategory::UntrustedIdentity],
@@ -181,4 +181,68 @@ pub fn bundle_signature_wrong_length_refused(ctx: &mut ScenarioCtx) -> Check {
     super::harness::process_bundle(ctx, &c.target_addr, &c.peer_addr, &good)?;
     c.target_to_peer(ctx, b"with the real signature")?;
     Ok("signatures of 0, 63 and 65 bytes refused, no session made; the real one works".into())
+}
+
+/// A refusal of a changed identity does not trust it: seen through the
+/// next genuine messages, not safety numbers (so it holds for a target
+/// without them). The peer reinstalls (new identity, same address); its
+/// bundle is refused, then its genuine PreKeySignalMessages are refused
+/// too, twice, and its bundle again; meanwhile the old device's session
+/// goes on both ways, the target speaking first. Approval then lets the
+/// new identity in.
+pub fn identity_refusal_does_not_trust(ctx: &mut ScenarioCtx) -> Check {
+    let mut c = Conversation::talking(ctx)?;
+    let mut reinstalled = peer_device(ctx, &c.peer_addr.clone());
+    ensure!(
+        reinstalled.identity_key() != c.peer.identity_key(),
+        "internal: the reinstalled peer kept its identity"
+    );
+    let new_bundle = reinstalled.bundle();
+    let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &new_bundle))?;
+    c.refused(
+        ctx,
+        reply,
+        &[ErrorCategory::UntrustedIdentity],
+        "a bundle with a changed identity key",
+    )?;
+    // The reinstalled device opens its own session with the target and
+    // speaks: genuine messages, MAC-correct, from the untrusted identity.
+    let target_bundle = super::harness::get_bundle(ctx, &c.target_addr, true)?;
+    reinstalled
+        .process_bundle(&c.target_addr, &target_bundle)
+        .map_err(|e| Finding::fail(format!("the target's bundle was refused: {e}")))?;
+    for n in 1..=2 {
+        let (kind, bytes) = reinstalled
+            .encrypt(&c.target_addr, format!("new phone, message {n}").as_bytes())
+            .map_err(|e| Finding::error(format!("peer: {e}")))?;
+        let wire = super::harness::Wire { kind, bytes };
+        let reply = c.offer_to_target(ctx, &wire)?;
+        c.refused(
+            ctx,
+            reply,
+            &[ErrorCategory::UntrustedIdentity],
+            &format!(
+                "genuine message {n} from the changed identity after its bundle was refused (a refusal must not trust it)"
+            ),
+        )?;
+    }
+    let reply = ctx.call(process_bundle_op(&c.target_addr, &c.peer_addr, &new_bundle))?;
+    c.refused(
+        ctx,
+        reply,
+        &[ErrorCategory::UntrustedIdentity],
+        "the changed identity's bundle offered again after its messages were refused",
+    )?;
+    c.peer_to_target(ctx, b"old device, still trusted")?;
+    c.target_to_peer(ctx, b"to the old device")?;
+    approve_identity(
+        ctx,
+        &c.target_addr,
+        &c.peer_addr,
+        reinstalled.identity_key(),
+    )?;
+    super::harness::process_bundle(ctx, &c.target_addr, &c.peer_addr, &new_bundle)?;
+    c.peer = reinstalled;
+    c.target_to_peer(ctx, b"to the approved identity")?;
+    Ok("a changed identity stays untrusted through its bundle, two genuine messages and the bundle again; the old session goes on; approval lets it in".into())
 }

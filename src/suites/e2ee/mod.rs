@@ -14,6 +14,7 @@
 pub mod bundle;
 pub mod encoding;
 pub mod establish;
+pub mod freshness;
 pub mod harness;
 pub mod identity;
 pub mod operations;
@@ -71,6 +72,10 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/fresh-ratchet-key-every-turn",
             roundtrip::fresh_ratchet_key_every_turn,
+        )
+        .add(
+            "e2ee/fresh-keys-every-session",
+            freshness::fresh_keys_every_session,
         )
         .add(
             "e2ee/simultaneous-initiation-converges",
@@ -194,6 +199,10 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/bad-signature-bundle-refused",
             identity::bad_signature_bundle_refused,
+        )
+        .add(
+            "e2ee/identity-refusal-does-not-trust",
+            identity::identity_refusal_does_not_trust,
         )
         .add(
             "e2ee/identity-change-in-bundle-untrusted-until-approved",

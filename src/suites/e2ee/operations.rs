@@ -255,6 +255,7 @@ fn approve_invalid_key(ctx: &mut ScenarioCtx) -> Check {
         )?;
     }
     // The session and the trusted identity are as before.
+    c.target_speaks_first_after_refusal(ctx, "E2eeApproveIdentity with an invalid key")?;
     c.peer_to_target(ctx, b"still trusted")?;
     c.target_to_peer(ctx, b"still talking")?;
     approve_identity(ctx, &c.target_addr, &c.peer_addr, c.peer.identity_key())?;

@@ -275,7 +275,7 @@ pub fn duplicate_message_rejected(ctx: &mut ScenarioCtx) -> Check {
         "a replayed SignalMessage",
     )?;
     let reply = c.offer_to_target(ctx, &wire)?;
-    expect_rejected(
+    c.refused(
         ctx,
         reply,
         &[ErrorCategory::DuplicateMessage],
@@ -302,7 +302,7 @@ pub fn duplicate_of_skipped_message_rejected(ctx: &mut ScenarioCtx) -> Check {
         "the early message, from a skipped key",
     )?;
     let reply = c.offer_to_target(ctx, &early)?;
-    expect_rejected(
+    c.refused(
         ctx,
         reply,
         &[ErrorCategory::DuplicateMessage],
@@ -387,6 +387,7 @@ pub fn message_from_dropped_chain_refused(ctx: &mut ScenarioCtx) -> Check {
             )))
         }
     }
+    c.target_speaks_first_after_refusal(ctx, "a message from a chain 6 turns old")?;
     c.peer_to_target(ctx, b"after the refusal")?;
     c.target_to_peer(ctx, b"still in step")?;
     Ok("a message from a receiving chain beyond the last 5 refused; the session continues".into())

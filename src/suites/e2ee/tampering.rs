@@ -242,7 +242,7 @@ fn network_field_change(
         "internal: nothing was altered"
     );
     let reply = c.offer_to_target(ctx, &altered)?;
-    expect_rejected(ctx, reply, &[ErrorCategory::BadMac], what)?;
+    c.refused(ctx, reply, &[ErrorCategory::BadMac], what)?;
     c.deliver_to_target(
         ctx,
         &honest,
@@ -280,7 +280,7 @@ pub fn flipped_bit_rejected(ctx: &mut ScenarioCtx) -> Check {
         bent.bytes[offset] ^= 1 << bit;
         flips.push(offset);
         let reply = c.offer_to_target(ctx, &bent)?;
-        expect_rejected(
+        c.refused(
             ctx,
             reply,
             &[ErrorCategory::BadMac],
@@ -381,6 +381,7 @@ pub fn garbage_rejected_without_crash(ctx: &mut ScenarioCtx) -> Check {
         )?;
         count += 1;
     }
+    c.target_speaks_first_after_refusal(ctx, "truncated and random ciphertexts")?;
     c.deliver_to_target(ctx, &honest, b"keep me", "the honest message after garbage")?;
     Ok(format!(
         "{count} truncated or random ciphertexts refused; the session survived"
@@ -404,6 +405,7 @@ pub fn unknown_message_type_rejected(ctx: &mut ScenarioCtx) -> Check {
             &format!("message type {t}"),
         )?;
     }
+    c.target_speaks_first_after_refusal(ctx, "unknown message types")?;
     c.deliver_to_target(ctx, &honest, b"typed", "the message under its real type")?;
     Ok("message types 0, 1, 4 and 2^32-1 refused".into())
 }
@@ -418,7 +420,7 @@ pub fn message_without_session_rejected(ctx: &mut ScenarioCtx) -> Check {
         2,
         &honest.bytes,
     ))?;
-    expect_rejected(
+    c.refused(
         ctx,
         reply,
         &[ErrorCategory::NotFound],
@@ -468,6 +470,7 @@ pub fn rejected_message_leaves_session_intact(ctx: &mut ScenarioCtx) -> Check {
                 )))
             }
         }
+        c.target_speaks_first_after_refusal(ctx, &format!("round {round}'s bad message"))?;
         c.deliver_to_target(
             ctx,
             &honest,
@@ -575,6 +578,10 @@ pub fn message_under_other_type_rejected(ctx: &mut ScenarioCtx) -> Check {
         &hostile,
         "a PreKeySignalMessage offered as a SignalMessage (type 2)",
     )?;
+    c.no_session_after_refusal(
+        ctx,
+        "a PreKeySignalMessage offered as a SignalMessage (type 2)",
+    )?;
     c.deliver_to_target(
         ctx,
         &prekey,
@@ -588,7 +595,7 @@ pub fn message_under_other_type_rejected(ctx: &mut ScenarioCtx) -> Check {
         bytes: whisper.bytes.clone(),
     };
     let reply = c.offer_to_target(ctx, &as_prekey)?;
-    expect_rejected(
+    c.refused(
         ctx,
         reply,
         &hostile,

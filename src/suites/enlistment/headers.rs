@@ -17,7 +17,7 @@ use crate::scenario::ScenarioCtx;
 /// the proof's type (a token of another kind of this very profile), the
 /// generic JWT type (RFC 7519 §5.1), and the call's subtype under another
 /// top-level type.
-const OTHER_TYPS: [&str; 3] = ["enlistment-proof+jwt", "JWT", "text/gatekeeper-call+jwt"];
+pub const OTHER_TYPS: [&str; 3] = ["enlistment-proof+jwt", "JWT", "text/gatekeeper-call+jwt"];
 
 /// A valid push token, then one header change.
 pub fn typ_other_refused(ctx: &mut ScenarioCtx) -> Check {
@@ -50,24 +50,26 @@ pub fn crit_unknown_refused(ctx: &mut ScenarioCtx) -> Check {
     Ok("an unknown critical extension refused".into())
 }
 
+/// Spellings of `alg` the profile does not have, with the key each is
+/// signed with (0 Ed25519, 1 P-256; None: unsigned like alg none).
+pub const ALG_SPELLINGS: [(&str, Option<usize>); 8] = [
+    ("eddsa", Some(0)),
+    ("EDDSA", Some(0)),
+    ("EdDSA ", Some(0)),
+    ("es256", Some(1)),
+    ("ES256 ", Some(1)),
+    ("None", None),
+    ("NONE", None),
+    ("nOnE", None),
+];
+
 /// `alg` is case-sensitive (RFC 7515 §4.1.1: "a case-sensitive ASCII
 /// string"); the profile's are exactly `EdDSA` and `ES256`. Each token is
 /// signed as its letters suggest, with the key its kid names, so only the
 /// spelling is wrong.
 pub fn alg_spellings_refused(ctx: &mut ScenarioCtx) -> Check {
     let gk = gatekeeper(ctx)?;
-    // (alg, key index: 0 Ed25519, 1 P-256; None: unsigned like alg none)
-    let cases: [(&str, Option<usize>); 8] = [
-        ("eddsa", Some(0)),
-        ("EDDSA", Some(0)),
-        ("EdDSA ", Some(0)),
-        ("es256", Some(1)),
-        ("ES256 ", Some(1)),
-        ("None", None),
-        ("NONE", None),
-        ("nOnE", None),
-    ];
-    for (alg, key) in cases {
+    for (alg, key) in ALG_SPELLINGS {
         let body = push_body(ctx);
         let mut parts = gk.token(ctx, &body, key.unwrap_or(0));
         parts.set_header("alg", json!(alg));
@@ -81,7 +83,7 @@ pub fn alg_spellings_refused(ctx: &mut ScenarioCtx) -> Check {
 
 /// An attacker's Ed25519 key under the gatekeeper's first kid: what a
 /// header pointing at a key offers in place of the gatekeeper's JWKS.
-fn attacker_key(ctx: &mut ScenarioCtx, gk: &Gatekeeper) -> GatekeeperKey {
+pub fn attacker_key(ctx: &mut ScenarioCtx, gk: &Gatekeeper) -> GatekeeperKey {
     let key = GatekeeperKey::ed25519(&gk.keys[0].kid, &mut ctx.rng);
     ctx.secret(&key.secret_bytes());
     key
@@ -129,7 +131,7 @@ pub fn jku_refused(ctx: &mut ScenarioCtx) -> Check {
     Ok("a JWK Set named by jku is not trusted".into())
 }
 
-fn attacker_certificate(attacker: &GatekeeperKey) -> Result<Vec<u8>, Finding> {
+pub fn attacker_certificate(attacker: &GatekeeperKey) -> Result<Vec<u8>, Finding> {
     x509::self_signed_ed25519(attacker, "interspec attacker")
         .ok_or_else(|| Finding::error("no certificate for the attacker's key"))
 }

@@ -2,7 +2,9 @@
 //! is a short list of mutations; the token stays valid exactly when every
 //! mutation in it keeps validity (claim order, unknown claims and header
 //! members, `aud` as a list holding the provider, `typ` spelled as another
-//! form of the same media type). Shrinking drops
+//! form of the same media type). The keeping mutations are applied first
+//! and the breaking ones after them, so no keeping mutation can undo a
+//! breaking one (a `typ` respelled over a wrong `typ`). Shrinking drops
 //! mutations, so a failure is reported as the smallest list that shows it.
 
 use proptest::collection::vec;
@@ -11,8 +13,13 @@ use rand::RngCore;
 use serde_json::{json, Value};
 
 use super::drive::*;
-use crate::peer::jose::{b64, body_hash, Signer, TokenParts};
+use super::headers::{attacker_certificate, attacker_key, ALG_SPELLINGS, OTHER_TYPS};
+use crate::peer::jose::jwks_server::JwksServer;
+use crate::peer::jose::keys::jwks;
+use crate::peer::jose::x509;
+use crate::peer::jose::{b64, body_hash, GatekeeperKey, Signer, TokenParts};
 use crate::scenario::outcome::Check;
+use crate::scenario::outcome::Finding;
 use crate::scenario::ScenarioCtx;
 use crate::suites::check_property;
 
@@ -44,6 +51,21 @@ pub enum Mutation {
     UnknownKid,
     /// Breaks: one bit of the signature flipped.
     FlipSignatureBit(u16),
+    /// Breaks: `typ` naming another media type (index into OTHER_TYPS).
+    OtherTyp(u8),
+    /// Breaks: a `crit` listing an extension no provider understands.
+    CritUnknown,
+    /// Breaks: `alg` in another case or with a space (index into
+    /// ALG_SPELLINGS).
+    AlgSpelling(u8),
+    /// Breaks: signed by the attacker's key, which a `jwk` header embeds.
+    EmbeddedJwk,
+    /// Breaks: signed by the attacker's key, from the JWK Set `jku` names.
+    Jku,
+    /// Breaks: signed by the attacker's key, whose certificate `x5u` names.
+    X5u,
+    /// Breaks: signed by the attacker's key, whose certificate `x5c` carries.
+    X5c,
 }
 
 const REQUIRED: [&str; 6] = ["iss", "aud", "iat", "exp", "jti", "body_sha256"];
@@ -84,14 +106,71 @@ fn breaking() -> impl Strategy<Value = Mutation> {
         Just(Mutation::Hs256WithPublicKey),
         Just(Mutation::UnknownKid),
         any::<u16>().prop_map(Mutation::FlipSignatureBit),
+        any::<u8>().prop_map(Mutation::OtherTyp),
+        Just(Mutation::CritUnknown),
+        any::<u8>().prop_map(Mutation::AlgSpelling),
+        Just(Mutation::EmbeddedJwk),
+        Just(Mutation::Jku),
+        Just(Mutation::X5u),
+        Just(Mutation::X5c),
     ]
 }
 
+/// What the key-pointing mutations point at: an attacker's key under the
+/// gatekeeper's kid, a JWK Set and a certificate served on loopback for
+/// the whole property run, and the certificate for `x5c`.
+struct Attacker {
+    /// The gatekeeper's own keys, for `alg` spellings signed as their
+    /// letters suggest.
+    gatekeeper: Vec<GatekeeperKey>,
+    key: GatekeeperKey,
+    jwk: Value,
+    jku: String,
+    x5u: String,
+    x5c: String,
+    _servers: [JwksServer; 2],
+}
+
+impl Attacker {
+    fn new(ctx: &mut ScenarioCtx, gk: &Gatekeeper) -> Result<Attacker, Finding> {
+        let key = attacker_key(ctx, gk);
+        let der = attacker_certificate(&key)?;
+        let set = JwksServer::start(jwks(&[&key]).to_string()).map_err(Finding::error)?;
+        let pem = JwksServer::start(x509::pem(&der)).map_err(Finding::error)?;
+        Ok(Attacker {
+            gatekeeper: gk.keys.clone(),
+            jwk: key.public_jwk(),
+            jku: set.url(),
+            x5u: pem.url(),
+            x5c: x509::x5c_entry(&der),
+            key,
+            _servers: [set, pem],
+        })
+    }
+
+    /// Signs with the attacker's key and sets `name` to `value`.
+    fn sign(&self, parts: &mut TokenParts, name: &str, value: Value) {
+        parts.signer = Signer::Key(Box::new(self.key.clone()));
+        parts.set_header(name, value);
+    }
+}
+
 /// Applies the mutations and serialises the token.
-fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64, lifetime: i64) -> String {
+fn apply(
+    parts: &mut TokenParts,
+    mutations: &[Mutation],
+    skew: i64,
+    lifetime: i64,
+    attacker: &Attacker,
+) -> String {
     let now = unix_now();
     let mut flip = None;
-    for m in mutations {
+    // Keeping mutations first: none of them can then undo a breaking one.
+    let ordered = mutations
+        .iter()
+        .filter(|m| m.keeps_validity())
+        .chain(mutations.iter().filter(|m| !m.keeps_validity()));
+    for m in ordered {
         match m {
             Mutation::RotateClaims(n) => {
                 let len = parts.claims.len().max(1);
@@ -145,6 +224,30 @@ fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64, lifetime: i6
             }
             Mutation::UnknownKid => parts.set_header("kid", json!("gatekeeper-unknown")),
             Mutation::FlipSignatureBit(bit) => flip = Some(*bit),
+            Mutation::OtherTyp(i) => {
+                parts.set_header("typ", json!(OTHER_TYPS[usize::from(*i) % OTHER_TYPS.len()]))
+            }
+            Mutation::CritUnknown => {
+                parts.set_header("crit", json!(["x-interspec-critical"]));
+                parts.set_header("x-interspec-critical", json!(true));
+            }
+            Mutation::AlgSpelling(i) => {
+                let (alg, key) = ALG_SPELLINGS[usize::from(*i) % ALG_SPELLINGS.len()];
+                // Signed with the key the letters suggest, under its kid:
+                // only the spelling is wrong.
+                match key.and_then(|k| attacker.gatekeeper.get(k)) {
+                    Some(key) => {
+                        parts.set_header("kid", json!(key.kid));
+                        parts.signer = Signer::Key(Box::new(key.clone()));
+                    }
+                    None => parts.signer = Signer::Unsigned,
+                }
+                parts.set_header("alg", json!(alg));
+            }
+            Mutation::EmbeddedJwk => attacker.sign(parts, "jwk", attacker.jwk.clone()),
+            Mutation::Jku => attacker.sign(parts, "jku", json!(attacker.jku)),
+            Mutation::X5u => attacker.sign(parts, "x5u", json!(attacker.x5u)),
+            Mutation::X5c => attacker.sign(parts, "x5c", json!([attacker.x5c])),
         }
     }
     let input = parts.signing_input();
@@ -164,9 +267,18 @@ fn apply(parts: &mut TokenParts, mutations: &[Mutation], skew: i64, lifetime: i6
 pub fn token_mutations(ctx: &mut ScenarioCtx) -> Check {
     let gk = gatekeeper(ctx)?;
     let skew = i64::from(ctx.profile.enlistment.clock_skew_seconds);
-    let mutation = prop_oneof![keeping(), breaking()];
-    let strategy = vec(mutation, 1..4);
+    // Up to three keeping mutations and, in four cases of five, one
+    // breaking one: a second breaking mutation would only hide the first.
+    let strategy = (
+        vec(keeping(), 0..4),
+        proptest::option::weighted(0.8, breaking()),
+    )
+        .prop_map(|(mut mutations, broken)| {
+            mutations.extend(broken);
+            mutations
+        });
     let url = gk.push_url.clone();
+    let attacker = Attacker::new(ctx, &gk)?;
     check_property(
         ctx,
         strategy,
@@ -175,7 +287,7 @@ pub fn token_mutations(ctx: &mut ScenarioCtx) -> Check {
             let body = push_body(ctx);
             let key_index = (ctx.rng.next_u32() % 2) as usize;
             let mut parts = gk.token(ctx, &body, key_index);
-            let token = apply(&mut parts, mutations, skew, gk.lifetime);
+            let token = apply(&mut parts, mutations, skew, gk.lifetime, &attacker);
             if mutations.iter().all(Mutation::keeps_validity) {
                 gk.expect_accepted(
                     ctx,
@@ -196,4 +308,57 @@ pub fn token_mutations(ctx: &mut ScenarioCtx) -> Check {
             Ok(())
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    fn attacker() -> Attacker {
+        let mut rng = ChaCha20Rng::from_seed([3; 32]);
+        let key = GatekeeperKey::ed25519("gk-1", &mut rng);
+        let server = || JwksServer::start(String::from("{}")).expect("loopback server");
+        Attacker {
+            gatekeeper: vec![key.clone(), GatekeeperKey::p256("gk-2", &mut rng)],
+            jwk: key.public_jwk(),
+            jku: "http://127.0.0.1:1/jwks".into(),
+            x5u: "http://127.0.0.1:1/cert".into(),
+            x5c: String::new(),
+            key,
+            _servers: [server(), server()],
+        }
+    }
+
+    fn header(parts: &TokenParts, name: &str) -> Option<Value> {
+        parts
+            .header
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Whatever the order in a case, a keeping mutation never undoes a
+    /// breaking one: a `typ` respelled after a wrong `typ` stays wrong.
+    #[test]
+    fn keeping_mutations_cannot_undo_breaking_ones() {
+        let attacker = attacker();
+        for order in [
+            vec![Mutation::OtherTyp(0), Mutation::TypSpelling(1)],
+            vec![Mutation::TypSpelling(1), Mutation::OtherTyp(0)],
+        ] {
+            let mut parts = TokenParts {
+                header: vec![("typ".into(), json!(CALL_TYP))],
+                claims: vec![("aud".into(), json!("https://provider.example"))],
+                signer: Signer::Unsigned,
+            };
+            apply(&mut parts, &order, 60, 60, &attacker);
+            assert_eq!(
+                header(&parts, "typ"),
+                Some(json!(OTHER_TYPS[0])),
+                "{order:?}"
+            );
+        }
+    }
 }

@@ -15,6 +15,7 @@ use crate::peer::noise::{
     HandshakeConfig, HandshakeState, KeyPair, NoiseError, NoiseKnobs, Protocol, Role,
     TransportState,
 };
+use crate::scenario::keys::KeyKind;
 use crate::scenario::outcome::Finding;
 use crate::scenario::{unexpected, ScenarioCtx};
 
@@ -123,6 +124,10 @@ pub fn harness(what: &str, e: NoiseError) -> Finding {
 pub fn start(ctx: &mut ScenarioCtx, setup: &Setup) -> Result<Live, Finding> {
     let peer_static = KeyPair::from_private(random_key(ctx));
     let peer_role = setup.target_role.other();
+    if setup.fixed.is_some() {
+        // The target's ephemeral is given: the run's ledger leaves it out.
+        ctx.scripted_keys = true;
+    }
     let ik_target_initiator =
         setup.protocol == Protocol::IK && setup.target_role == Role::Initiator;
     let remote_static = ik_target_initiator.then(|| {
@@ -224,6 +229,14 @@ pub fn exchange(
             got == payload,
             "the payload of the target's message {index} arrived changed"
         );
+        // Every ephemeral the target sends goes into the run's ledger.
+        if let Some(ephemeral) = live.peer.remote_ephemeral() {
+            ctx.fresh_key(
+                KeyKind::NoiseEphemeral,
+                &ephemeral,
+                &format!("handshake message {index}"),
+            )?;
+        }
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use super::target::{self, check_category, excerpt, limits, Answer};
 use crate::adapter::names::category_name;
 use crate::adapter::proto::ErrorCategory;
-use crate::peer::stanza::generate::{spelling, stanza};
+use crate::peer::stanza::generate::{shaped_stanza, spelled_stanza, spelling, stanza};
 use crate::peer::stanza::hostile::base_message;
 use crate::peer::stanza::serialize::{serialize, Spelling};
 use crate::peer::stanza::view::{Node, CLIENT_NS, XML_NS};
@@ -166,9 +166,10 @@ fn describe_spelled((node, spelling): &(Node, Spelling)) -> String {
 }
 
 pub fn generated_parse(ctx: &mut ScenarioCtx) -> Check {
+    let limits = limits(ctx);
     check_property(
         ctx,
-        (stanza(), spelling()),
+        spelled_stanza(limits),
         describe_spelled,
         |ctx, (node, spelling)| {
             let bytes = serialize(node, spelling);
@@ -178,9 +179,10 @@ pub fn generated_parse(ctx: &mut ScenarioCtx) -> Check {
 }
 
 pub fn serialization_parses_back(ctx: &mut ScenarioCtx) -> Check {
+    let limits = limits(ctx);
     check_property(
         ctx,
-        stanza(),
+        shaped_stanza(limits, false),
         |node| format!("{node:?}"),
         |ctx, node| round_trip(ctx, node, "serializing a generated stanza"),
     )

@@ -294,7 +294,21 @@ impl E2eeOps for EngineOps {
         if self.has(Mutant::E2eeIgnoresIdentityChange) {
             device.approve_identity(remote, bundle.identity_key);
         }
-        device.process_bundle(remote, &bundle).map_err(refused)
+        if device.scripted_ephemerals_left() == 0 {
+            // Engine order: the base key, then the first sending ratchet key.
+            if self.has(Mutant::E2eeReusesBaseKey) {
+                device.script_ephemerals([process_ephemeral(&BASE_KEY)]);
+            } else if self.has(Mutant::E2eeReusesRatchetKey) {
+                let mut base = [0u8; 32];
+                OsRng.fill(&mut base);
+                device.script_ephemerals([base, process_ephemeral(&RATCHET_KEY)]);
+            }
+        }
+        let identity_key = bundle.identity_key;
+        device
+            .process_bundle(remote, &bundle)
+            .inspect_err(|e| self.trust_after_refusal(device, remote, e, identity_key))
+            .map_err(refused)
     }
 
     fn max_body_len(&self, device: &Device) -> usize {
@@ -344,6 +358,11 @@ impl E2eeOps for EngineOps {
         };
         let plaintext = device
             .decrypt(remote, message_type, ciphertext)
+            .inspect_err(|e| {
+                if let Some(m) = &prekey_message {
+                    self.trust_after_refusal(device, remote, e, m.identity_key);
+                }
+            })
             .map_err(refused)?;
         if let Some((id, key_pair)) = kept {
             device.add_one_time_prekey(id, key_pair);
@@ -368,6 +387,37 @@ impl E2eeOps for EngineOps {
     fn delete_session(&self, device: &mut Device, remote: &Address) -> bool {
         device.delete_session(remote)
     }
+}
+
+impl EngineOps {
+    /// The mutant `e2ee-trusts-identity-after-refusal`: an identity refused
+    /// as untrusted is saved as trusted all the same.
+    fn trust_after_refusal(
+        &self,
+        device: &mut Device,
+        remote: &Address,
+        error: &SignalError,
+        identity_key: PublicKey,
+    ) {
+        if self.has(Mutant::E2eeTrustsIdentityAfterRefusal)
+            && *error == SignalError::UntrustedIdentity
+        {
+            device.approve_identity(remote, identity_key);
+        }
+    }
+}
+
+/// The process-wide keys of the mutants `e2ee-reuses-base-key` and
+/// `e2ee-reuses-ratchet-key`, drawn once.
+static BASE_KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+static RATCHET_KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+
+fn process_ephemeral(cell: &std::sync::OnceLock<[u8; 32]>) -> [u8; 32] {
+    *cell.get_or_init(|| {
+        let mut key = [0u8; 32];
+        OsRng.fill(&mut key);
+        key
+    })
 }
 
 /// A device whose every key is given (the fixed-keys capability).

@@ -138,6 +138,11 @@ impl Device {
         self.rng.script(privates);
     }
 
+    /// Scripted ephemeral private keys not yet used.
+    pub fn scripted_ephemerals_left(&self) -> usize {
+        self.rng.scripted_left()
+    }
+
     /// The identity trusted for `addr`, if any.
     pub fn trusted_identity(&self, addr: &Address) -> Option<&PublicKey> {
         self.trusted.get(addr)
