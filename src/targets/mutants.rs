@@ -1,6 +1,8 @@
 //! Mutants: the reference target with exactly one named, realistic defect
 //! each. `interspec selftest` proves every one is caught by at least one
-//! scenario of its suite.
+//! scenario of its suite that checks a requirement the mutant names.
+
+use crate::catalog::{Catalog, Level};
 
 /// One defect. The reference consults it at the one place the defect lives;
 /// [`Mutant::info`] names and describes it.
@@ -96,6 +98,13 @@ pub struct MutantInfo {
     pub name: &'static str,
     /// The suite whose scenarios are expected to catch it.
     pub suite: &'static str,
+    /// The MUST (or SHOULD) requirement ids of the catalog it violates:
+    /// `interspec selftest` counts it caught only by a `fail` of a scenario
+    /// that checks one of them.
+    pub requirements: &'static [&'static str],
+    /// The real bug, CVE, bug-tracker entry or library behaviour it is
+    /// modelled on.
+    pub inspired_by: &'static str,
     pub defect: &'static str,
 }
 
@@ -186,44 +195,59 @@ impl Mutant {
         Mutant::E2eeBundleKeyFromLastBytes,
     ];
 
-    /// The mutant's name, suite and defect: the one place each is written
-    /// (the match makes the compiler ask for them for every variant).
+    /// The mutant's name, suite, the requirements it violates, what
+    /// inspired it and its defect, in that order: the one place each is
+    /// written (the match makes the compiler ask for them for every variant).
     pub const fn info(self) -> MutantInfo {
         use Mutant::*;
-        let (name, suite, defect) = match self {
+        let (name, suite, requirements, inspired_by, defect): (_, _, &[&str], _, _) = match self {
             AdapterAcceptsAnyMajor => (
                 "adapter-accepts-any-major",
                 "adapter",
+                &["AD-003"],
+                "the version-check-skipped class of CWE-757 (Selection of Less-Secure Algorithm During Negotiation): a server that never compares the peer's version answers one it cannot speak",
                 "answers every Hello, whatever its major version",
             ),
             AdapterResetKeepsState => (
                 "adapter-reset-keeps-state",
                 "adapter",
+                &["AD-005"],
+                "CWE-226 (Sensitive Information in Resource Not Removed Before Reuse): a reset that acknowledges without clearing",
                 "Reset acknowledges but keeps remembered values",
             ),
             AdapterPingTruncates64k => (
                 "adapter-ping-truncates-64k",
                 "adapter",
+                &["AD-006"],
+                "a fixed 64 KiB read buffer, the u16-length assumption behind CWE-130 (Improper Handling of Length Parameter Inconsistency)",
                 "echoes Ping payloads through a fixed 64 KiB buffer, truncating longer ones",
             ),
             AdapterReplyIdCounter => (
                 "adapter-reply-id-counter",
                 "adapter",
+                &["AD-009"],
+                "JSON-RPC 2.0 §5 (a response's id MUST be the request's); servers that number replies themselves break pipelined clients",
                 "numbers its responses with its own counter instead of echoing request ids",
             ),
             AdapterUnknownOpInternalError => (
                 "adapter-unknown-op-internal-error",
                 "adapter",
+                &["AD-004"],
+                "gRPC's status codes (an unknown method is UNIMPLEMENTED, not INTERNAL); CWE-755 (Improper Handling of Exceptional Conditions)",
                 "answers an unknown operation with InternalError instead of Unsupported",
             ),
             AdapterNoFrameLimit => (
                 "adapter-no-frame-limit",
                 "adapter",
+                &["AD-007"],
+                "CWE-789 (Memory Allocation with Excessive Size Value): a length prefix trusted as an allocation size",
                 "reads a frame of any announced length instead of refusing oversized ones",
             ),
             AdapterDiesOnMalformedFrame => (
                 "adapter-dies-on-malformed-frame",
                 "adapter",
+                &["AD-008"],
+                "CWE-248 (Uncaught Exception): a decode error that ends the process",
                 "exits when a frame does not decode as a Request",
             ),
             // Version intolerance: comparing the whole version where only
@@ -232,66 +256,92 @@ impl Mutant {
             AdapterRefusesOlderMinor => (
                 "adapter-refuses-older-minor",
                 "adapter",
+                &["AD-002"],
+                "version intolerance, RFC 8446 Appendix D.1 and RFC 7507 §1 (TLS servers that refuse versions they should negotiate)",
                 "refuses a Hello whose minor version is older than its own",
             ),
             HandshakeIgnoresPrologue => (
                 "handshake-ignores-prologue",
                 "handshake",
+                &["HS-006"],
+                "Noise §6 (the prologue binds negotiation data); the unbound-transcript class RFC 7627 fixed for TLS (triple handshake)",
                 "hashes an empty prologue instead of the configured one (header not bound)",
             ),
             HandshakeAcceptsAnyServerKey => (
                 "handshake-accepts-any-server-key",
                 "handshake",
+                &["HS-005"],
+                "pinning bypassed on a fallback path, CWE-295 (Improper Certificate Validation)",
                 "an IK initiator with a pinned server key still accepts an XXfallback answer from any other key",
             ),
             HandshakeNonceAdvancesOnFailure => (
                 "handshake-nonce-advances-on-failure",
                 "handshake",
+                &["HS-015"],
+                "Noise §5.1 (DecryptWithAd: on an authentication failure n is not incremented)",
                 "increments the receiving nonce when a transport message fails to decrypt",
             ),
             HandshakeReusesSendNonce => (
                 "handshake-reuses-send-nonce",
                 "handshake",
+                &["HS-013"],
+                "AES-GCM nonce reuse, CVE-2016-0270 (IBM Domino, found by Böck et al., \"Nonce-Disrespecting Adversaries\", WOOT 2016)",
                 "never increments the sending nonce: every transport message uses nonce 0",
             ),
             HandshakeNoMessageSizeCheck => (
                 "handshake-no-message-size-check",
                 "handshake",
+                &["HS-016"],
+                "Noise §3 (messages are at most 65535 bytes); CWE-130",
                 "opens transport messages longer than the 65535 bytes of Noise §3",
             ),
             HandshakeAcceptsReplayedFrame => (
                 "handshake-accepts-replayed-frame",
                 "handshake",
+                &["HS-014"],
+                "CWE-294 (Authentication Bypass by Capture-replay): a decrypt retried with an older nonce",
                 "retries a failed transport decrypt with the previous nonce, so a replayed frame opens",
             ),
             HandshakeCannotFallBack => (
                 "handshake-cannot-fall-back",
                 "handshake",
+                &["HS-004", "HS-012"],
+                "Noise Pipes (Noise §10.4) as WhatsApp deploys it: an IK-only client cannot reconnect after the server rotates its static key",
                 "never switches from IK to XXfallback (no Noise Pipes)",
             ),
             HandshakePayloadNotHashed => (
                 "handshake-payload-not-hashed",
                 "handshake",
+                &["HS-002", "HS-021"],
+                "Noise §5.3 (EncryptAndHash mixes every payload into h); the transcript-omission class of RFC 7627",
                 "leaves the payload of the pattern's last message out of the handshake hash",
             ),
             HandshakeRetryAfterFailure => (
                 "handshake-retry-after-failure",
                 "handshake",
+                &["HS-011"],
+                "Noise §5 (any error aborts the handshake); CWE-372 (Incomplete Internal State Distinction)",
                 "keeps a handshake alive after a message failed to decrypt, so it can be retried",
             ),
             HandshakeOneFramePerRead => (
                 "handshake-one-frame-per-read",
                 "handshake",
+                &["HS-018"],
+                "the one-message-per-read assumption about a TCP byte stream (RFC 9293 §3.8: TCP does not preserve write boundaries)",
                 "returns only the first frame of a read that carries several",
             ),
             HandshakeUsesReservedNonce => (
                 "handshake-uses-reserved-nonce",
                 "handshake",
+                &["HS-023"],
+                "Noise §5.1 (2^64-1 is reserved); CWE-190 (Integer Overflow or Wraparound)",
                 "seals with the reserved nonce 2^64-1 and wraps the counter to 0",
             ),
             HandshakeNoLowOrderCheck => (
                 "handshake-no-low-order-check",
                 "handshake",
+                &["HS-010"],
+                "RFC 7748 §6.1 (check for the all-zero X25519 output); the non-contributory class of low-order points",
                 "uses low-order ephemeral keys unchecked, in snow and in its own engine (an all-zero DH output goes unnoticed)",
             ),
             // One ephemeral per process, as OpenSSL reused DHE keys unless
@@ -299,301 +349,421 @@ impl Mutant {
             HandshakeReusesEphemeral => (
                 "handshake-reuses-ephemeral",
                 "handshake",
+                &["HS-025"],
+                "OpenSSL's DHE key reuse without SSL_OP_SINGLE_DH_USE, CVE-2016-0701",
                 "draws one ephemeral key per process and uses it in every handshake, Reset or not",
             ),
             E2eeAcceptsReplay => (
                 "e2ee-accepts-replay",
                 "e2ee",
+                &["E2-007"],
+                "Double Ratchet §2.6 and §3.5 (message keys are deleted once used); CWE-294",
                 "keeps message keys after use, so a replayed SignalMessage decrypts again",
             ),
             E2eeSkipsMacCheck => (
                 "e2ee-skips-mac-check",
                 "e2ee",
+                &["E2-008"],
+                "CWE-354 (Improper Validation of Integrity Check Value)",
                 "decrypts SignalMessages without checking their MAC",
             ),
             E2eeStateBeforeMac => (
                 "e2ee-state-before-mac",
                 "e2ee",
+                &["E2-008", "E2-010"],
+                "Double Ratchet §3.5 (if decryption fails, state changes are discarded); libsignal decrypts on a cloned session state",
                 "advances the receiving chain before the MAC check and keeps it when the MAC fails",
             ),
             E2eeUnlimitedSkippedKeys => (
                 "e2ee-unlimited-skipped-keys",
                 "e2ee",
+                &["E2-027"],
+                "Double Ratchet §3.2 and §4 (MAX_SKIP); libsignal's MAX_MESSAGE_KEYS = 2000; CWE-770",
                 "stores skipped message keys without the 2000-key bound",
             ),
             E2eeIgnoresIdentityChange => (
                 "e2ee-ignores-identity-change",
                 "e2ee",
+                &["E2-013"],
+                "libsignal's IdentityKeyStore.isTrustedIdentity (Signal's \"safety number changed\" check); CWE-295",
                 "silently trusts a changed remote identity key",
             ),
             E2eeSkipsPrekeySignatureCheck => (
                 "e2ee-skips-prekey-signature-check",
                 "e2ee",
+                &["E2-012"],
+                "X3DH §3.3 (Alice verifies the prekey signature and aborts if it fails); CWE-347",
                 "builds sessions from bundles without verifying the signed-prekey signature",
             ),
             E2eeKeepsUsedOneTimePrekey => (
                 "e2ee-keeps-used-one-time-prekey",
                 "e2ee",
+                &["E2-014"],
+                "X3DH §3.4 (Bob deletes the one-time prekey private key) and §4.2 (replay)",
                 "keeps a one-time prekey after a session consumed it",
             ),
             E2eeNeverRatchets => (
                 "e2ee-never-ratchets",
                 "e2ee",
+                &["E2-015"],
+                "Double Ratchet §3.4 (DH ratchet step); without it no post-compromise security",
                 "never replaces its sending ratchet key (no DH ratchet step on send)",
             ),
             E2eeConstantIv => (
                 "e2ee-constant-iv",
                 "e2ee",
+                &["E2-002"],
+                "CWE-329 (Generation of Predictable IV with CBC Mode): a static IV where Signal derives one per message",
                 "encrypts and decrypts every body under an all-zero IV instead of the derived one",
             ),
             E2eeWrongFingerprintIterations => (
                 "e2ee-wrong-fingerprint-iterations",
                 "e2ee",
+                &["E2-018"],
+                "libsignal's NumericFingerprintGenerator (5200 iterations for the displayable fingerprint)",
                 "computes safety numbers with 1024 hash iterations instead of 5200",
             ),
             StanzaExpandsEntities => (
                 "stanza-expands-entities",
                 "stanza",
+                &["ST-004"],
+                "billion laughs, CVE-2003-1564 (libxml2); CWE-776 (Improperly Controlled Recursive Entity References in DTDs)",
                 "accepts a DOCTYPE's internal entities and expands them (with a size cap)",
             ),
             StanzaAcceptsDoctype => (
                 "stanza-accepts-doctype",
                 "stanza",
+                &["ST-004"],
+                "RFC 6120 §11.1 (an XMPP stream MUST NOT contain a DTD); parsers that skip the DOCTYPE",
                 "skips over a DOCTYPE instead of refusing it",
             ),
             StanzaFetchesExternalEntities => (
                 "stanza-fetches-external-entities",
                 "stanza",
+                &["ST-005"],
+                "XXE, CWE-611 (Improper Restriction of XML External Entity Reference)",
                 "fetches a DOCTYPE's external entities (loopback only) before refusing it",
             ),
             StanzaNoDepthLimit => (
                 "stanza-no-depth-limit",
                 "stanza",
+                &["ST-008"],
+                "CWE-674 (Uncontrolled Recursion) in recursive-descent XML readers",
                 "reads elements nested to any depth",
             ),
             StanzaLenientBase64 => (
                 "stanza-lenient-base64",
                 "stanza",
+                &["ST-010"],
+                "RFC 4648 §3.5 (canonical encoding); lenient decoders (Go's base64 without Strict) make encodings malleable",
                 "decodes enc payloads leniently (missing padding, pad bits, white space)",
             ),
             StanzaAcceptsDuplicateAttributes => (
                 "stanza-accepts-duplicate-attributes",
                 "stanza",
+                &["ST-007"],
+                "quick-xml's Attributes::with_checks(false); XML 1.0 WFC Unique Att Spec",
                 "turns off attribute checks, so a repeated attribute silently wins",
             ),
             StanzaIgnoresMissingRequired => (
                 "stanza-ignores-missing-required",
                 "stanza",
+                &["ST-009"],
+                "CWE-20 (Improper Input Validation): a schema check that forgets one required attribute",
                 "accepts a message stanza without its required to attribute",
             ),
             StanzaConfusesNamespaces => (
                 "stanza-confuses-namespaces",
                 "stanza",
+                &["ST-002"],
+                "Namespaces in XML 1.0 §6.2 (the default namespace is the one declared, not the parent's)",
                 "puts unprefixed elements in their parent's namespace instead of the default one",
             ),
             StanzaSerializerLiteralWhitespace => (
                 "stanza-serializer-literal-whitespace",
                 "stanza",
+                &["ST-011"],
+                "XML 1.0 §3.3.3 (readers normalize literal tabs and line ends in attributes); serializers must write &#9; &#10; &#13;",
                 "writes tabs and line ends in attribute values literally (readers turn them into spaces)",
             ),
             StanzaPayloadNoDepthLimit => (
                 "stanza-payload-no-depth-limit",
                 "stanza",
+                &["ST-017"],
+                "protobuf's recursion limit (100 in protobuf-java's CodedInputStream); CWE-674",
                 "decodes payloads nested deeper than the profile's limit",
             ),
             StanzaPayloadRejectsUnknownFields => (
                 "stanza-payload-rejects-unknown-fields",
                 "stanza",
+                &["ST-015"],
+                "Protocol Buffers' language guide (parsers skip unknown fields); a length-equality check that refuses them",
                 "refuses payloads that do not re-encode to the same length (so any unknown field)",
             ),
             StanzaSerializerDropsChildNamespaces => (
                 "stanza-serializer-drops-child-namespaces",
                 "stanza",
+                &["ST-011"],
+                "Namespaces in XML 1.0 §6: a serializer that declares only the root's namespace",
                 "declares only the root's namespace when serializing, so children change namespace",
             ),
             StanzaAcceptsControlCharacters => (
                 "stanza-accepts-control-characters",
                 "stanza",
+                &["ST-007"],
+                "quick-xml, which does not check raw characters against XML 1.0 §2.2 Char",
                 "leaves raw characters unchecked, as quick-xml does, accepting NUL and C0 controls",
             ),
             StanzaNoAttributeNormalization => (
                 "stanza-no-attribute-normalization",
                 "stanza",
+                &["ST-001"],
+                "XML 1.0 §3.3.3 attribute-value normalization, skipped by streaming readers",
                 "keeps literal tabs and line feeds in attribute values instead of normalizing them",
             ),
             EnlistmentAcceptsAlgNone => (
                 "enlistment-accepts-alg-none",
                 "enlistment",
+                &["EN-016"],
+                "\"alg\": \"none\" accepted, Tim McLean, \"Critical vulnerabilities in JSON Web Token libraries\" (2015); RFC 8725 §2.1",
                 "accepts a gatekeeper call token with alg none and no signature",
             ),
             EnlistmentIgnoresExp => (
                 "enlistment-ignores-exp",
                 "enlistment",
+                &["EN-018"],
+                "RFC 7519 §4.1.4; CWE-613 (Insufficient Session Expiration)",
                 "accepts expired gatekeeper call tokens (exp never checked)",
             ),
             EnlistmentIgnoresAud => (
                 "enlistment-ignores-aud",
                 "enlistment",
+                &["EN-019"],
+                "RFC 8725 §3.9 (cross-service relay: the audience not checked)",
                 "accepts gatekeeper call tokens meant for another audience",
             ),
             EnlistmentIgnoresIss => (
                 "enlistment-ignores-iss",
                 "enlistment",
+                &["EN-019"],
+                "RFC 8725 §3.8 (issuer not validated)",
                 "accepts gatekeeper call tokens from any issuer",
             ),
             EnlistmentFirstKeyAnyKid => (
                 "enlistment-first-key-any-kid",
                 "enlistment",
+                &["EN-017"],
+                "verifiers that take the first key of a JWKS instead of the one kid names (RFC 7515 §4.1.4)",
                 "verifies with the first key of the gatekeeper JWKS whatever the kid",
             ),
             EnlistmentHmacKeyConfusion => (
                 "enlistment-hmac-key-confusion",
                 "enlistment",
+                &["EN-016"],
+                "CVE-2015-9235 (auth0 node-jsonwebtoken: HS256 verified with the RS256 public key)",
                 "accepts HS256 tokens keyed with the gatekeeper's public key bytes",
             ),
             EnlistmentNoReplayCache => (
                 "enlistment-no-replay-cache",
                 "enlistment",
+                &["EN-020"],
+                "RFC 7519 §4.1.7 (jti) unchecked; CWE-294",
                 "keeps no jti replay cache: a replayed call is delivered twice",
             ),
             EnlistmentProofIgnoresNonce => (
                 "enlistment-proof-ignores-nonce",
                 "enlistment",
+                &["EN-009"],
+                "OpenID Connect Core §3.1.2.1 (nonce binds a token to a request); CWE-294",
                 "issues proofs without the gatekeeper's nonce (not bound to the challenge)",
             ),
             EnlistmentJwksExposesPrivateKey => (
                 "enlistment-jwks-exposes-private-key",
                 "enlistment",
+                &["EN-005"],
+                "serializing the private JWK where its public half was meant (d is the private key, RFC 7518 §6.2.2.1, RFC 8037 §2); CWE-200",
                 "publishes the private member d in its JWKS",
             ),
             EnlistmentDayLongProofs => (
                 "enlistment-day-long-proofs",
                 "enlistment",
+                &["EN-008"],
+                "CWE-613 (Insufficient Session Expiration): a lifetime constant in the wrong unit",
                 "issues proofs valid for 24 hours",
             ),
             EnlistmentBodyHashUnchecked => (
                 "enlistment-body-hash-unchecked",
                 "enlistment",
+                &["EN-021"],
+                "CWE-345 (Insufficient Verification of Data Authenticity): a signed hash never compared with the body",
                 "never compares the request body with the token's body_sha256",
             ),
             EnlistmentIgnoresFutureIat => (
                 "enlistment-ignores-future-iat",
                 "enlistment",
+                &["EN-018"],
+                "RFC 7519 §4.1.6 (iat); skew checks applied only to exp",
                 "accepts tokens issued in the future beyond the clock-skew allowance",
             ),
             EnlistmentRotationDropsOldKey => (
                 "enlistment-rotation-drops-old-key",
                 "enlistment",
+                &["EN-013"],
+                "OpenID Connect Core §10.1.1 (keep the old key until the tokens it signed expire)",
                 "unpublishes the old signing key at rotation, while proofs it signed are still valid",
             ),
             StanzaCaseInsensitiveEnums => (
                 "stanza-case-insensitive-enums",
                 "stanza",
+                &["ST-009"],
+                "Java's Enum.valueOf after toUpperCase, .NET's Enum.Parse with ignoreCase",
                 "matches enc and iq type values ignoring ASCII case, as an enum binding that upper-cases before Enum.valueOf (Java) or parses with ignoreCase (.NET Enum.Parse) does: accepts type=\"MSG\" and type=\"GET\"",
             ),
             StanzaCaseInsensitiveNames => (
                 "stanza-case-insensitive-names",
                 "stanza",
+                &["ST-003", "ST-009"],
+                "HTML parsers used on XML (they lower-case tag names); XML 1.0 §1.2 does no case folding",
                 "matches element names ignoring ASCII case, as HTML parsers used on XML do (they lower-case tag names): takes <Message> for a message and <ENC> for an enc, where XML 1.0 §1.2 does no case folding",
             ),
             StanzaAttributeLimitCountsChars => (
                 "stanza-attribute-limit-counts-chars",
                 "stanza",
+                &["ST-008"],
+                "limits measured with String.length / chars().count() instead of UTF-8 bytes",
                 "measures max_attribute_bytes in characters (String.length / chars().count()) instead of UTF-8 bytes, so a multi-byte value over the byte limit passes",
             ),
             StanzaDropsTextAfterChild => (
                 "stanza-drops-text-after-child",
                 "stanza",
+                &["ST-001"],
+                "ElementTree's elem.text read without each child's tail",
                 "keeps only the text before an element's first child, as code reading ElementTree's elem.text without each child's tail does: text after a child is lost",
             ),
             StanzaEncAnyDepth => (
                 "stanza-enc-any-depth",
                 "stanza",
+                &["ST-003"],
+                "a descendant search (XPath .//enc, getElementsByTagName) where the child axis was meant",
                 "collects enc elements at any depth under the message (a descendant search such as XPath .//enc or getElementsByTagName instead of the child axis), so an enc inside an unknown child is typed and validated",
             ),
             StanzaUnwrapsNestedStanza => (
                 "stanza-unwraps-nested-stanza",
                 "stanza",
+                &["ST-009"],
+                "a descendant search for message, as code that skips an XMPP stream wrapper does",
                 "takes the first stanza element found anywhere in the document (a descendant search for message, as code that skips an XMPP stream wrapper does) instead of insisting that the root is the stanza",
             ),
             StanzaSizeLimitCountsChars => (
                 "stanza-size-limit-counts-chars",
                 "stanza",
+                &["ST-008"],
+                "a size limit measured in decoded characters instead of bytes received",
                 "measures max_stanza_bytes in characters of the decoded text instead of bytes as received, so a stanza of multi-byte text over the byte limit passes",
             ),
             EnlistmentIgnoresNbf => (
                 "enlistment-ignores-nbf",
                 "enlistment",
+                &["EN-018"],
+                "RFC 7519 §4.1.5 (nbf) unchecked by verifiers that validate only the claims they issue",
                 "bounds iat by the clock skew but never reads nbf (RFC 7519 §4.1.5), like verifiers that validate only the claims they issue themselves",
             ),
             EnlistmentAlgCaseInsensitive => (
                 "enlistment-alg-case-insensitive",
                 "enlistment",
+                &["EN-016"],
+                "Auth0's 2020 \"nonE\" bypass (a case-sensitive deny-list in front of a case-insensitive library); RFC 7515 §4.1.1",
                 "trims and lower-cases alg before matching it, so eddsa or 'ES256 ' pass (alg is case-sensitive, RFC 7515 §4.1.1; the bug class of Auth0's 2020 nonE bypass, a case-sensitive check in front of a case-insensitive library)",
             ),
             EnlistmentIgnoresTyp => (
                 "enlistment-ignores-typ",
                 "enlistment",
+                &["EN-027"],
+                "RFC 8725 §3.11 and §3.12 (explicit typing against cross-JWT confusion)",
                 "never reads typ, so a token of another kind is taken as a call (RFC 8725 §3.11, §3.12 cross-JWT confusion)",
             ),
             EnlistmentIgnoresCrit => (
                 "enlistment-ignores-crit",
                 "enlistment",
+                &["EN-028"],
+                "libjwt issue #157 (crit never processed); RFC 7515 §4.1.11",
                 "ignores crit, accepting a token whose critical extension it does not understand (RFC 7515 §4.1.11; libjwt issue #157, crit never processed)",
             ),
             EnlistmentTrustsEmbeddedJwk => (
                 "enlistment-trusts-embedded-jwk",
                 "enlistment",
+                &["EN-017"],
+                "CVE-2018-0114 (node-jose trusts the key embedded in the jwk header)",
                 "verifies with the public key embedded in the token's jwk header instead of the gatekeeper's JWKS (CVE-2018-0114, node-jose)",
             ),
             EnlistmentFollowsJku => (
                 "enlistment-follows-jku",
                 "enlistment",
+                &["EN-017"],
+                "RFC 8725 §3.10 (blindly following jku)",
                 "fetches the JWK Set the token's jku header names and verifies with its key (RFC 8725 §3.10: blindly following jku)",
             ),
             EnlistmentFollowsX5u => (
                 "enlistment-follows-x5u",
                 "enlistment",
+                &["EN-017"],
+                "RFC 8725 §3.10; RFC 7515 §4.1.5 (x5u fetched without validation)",
                 "fetches the certificate the token's x5u header names and verifies with its key, without validating it (RFC 8725 §3.10; RFC 7515 §4.1.5)",
             ),
             EnlistmentTrustsX5c => (
                 "enlistment-trusts-x5c",
                 "enlistment",
+                &["EN-017"],
+                "RFC 7515 §4.1.6; the embedded-key class of CVE-2018-0114",
                 "verifies with the key of the certificate in the token's x5c header without validating its chain (RFC 7515 §4.1.6; the embedded-key class of CVE-2018-0114)",
             ),
             EnlistmentTokenLimitOffByOne => (
                 "enlistment-token-limit-off-by-one",
                 "enlistment",
+                &["EN-023"],
+                "CWE-193 (Off-by-one Error): >= where > was meant",
                 "refuses a call token of exactly max_token_bytes (>= where > was meant), the off-by-one boundary class (CWE-193)",
             ),
             EnlistmentSignalKeyTrailingBytes => (
                 "enlistment-signal-key-trailing-bytes",
                 "enlistment",
+                &["EN-010"],
+                "prefix parsing that ignores trailing input (the parser-differential class)",
                 "accepts a Signal identity key of 0x05 || 32 bytes followed by more bytes, reading only the first 33 (the prefix-parse class: a decoder that ignores trailing input)",
             ),
             EnlistmentConfigureAnyUrl => (
                 "enlistment-configure-any-url",
                 "enlistment",
+                &["EN-029"],
+                "CWE-918 (Server-Side Request Forgery): an unchecked fetch URL",
                 "takes any gatekeeper JWKS URL EnConfigure gives, loopback or not (the unchecked fetch-URL class of SSRF, CWE-918)",
             ),
             EnlistmentAuthenticateAlwaysTrue => (
                 "enlistment-authenticate-always-true",
                 "enlistment",
+                &["EN-014"],
+                "CWE-287 (Improper Authentication): fail-open authentication",
                 "answers every authentication call authenticated true, signed in or not (the fail-open authentication class, CWE-287)",
             ),
             E2eePrekeyVersionJsCheck => (
                 "e2ee-prekey-version-js-check",
                 "e2ee",
+                &["E2-009"],
+                "libsignal-protocol-javascript and libsignal-node decryptPreKeyWhisperMessage's version check",
                 "checks a PreKeySignalMessage's version byte as libsignal-protocol-javascript and libsignal-node do (decryptPreKeyWhisperMessage refuses only `(version & 0xF) > 3 || (version >> 4) < 3`), so 0x43, an unknown version 4, is read as version 3",
             ),
             E2eeKeepsSessionOfBadPrekeyMessage => (
                 "e2ee-keeps-session-of-bad-prekey-message",
                 "e2ee",
+                &["E2-010"],
+                "libsignal-protocol-javascript SessionBuilder.processV3 (saves the session only after decryption succeeds); libsignal-protocol-c saves the identity early",
                 "stores the session it built from a PreKeySignalMessage before the MAC check and keeps it, as the current session, when the MAC fails (the store-before-authenticate order libsignal-protocol-javascript's SessionBuilder.processV3 avoids: the session is not saved until decryption succeeds, \"to ensure that the sender actually holds the private keys for all reported pubkeys\"; libsignal-protocol-c saves the identity that early)",
             ),
             E2eeBundleKeyFromLastBytes => (
                 "e2ee-bundle-key-from-last-bytes",
                 "e2ee",
+                &["E2-028"],
+                "a type-byte strip written as a suffix slice (libsignal-protocol-java reads the first 33 bytes, libsignal-protocol-c refuses): a parser differential",
                 "reads each key of a received bundle from its last 32 bytes (a type-byte strip written as a suffix slice): exact for 0x05 || 32 bytes, another key when bytes follow, where libsignal-protocol-java and libsignal read the first 33 and libsignal-protocol-c refuses (a parser differential)",
             ),
         };
@@ -601,6 +771,8 @@ impl Mutant {
             mutant: self,
             name,
             suite,
+            requirements,
+            inspired_by,
             defect,
         }
     }
@@ -630,6 +802,100 @@ pub const MUTANTS: &[MutantInfo] = &TABLE;
 
 pub fn by_name(name: &str) -> Option<&'static MutantInfo> {
     MUTANTS.iter().find(|m| m.name == name)
+}
+
+/// Where the mutants and the catalog's requirements do not meet.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MutantGaps {
+    /// MUST requirements no mutant names.
+    pub musts_without_mutant: Vec<String>,
+    /// (mutant, requirement id) where the id is not in the catalog, is in
+    /// another suite than the mutant's, or is neither MUST nor SHOULD.
+    pub bad_claims: Vec<(String, String)>,
+    /// Mutants that name no requirement.
+    pub mutants_without_requirement: Vec<String>,
+}
+
+/// Checks every mutant's requirement ids against `catalog` and lists the
+/// MUST requirements no mutant names.
+pub fn gaps(catalog: &Catalog) -> MutantGaps {
+    let mut gaps = MutantGaps::default();
+    for m in MUTANTS {
+        if m.requirements.is_empty() {
+            gaps.mutants_without_requirement.push(m.name.to_string());
+        }
+        for r in m.requirements {
+            let fits = catalog.requirement(r).is_some_and(|(suite, req)| {
+                suite.suite == m.suite && matches!(req.level, Level::Must | Level::Should)
+            });
+            if !fits {
+                gaps.bad_claims.push((m.name.to_string(), r.to_string()));
+            }
+        }
+    }
+    for suite in &catalog.suites {
+        for req in &suite.requirements {
+            if req.level == Level::Must
+                && !MUTANTS
+                    .iter()
+                    .any(|m| m.requirements.contains(&req.id.as_str()))
+            {
+                gaps.musts_without_mutant.push(req.id.clone());
+            }
+        }
+    }
+    gaps
+}
+
+/// docs/mutants.md: every mutant with the requirements it violates and what
+/// inspired it, then each MUST requirement with its mutants
+/// (`interspec explain --mutants`).
+pub fn render_markdown(catalog: &Catalog) -> String {
+    use std::fmt::Write as _;
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::new();
+    out.push_str(
+        "# Mutants: requirement and inspiration\n\n\
+         Generated by `interspec explain --mutants > docs/mutants.md`; \
+         `tests/mutant_coverage.rs` fails when this page is out of date, when a \
+         MUST requirement has no mutant, or when a mutant names a requirement \
+         that is not a MUST or SHOULD of its suite.\n\n\
+         Each mutant is the reference target with one defect (src/targets/mutants.rs). \
+         `interspec selftest` counts a mutant caught only when a scenario that \
+         checks one of the requirements it names fails.\n\n\
+         | mutant | suite | violates | inspired by | defect |\n\
+         |---|---|---|---|---|\n",
+    );
+    for m in MUTANTS {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            m.name,
+            m.suite,
+            m.requirements.join(", "),
+            cell(m.inspired_by),
+            cell(m.defect)
+        );
+    }
+    out.push_str(
+        "\n## MUST requirements and their mutants\n\n| requirement | mutants |\n|---|---|\n",
+    );
+    for suite in &catalog.suites {
+        for req in suite.requirements.iter().filter(|r| r.level == Level::Must) {
+            let names: Vec<String> = MUTANTS
+                .iter()
+                .filter(|m| m.requirements.contains(&req.id.as_str()))
+                .map(|m| format!("`{}`", m.name))
+                .collect();
+            let names = if names.is_empty() {
+                "**none**".to_string()
+            } else {
+                names.join(", ")
+            };
+            let _ = writeln!(out, "| {} | {names} |", req.id);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
