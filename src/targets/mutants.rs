@@ -88,6 +88,14 @@ pub enum Mutant {
     E2eePrekeyVersionJsCheck,
     E2eeKeepsSessionOfBadPrekeyMessage,
     E2eeBundleKeyFromLastBytes,
+    AdapterDuplicateCapabilities,
+    AdapterRecallMissingAsEmpty,
+    StanzaIgnoresProcessingInstructions,
+    StanzaSerializerTrustsTree,
+    StanzaTruncationInternalError,
+    StanzaPayloadTimestamp32Bit,
+    StanzaPayloadAcceptsGroups,
+    StanzaPayloadEncodeFileLength32Bit,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -112,7 +120,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 80] = [
+    pub const ALL: [Mutant; 88] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -193,6 +201,14 @@ impl Mutant {
         Mutant::E2eePrekeyVersionJsCheck,
         Mutant::E2eeKeepsSessionOfBadPrekeyMessage,
         Mutant::E2eeBundleKeyFromLastBytes,
+        Mutant::AdapterDuplicateCapabilities,
+        Mutant::AdapterRecallMissingAsEmpty,
+        Mutant::StanzaIgnoresProcessingInstructions,
+        Mutant::StanzaSerializerTrustsTree,
+        Mutant::StanzaTruncationInternalError,
+        Mutant::StanzaPayloadTimestamp32Bit,
+        Mutant::StanzaPayloadAcceptsGroups,
+        Mutant::StanzaPayloadEncodeFileLength32Bit,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what
@@ -765,6 +781,62 @@ impl Mutant {
                 &["E2-028"],
                 "a type-byte strip written as a suffix slice (libsignal-protocol-java reads the first 33 bytes, libsignal-protocol-c refuses): a parser differential",
                 "reads each key of a received bundle from its last 32 bytes (a type-byte strip written as a suffix slice): exact for 0x05 || 32 bytes, another key when bytes follow, where libsignal-protocol-java and libsignal read the first 33 and libsignal-protocol-c refuses (a parser differential)",
+            ),
+            AdapterDuplicateCapabilities => (
+                "adapter-duplicate-capabilities",
+                "adapter",
+                &["AD-001"],
+                "a capability list built by appending the configured features to a default list that already holds some (the duplicate-entry class RFC 8446 §4.2 forbids for TLS extensions: \"There MUST NOT be more than one extension of the same type\")",
+                "lists the handshake capability twice in its Hello reply (once from the defaults, once from the enabled features)",
+            ),
+            AdapterRecallMissingAsEmpty => (
+                "adapter-recall-missing-as-empty",
+                "adapter",
+                &["AD-010"],
+                "Go's map zero value (`v := m[key]` without the `, ok` form returns \"\" for a missing key; The Go Programming Language Specification, Index expressions)",
+                "answers Recall of a key never stored as found with an empty value",
+            ),
+            StanzaIgnoresProcessingInstructions => (
+                "stanza-ignores-processing-instructions",
+                "stanza",
+                &["ST-006"],
+                "expat and SAX parsers pass processing instructions to a handler that is a no-op unless set (expat's XML_SetProcessingInstructionHandler), so a reader that never sets one skips them; RFC 6120 §11.1 forbids them in XMPP",
+                "skips processing instructions (other than a misplaced XML declaration) instead of refusing them",
+            ),
+            StanzaSerializerTrustsTree => (
+                "stanza-serializer-trusts-tree",
+                "stanza",
+                &["ST-012"],
+                "serializers that write whatever tree they are handed and validate only on input (the output-side gap of CWE-91, XML Injection)",
+                "returns its serialization without checking that it is a valid stanza, so trees missing a required attribute or with an unknown enc type are written",
+            ),
+            StanzaTruncationInternalError => (
+                "stanza-truncation-internal-error",
+                "stanza",
+                &["ST-013"],
+                "an unexpected end of input that no error mapping names, falling through to the catch-all handler (CWE-755, Improper Handling of Exceptional Conditions)",
+                "answers a document that ends inside an open element with InternalError instead of a refusal",
+            ),
+            StanzaPayloadTimestamp32Bit => (
+                "stanza-payload-timestamp-32-bit",
+                "stanza",
+                &["ST-014"],
+                "an int64 field read into a 32-bit integer (CWE-197, Numeric Truncation Error; a Java int where the .proto says int64, the year-2038 class for millisecond timestamps)",
+                "decodes a reaction's sender_timestamp_ms through a 32-bit integer, so millisecond timestamps wrap",
+            ),
+            StanzaPayloadAcceptsGroups => (
+                "stanza-payload-accepts-groups",
+                "stanza",
+                &["ST-016"],
+                "protobuf runtimes still skip the deprecated group wire types 3 and 4 of unknown fields (protobuf's CodedInputStream.skipField, prost's skip_field), where docs/stanza.md refuses groups",
+                "stops its own wire check at a group and leaves the payload to prost, which skips groups of unknown fields",
+            ),
+            StanzaPayloadEncodeFileLength32Bit => (
+                "stanza-payload-encode-file-length-32-bit",
+                "stanza",
+                &["ST-018"],
+                "a uint64 size carried through a 32-bit integer on the way out (CWE-197, Numeric Truncation Error; the 4 GiB file-size class)",
+                "encodes each media file_length through a 32-bit integer, so lengths of 4 GiB and more wrap",
             ),
         };
         MutantInfo {
