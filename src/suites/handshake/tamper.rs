@@ -100,6 +100,7 @@ pub fn ik_truncated_refused(ctx: &mut ScenarioCtx) -> Check {
 /// Too short to hold the pattern's keys and tag: MALFORMED_INPUT.
 pub fn short_message_malformed(ctx: &mut ScenarioCtx) -> Check {
     for (protocol, role, message, keep) in [
+        (Protocol::XX, Role::Responder, 0, 31usize),
         (Protocol::IK, Role::Responder, 0, 40usize),
         (Protocol::XX, Role::Initiator, 1, 31usize),
     ] {

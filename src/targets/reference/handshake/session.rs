@@ -348,6 +348,12 @@ impl Session {
 
     pub(super) fn write_handshake(&mut self, payload: &[u8]) -> Result<Vec<u8>, Refusal> {
         self.check_handshake_turn(true)?;
+        // The defect: the payload's length is kept in one byte.
+        let payload = if self.has(Mutant::HandshakeTruncatesLongPayload) {
+            &payload[..payload.len().min(255)]
+        } else {
+            payload
+        };
         let (e, s, keyed) = self.layout();
         let length = e + s + payload.len() + if keyed { TAG } else { 0 };
         if length > MAX_NOISE_MESSAGE {
@@ -396,6 +402,8 @@ impl Session {
     }
 
     fn read_checked(&mut self, message: &[u8]) -> Result<(Vec<u8>, bool), Refusal> {
+        let padded;
+        let mut message = message;
         if message.len() > MAX_NOISE_MESSAGE {
             return Err(refuse(
                 ErrorCategory::LimitExceeded,
@@ -404,6 +412,13 @@ impl Session {
         }
         let (e, s, keyed) = self.layout();
         let minimum = e + s + if keyed { TAG } else { 0 };
+        if message.len() < minimum && self.has(Mutant::HandshakeZeroPadsShortMessage) {
+            // The defect: the missing bytes are read as zeros.
+            let mut zeros = message.to_vec();
+            zeros.resize(minimum, 0);
+            padded = zeros;
+            message = &padded;
+        }
         if message.len() < minimum {
             return Err(refuse(
                 ErrorCategory::MalformedInput,
@@ -422,9 +437,13 @@ impl Session {
         let result = match &mut self.phase {
             Phase::Snow(hs) => {
                 let mut buf = vec![0u8; MAX_NOISE_MESSAGE];
+                let whole_buffer = self.build.has(Mutant::HandshakeIgnoresReadLength);
                 hs.read_message(message, &mut buf)
                     .map(|n| {
-                        buf.truncate(n);
+                        // The defect: the returned length is ignored.
+                        if !whole_buffer {
+                            buf.truncate(n);
+                        }
                         buf
                     })
                     .map_err(snow_refusal)
@@ -433,7 +452,15 @@ impl Session {
             _ => Err(refuse(ErrorCategory::InvalidState, "no handshake running")),
         };
         match result {
-            Ok(payload) => {
+            Ok(mut payload) => {
+                // The defect: IK's zero-RTT payload is dropped.
+                if self.pattern == HandshakePattern::IK
+                    && !self.initiator
+                    && self.index == 0
+                    && self.has(Mutant::HandshakeDropsZeroRttPayload)
+                {
+                    payload.clear();
+                }
                 self.index += 1;
                 self.finish_if_done()?;
                 Ok((payload, false))
@@ -554,9 +581,9 @@ impl Session {
             // `index` already counts the message just written.
             let index = self.index.saturating_sub(1);
             let wrapped = wrapping::wrap(self.pattern, index, message).map_err(engine_refusal)?;
-            return self.stream_out.encode(&wrapped);
+            return self.stream_out.encode(&wrapped, self.build);
         }
-        self.stream_out.encode(message)
+        self.stream_out.encode(message, self.build)
     }
 
     /// Processes one incoming frame body.
