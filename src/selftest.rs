@@ -142,7 +142,7 @@ impl SelftestOutcome {
         }
         let _ = writeln!(
             out,
-            "\n{:<44} {:<10} {:<16} caught by",
+            "\n{:<44} {:<10} {:<20} caught by",
             "mutant", "suite", "requirements"
         );
         for m in &self.mutants {
@@ -159,13 +159,13 @@ impl SelftestOutcome {
             };
             let _ = writeln!(
                 out,
-                "{:<44} {:<10} {:<16} {caught}",
+                "{:<44} {:<10} {:<20} {caught}",
                 m.name,
                 m.suite,
                 m.requirements.join(",")
             );
             if !m.caught() && !m.errors.is_empty() {
-                let _ = writeln!(out, "{:<72} (errors: {})", "", m.errors.join(", "));
+                let _ = writeln!(out, "{:<76} (errors: {})", "", m.errors.join(", "));
             }
         }
         let caught = self.mutants.iter().filter(|m| m.caught()).count();
@@ -353,19 +353,13 @@ fn judge_variant(info: &VariantInfo, plan: &[PlannedScenario], run: &RunResult) 
 /// Splits a mutant's failed scenarios into those that check one of the
 /// requirements it claims to violate and the others.
 pub fn judge_mutant(info: &MutantInfo, plan: &[PlannedScenario], run: &RunResult) -> MutantResult {
-    let checks_claimed = |id: &str| {
-        plan.iter().find(|p| p.id == id).is_some_and(|p| {
-            p.requirements
-                .iter()
-                .any(|r| info.requirements.contains(&r.as_str()))
-        })
-    };
-    let (caught_by, caught_elsewhere) = run
+    let failed = run
         .outcomes
         .iter()
         .filter(|o| o.kind == OutcomeKind::Fail)
         .map(|o| o.id.clone())
-        .partition(|id| checks_claimed(id));
+        .collect();
+    let (caught_by, caught_elsewhere) = split_by_requirement(info.requirements, plan, failed);
     MutantResult {
         name: info.name,
         suite: info.suite,
@@ -378,5 +372,62 @@ pub fn judge_mutant(info: &MutantInfo, plan: &[PlannedScenario], run: &RunResult
             .filter(|o| o.kind == OutcomeKind::Error)
             .map(|o| o.id.clone())
             .collect(),
+    }
+}
+
+/// The failed scenario ids of `plan` that check one of `requirements`, and
+/// the others.
+fn split_by_requirement(
+    requirements: &[&str],
+    plan: &[PlannedScenario],
+    failed: Vec<String>,
+) -> (Vec<String>, Vec<String>) {
+    let checks_claimed = |id: &str| {
+        plan.iter().find(|p| p.id == id).is_some_and(|p| {
+            p.requirements
+                .iter()
+                .any(|r| requirements.contains(&r.as_str()))
+        })
+    };
+    failed.into_iter().partition(|id| checks_claimed(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::ScenarioKind;
+
+    fn planned(id: &str, requirements: &[&str]) -> PlannedScenario {
+        PlannedScenario {
+            suite: "demo".into(),
+            id: id.into(),
+            title: String::new(),
+            requirements: requirements.iter().map(|r| r.to_string()).collect(),
+            kind: ScenarioKind::Example,
+            capability: None,
+            needs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_failure_counts_only_for_the_requirements_it_checks() {
+        let plan = [
+            planned("demo/a", &["DM-001"]),
+            planned("demo/b", &["DM-002", "DM-003"]),
+        ];
+        let failed = || vec!["demo/a".to_string(), "demo/b".to_string()];
+        assert_eq!(
+            split_by_requirement(&["DM-003"], &plan, failed()),
+            (vec!["demo/b".to_string()], vec!["demo/a".to_string()])
+        );
+        assert_eq!(
+            split_by_requirement(&["DM-009"], &plan, failed()),
+            (Vec::<String>::new(), failed())
+        );
+        // A failure of a scenario outside the plan never counts.
+        assert_eq!(
+            split_by_requirement(&["DM-001"], &plan, vec!["demo/z".into()]),
+            (Vec::<String>::new(), vec!["demo/z".to_string()])
+        );
     }
 }

@@ -112,6 +112,20 @@ pub enum Mutant {
     EnlistmentSignInBeforeCheck,
     EnlistmentMissingTokenAllowed,
     EnlistmentEmptyJtiAccepted,
+    E2eeRequiresOneTimePrekey,
+    E2eeNewerVersionByte,
+    E2eeNoSkippedKeys,
+    E2eeForwardJumpOffByOne,
+    E2eeNoForwardJumpLimit,
+    E2eeUnknownSenderInternalError,
+    E2eeResendsCachedCiphertext,
+    E2eeOneSessionPerAddress,
+    E2eeFixedKeysIgnoreEphemerals,
+    E2eeBundleIdsSwapped,
+    E2eeDeleteKeepsSession,
+    E2eeEncryptLimitUnchecked,
+    HandshakeResponderAlwaysFallsBack,
+    HandshakeTrimsTrailingZeros,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -136,7 +150,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its arm in [`Mutant::info`] and its entry
     /// here.
-    pub const ALL: [Mutant; 104] = [
+    pub const ALL: [Mutant; 118] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -241,6 +255,20 @@ impl Mutant {
         Mutant::EnlistmentSignInBeforeCheck,
         Mutant::EnlistmentMissingTokenAllowed,
         Mutant::EnlistmentEmptyJtiAccepted,
+        Mutant::E2eeRequiresOneTimePrekey,
+        Mutant::E2eeNewerVersionByte,
+        Mutant::E2eeNoSkippedKeys,
+        Mutant::E2eeForwardJumpOffByOne,
+        Mutant::E2eeNoForwardJumpLimit,
+        Mutant::E2eeUnknownSenderInternalError,
+        Mutant::E2eeResendsCachedCiphertext,
+        Mutant::E2eeOneSessionPerAddress,
+        Mutant::E2eeFixedKeysIgnoreEphemerals,
+        Mutant::E2eeBundleIdsSwapped,
+        Mutant::E2eeDeleteKeepsSession,
+        Mutant::E2eeEncryptLimitUnchecked,
+        Mutant::HandshakeResponderAlwaysFallsBack,
+        Mutant::HandshakeTrimsTrailingZeros,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what
@@ -404,14 +432,14 @@ impl Mutant {
             E2eeAcceptsReplay => (
                 "e2ee-accepts-replay",
                 "e2ee",
-                &["E2-007"],
+                &["E2-007", "E2-020", "E2-021"],
                 "Double Ratchet §2.6 and §3.5 (message keys are deleted once used); CWE-294",
                 "keeps message keys after use, so a replayed SignalMessage decrypts again",
             ),
             E2eeSkipsMacCheck => (
                 "e2ee-skips-mac-check",
                 "e2ee",
-                &["E2-008"],
+                &["E2-008", "E2-020", "E2-021"],
                 "CWE-354 (Improper Validation of Integrity Check Value)",
                 "decrypts SignalMessages without checking their MAC",
             ),
@@ -981,6 +1009,104 @@ impl Mutant {
                 &["EN-022"],
                 "a required claim checked for presence only (serde's String accepts \"\"), so an empty jti passes and every such token shares one replay-cache entry",
                 "accepts a call token whose jti is the empty string",
+            ),
+            E2eeRequiresOneTimePrekey => (
+                "e2ee-requires-one-time-prekey",
+                "e2ee",
+                &["E2-001"],
+                "X3DH §3.3 makes the one-time prekey optional (\"If the bundle does not contain a one-time prekey...\"); clients that require one cannot reach a device whose server has run out of them",
+                "refuses a bundle without a one-time prekey, so it never initiates a session from one",
+            ),
+            E2eeNewerVersionByte => (
+                "e2ee-newer-version-byte",
+                "e2ee",
+                &["E2-003"],
+                "libsignal's CIPHERTEXT_MESSAGE_CURRENT_VERSION moved to 4 with PQXDH (Kyber prekeys); a client writing the newer version byte on a v3 (X3DH) session breaks the signal-v3 wire",
+                "writes version byte 0x44 (version 4) on the PreKeySignalMessages it sends",
+            ),
+            E2eeNoSkippedKeys => (
+                "e2ee-no-skipped-keys",
+                "e2ee",
+                &["E2-004"],
+                "a ratchet without the skipped-message-key store of Double Ratchet §3.2 and §3.5 (strictly in-order delivery assumed), so every message overtaken by a later one is lost",
+                "keeps no skipped message keys (a store bounded at 0), so a message arriving after a later one of its chain is refused",
+            ),
+            E2eeForwardJumpOffByOne => (
+                "e2ee-forward-jump-off-by-one",
+                "e2ee",
+                &["E2-005"],
+                "CWE-193 (Off-by-one Error) at libsignal's MAX_FORWARD_JUMPS check (>= where > was meant)",
+                "refuses a counter exactly max_forward_jump ahead",
+            ),
+            E2eeNoForwardJumpLimit => (
+                "e2ee-no-forward-jump-limit",
+                "e2ee",
+                &["E2-006"],
+                "libsignal's MAX_FORWARD_JUMPS (25000) check left out, the denial-of-service class Double Ratchet §4 warns of (a huge counter makes the receiver derive that many keys; CWE-400)",
+                "accepts any forward jump in the counter (no max_forward_jump)",
+            ),
+            E2eeUnknownSenderInternalError => (
+                "e2ee-unknown-sender-internal-error",
+                "e2ee",
+                &["E2-011"],
+                "a session-store lookup unwrapped where the record may be missing (CWE-476, NULL Pointer Dereference; in Rust an unwrap on None)",
+                "answers a SignalMessage from an address it has no session with InternalError instead of a refusal",
+            ),
+            E2eeResendsCachedCiphertext => (
+                "e2ee-resends-cached-ciphertext",
+                "e2ee",
+                &["E2-016"],
+                "retry logic that caches ciphertexts by plaintext and sends the cached one again for a repeated message (the deterministic-encryption class, CWE-329)",
+                "answers an Encrypt of the same plaintext to the same remote as the one before with the same ciphertext",
+            ),
+            E2eeOneSessionPerAddress => (
+                "e2ee-one-session-per-address",
+                "e2ee",
+                &["E2-017"],
+                "a session store with one state per address and no archived states (libsignal's SessionRecord keeps previous states, ARCHIVED_STATES_MAX_LENGTH = 40, so crossed PreKeySignalMessages both decrypt)",
+                "refuses a PreKeySignalMessage from an address it already has a session with",
+            ),
+            E2eeFixedKeysIgnoreEphemerals => (
+                "e2ee-fixed-keys-ignore-ephemerals",
+                "e2ee",
+                &["E2-019"],
+                "a test hook that does not reach every random draw (the injected-RNG gap that makes known-answer transcripts unreproducible)",
+                "with fixed keys, still draws its base and ratchet keys at random instead of the scripted ephemerals",
+            ),
+            E2eeBundleIdsSwapped => (
+                "e2ee-bundle-ids-swapped",
+                "e2ee",
+                &["E2-023"],
+                "swapped adjacent int arguments (libsignal-protocol-java's PreKeyBundle(int registrationId, int deviceId, ...)): the registration id written as the device id",
+                "serves bundles whose device id is its registration id",
+            ),
+            E2eeDeleteKeepsSession => (
+                "e2ee-delete-keeps-session",
+                "e2ee",
+                &["E2-024"],
+                "deletion that reports success but removes only a cached copy (CWE-226, Sensitive Information in Resource Not Removed Before Reuse)",
+                "answers DeleteSession as done but keeps the session",
+            ),
+            E2eeEncryptLimitUnchecked => (
+                "e2ee-encrypt-limit-unchecked",
+                "e2ee",
+                &["E2-029"],
+                "a limit enforced only on input (decrypt) and not on output (encrypt), so the target writes messages its peers must refuse (CWE-20)",
+                "encrypts plaintexts of any length, ignoring max_body_len on the sending side",
+            ),
+            HandshakeResponderAlwaysFallsBack => (
+                "handshake-responder-always-falls-back",
+                "handshake",
+                &["HS-005", "HS-007"],
+                "a fallback switched on by the pattern rather than the configuration (Noise Pipes on for every IK responder), the insecure-fallback class RFC 7507 §1 describes (CVE-2014-3566, POODLE: retrying on any handshake error)",
+                "as an IK responder, switches to XXfallback on any message 0 that fails to decrypt, Noise Pipes allowed or not, so an altered message 0 is answered instead of refused",
+            ),
+            HandshakeTrimsTrailingZeros => (
+                "handshake-trims-trailing-zeros",
+                "handshake",
+                &["HS-009"],
+                "a message length recovered from a zero-filled buffer by trimming trailing zero bytes, C-string handling of binary data (CWE-170, Improper Null Termination; CWE-130)",
+                "strips trailing zero bytes from a handshake message before reading it, so zero bytes appended to a genuine message (even past 65535 bytes) go unnoticed",
             ),
         };
         MutantInfo {

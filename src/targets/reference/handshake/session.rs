@@ -395,6 +395,14 @@ impl Session {
 
     pub(super) fn read_handshake(&mut self, message: &[u8]) -> Result<(Vec<u8>, bool), Refusal> {
         self.check_handshake_turn(false)?;
+        // The defect: the message's length is taken from its last non-zero
+        // byte.
+        let message = if self.has(Mutant::HandshakeTrimsTrailingZeros) {
+            let end = message.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            &message[..end]
+        } else {
+            message
+        };
         match self.read_checked(message) {
             Ok(read) => Ok(read),
             Err(refusal) => Err(self.abort(refusal)),
@@ -487,7 +495,8 @@ impl Session {
         }
         // The initiator side is where a pinned server key is enforced.
         let allowed = self.allow_fallback
-            || (self.initiator && self.has(Mutant::HandshakeAcceptsAnyServerKey));
+            || (self.initiator && self.has(Mutant::HandshakeAcceptsAnyServerKey))
+            || (!self.initiator && self.has(Mutant::HandshakeResponderAlwaysFallsBack));
         allowed && self.index == usize::from(self.initiator)
     }
 
