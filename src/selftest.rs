@@ -8,6 +8,9 @@
 //! A mutant failed only by scenarios of other requirements is reported as
 //! caught elsewhere and fails the selftest: either its metadata names the
 //! wrong requirement or the requirement's own scenarios miss the defect.
+//! The scenarios of the named requirements run first; the rest of the suite
+//! runs only when none of them failed (to say where the mutant was seen), so
+//! "caught by" lists the named requirements' scenarios only.
 //!
 //! The reference, the variants and the mutants are independent target runs;
 //! they are run `concurrent` at a time by a bounded pool of threads, and the
@@ -21,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use crate::catalog::Catalog;
 use crate::runner::plan::{build_plan, PlannedScenario, Selection};
 use crate::runner::{self, RunConfig, RunResult};
-use crate::scenario::outcome::OutcomeKind;
+use crate::scenario::outcome::{OutcomeKind, ScenarioOutcome};
 use crate::targets::mutants::MutantInfo;
 use crate::targets::variants::VariantInfo;
 use crate::targets::{mutants, variants, Launcher, Target, TargetSpec};
@@ -314,13 +317,29 @@ fn run_job(
             Ok(JobResult::Variant(judge_variant(info, &plan, &run)))
         }
         Job::Mutant(info) => {
-            let plan = suite_plan(info.suite)?;
+            // Only a scenario of a requirement the mutant names can catch
+            // it, so those run first; the rest of its suite runs only when
+            // none of them failed, to report where it was seen instead.
+            let (claimed, rest): (Vec<_>, Vec<_>) = suite_plan(info.suite)?
+                .into_iter()
+                .partition(|p| checks_any(p, info.requirements));
             let config = with_target(TargetSpec::Builtin {
                 mutant: Some(info.name.to_string()),
             });
-            let run = runner::run(&plan, &config, &mut |_| {})
-                .map_err(|e| format!("mutant {}: {e}", info.name))?;
-            Ok(JobResult::Mutant(judge_mutant(info, &plan, &run)))
+            let run_plan = |plan: &[PlannedScenario]| {
+                if plan.is_empty() {
+                    return Ok(Vec::new());
+                }
+                runner::run(plan, &config, &mut |_| {})
+                    .map(|run| run.outcomes)
+                    .map_err(|e| format!("mutant {}: {e}", info.name))
+            };
+            let mut outcomes = run_plan(&claimed)?;
+            if !outcomes.iter().any(|o| o.kind == OutcomeKind::Fail) {
+                outcomes.extend(run_plan(&rest)?);
+            }
+            let plan: Vec<PlannedScenario> = claimed.into_iter().chain(rest).collect();
+            Ok(JobResult::Mutant(judge_mutant(info, &plan, &outcomes)))
         }
     }
 }
@@ -352,9 +371,12 @@ fn judge_variant(info: &VariantInfo, plan: &[PlannedScenario], run: &RunResult) 
 
 /// Splits a mutant's failed scenarios into those that check one of the
 /// requirements it claims to violate and the others.
-pub fn judge_mutant(info: &MutantInfo, plan: &[PlannedScenario], run: &RunResult) -> MutantResult {
-    let failed = run
-        .outcomes
+pub fn judge_mutant(
+    info: &MutantInfo,
+    plan: &[PlannedScenario],
+    outcomes: &[ScenarioOutcome],
+) -> MutantResult {
+    let failed = outcomes
         .iter()
         .filter(|o| o.kind == OutcomeKind::Fail)
         .map(|o| o.id.clone())
@@ -366,8 +388,7 @@ pub fn judge_mutant(info: &MutantInfo, plan: &[PlannedScenario], run: &RunResult
         requirements: info.requirements,
         caught_by,
         caught_elsewhere,
-        errors: run
-            .outcomes
+        errors: outcomes
             .iter()
             .filter(|o| o.kind == OutcomeKind::Error)
             .map(|o| o.id.clone())
@@ -383,13 +404,19 @@ fn split_by_requirement(
     failed: Vec<String>,
 ) -> (Vec<String>, Vec<String>) {
     let checks_claimed = |id: &str| {
-        plan.iter().find(|p| p.id == id).is_some_and(|p| {
-            p.requirements
-                .iter()
-                .any(|r| requirements.contains(&r.as_str()))
-        })
+        plan.iter()
+            .find(|p| p.id == id)
+            .is_some_and(|p| checks_any(p, requirements))
     };
     failed.into_iter().partition(|id| checks_claimed(id))
+}
+
+/// Whether `scenario` checks one of `requirements`.
+fn checks_any(scenario: &PlannedScenario, requirements: &[&str]) -> bool {
+    scenario
+        .requirements
+        .iter()
+        .any(|r| requirements.contains(&r.as_str()))
 }
 
 #[cfg(test)]
