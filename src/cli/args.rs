@@ -27,14 +27,19 @@ pub(super) enum Command {
     /// List the scenarios a selection would run.
     List(ListArgs),
     /// Explain a scenario, requirement, mutant or variant by id, or print
-    /// the refusal coverage table (`--coverage`).
+    /// the refusal coverage table (`--coverage`) or the mutant table
+    /// (`--mutants`).
     Explain {
-        #[arg(required_unless_present = "coverage")]
+        #[arg(required_unless_present_any = ["coverage", "mutants"])]
         id: Option<String>,
         /// Print every requirement's rules and the scenarios that send
         /// each, as Markdown (docs/coverage.md).
         #[arg(long, conflicts_with = "id")]
         coverage: bool,
+        /// Print every mutant with the requirements it violates and what
+        /// inspired it, as Markdown (docs/mutants.md).
+        #[arg(long, conflicts_with_all = ["id", "coverage"])]
+        mutants: bool,
     },
     /// Prove the reference and every variant pass and every mutant is caught.
     Selftest(SelftestArgs),
@@ -218,6 +223,15 @@ pub(super) struct SelftestArgs {
     /// List the mutants and variants and exit.
     #[arg(long)]
     pub(super) list: bool,
+    /// Target runs (the reference, one variant or one mutant each) at the
+    /// same time [default: cores]; `--jobs` sets the scenarios each run
+    /// takes in parallel.
+    #[arg(long)]
+    pub(super) concurrent: Option<usize>,
+    /// Run only these mutants and variants (`reference` for the reference);
+    /// repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub(super) only: Vec<String>,
     #[command(flatten)]
     pub(super) run: RunArgs,
 }

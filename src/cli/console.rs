@@ -253,9 +253,18 @@ pub fn render_explain(catalog: &Catalog, id: &str) -> Option<String> {
     let m = mutants::by_name(id)?;
     let _ = writeln!(
         out,
-        "mutant {} (suite {})\n  defect: {}",
-        m.name, m.suite, m.defect
+        "mutant {} (suite {})\n  defect: {}\n  violates: {}\n  inspired by: {}",
+        m.name,
+        m.suite,
+        m.defect,
+        m.requirements.join(", "),
+        m.inspired_by
     );
+    for r in m.requirements {
+        if let Some((_, req)) = catalog.requirement(r) {
+            let _ = writeln!(out, "  {} {}: {}", req.id, req.level, req.statement);
+        }
+    }
     let _ = writeln!(
         out,
         "  run: interspec certify --target builtin:mutant/{} --suite {}",

@@ -31,6 +31,17 @@ pub(super) fn print_coverage() -> u8 {
     }
 }
 
+/// Prints the mutant table (docs/mutants.md).
+pub(super) fn print_mutants() -> u8 {
+    match Catalog::builtin() {
+        Ok(catalog) => {
+            print!("{}", crate::targets::mutants::render_markdown(&catalog));
+            EXIT_CERTIFIED
+        }
+        Err(e) => usage_error(e),
+    }
+}
+
 pub(super) fn explain(id: &str) -> u8 {
     let catalog = match Catalog::builtin() {
         Ok(c) => c,

@@ -14,7 +14,7 @@ pub use run::run_summary;
 pub use tools::reference_replay;
 
 use args::{Cli, Command};
-use info::{explain, list, print_coverage};
+use info::{explain, list, print_coverage, print_mutants};
 use report::report;
 use run::{certify, selftest};
 use tools::{bench, serve_target, vectors};
@@ -49,8 +49,13 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Certify(args) => certify(args),
         Command::List(args) => list(args),
-        Command::Explain { id, coverage } => match id {
-            Some(id) if !coverage => explain(&id),
+        Command::Explain {
+            id,
+            coverage,
+            mutants,
+        } => match id {
+            Some(id) if !coverage && !mutants => explain(&id),
+            _ if mutants => print_mutants(),
             _ => print_coverage(),
         },
         Command::Selftest(args) => selftest(args),

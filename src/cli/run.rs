@@ -220,7 +220,15 @@ pub(super) fn selftest(args: SelftestArgs) -> u8 {
     if args.list {
         println!("mutants (each must be caught):");
         for m in mutants::MUTANTS {
-            println!("  {:<44} {:<10} {}", m.name, m.suite, m.defect);
+            println!(
+                "  {:<44} {:<10} {:<16} {}\n  {:<71} inspired by: {}",
+                m.name,
+                m.suite,
+                m.requirements.join(","),
+                m.defect,
+                "",
+                m.inspired_by
+            );
         }
         println!("variants (each must pass):");
         for v in variants::VARIANTS {
@@ -248,7 +256,23 @@ pub(super) fn selftest(args: SelftestArgs) -> u8 {
         Ok(l) => l,
         Err(e) => return usage_error(e),
     };
-    match crate::selftest::run(&catalog, &config, &launcher) {
+    let options = crate::selftest::Options {
+        concurrent: args
+            .concurrent
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        only: args.only.clone(),
+    };
+    if options.concurrent == 0 {
+        return usage_error("--concurrent must be at least 1");
+    }
+    let unknown = options.unknown_names();
+    if !unknown.is_empty() {
+        return usage_error(format!(
+            "--only: no mutant or variant named {}; `interspec selftest --list` names them",
+            unknown.join(", ")
+        ));
+    }
+    match crate::selftest::run(&catalog, &config, &launcher, &options) {
         Ok(outcome) => {
             print!("{}", outcome.render());
             if outcome.passed() {

@@ -1,6 +1,6 @@
 //! Implementation defects: the receiving and sending faults a broken Signal
 //! implementation has. They exist so the reference target's mutants can each
-//! carry exactly one (src/targets/mutants.rs); the peer never sets them.
+//! carry exactly one (src/targets/mutants/); the peer never sets them.
 //! Unlike knobs (one-off bent outputs), a defect is a standing property of
 //! the device. All off by default.
 

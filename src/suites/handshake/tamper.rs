@@ -100,6 +100,7 @@ pub fn ik_truncated_refused(ctx: &mut ScenarioCtx) -> Check {
 /// Too short to hold the pattern's keys and tag: MALFORMED_INPUT.
 pub fn short_message_malformed(ctx: &mut ScenarioCtx) -> Check {
     for (protocol, role, message, keep) in [
+        (Protocol::XX, Role::Responder, 0, 31usize),
         (Protocol::IK, Role::Responder, 0, 40usize),
         (Protocol::XX, Role::Initiator, 1, 31usize),
     ] {
@@ -199,26 +200,42 @@ pub fn all_zero_ephemeral_refused(ctx: &mut ScenarioCtx) -> Check {
 
 /// §6: a different prologue makes the first encrypted field fail.
 pub fn prologue_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
-    let wrong = {
-        let mut p = prologue(ctx);
+    let right = prologue(ctx);
+    let longer = {
+        let mut p = right.clone();
         p.push(b'!');
         p
     };
-    for (protocol, role, message) in [
-        (Protocol::XX, Role::Initiator, 1),
-        (Protocol::IK, Role::Responder, 0),
-    ] {
-        let setup = Setup::new(protocol, role).knobs(NoiseKnobs {
-            wrong_prologue: Some(wrong.clone()),
-            ..NoiseKnobs::default()
-        });
-        let what = format!(
-            "{} message {message} from a peer with another prologue",
-            protocol.name()
-        );
-        refused_at(ctx, setup, message, ErrorCategory::BadMac, &what)?;
+    // The empty prologue too, where the profile's is not: a target that
+    // forgets to hash its prologue agrees with exactly that peer.
+    let mut wrongs = vec![("another prologue", longer)];
+    if !right.is_empty() {
+        wrongs.push(("an empty prologue", Vec::new()));
     }
-    Ok("a peer hashing another prologue is refused (XX message 1, IK message 0)".into())
+    for (name, wrong) in &wrongs {
+        for (protocol, role, message) in [
+            (Protocol::XX, Role::Initiator, 1),
+            (Protocol::IK, Role::Responder, 0),
+        ] {
+            let setup = Setup::new(protocol, role).knobs(NoiseKnobs {
+                wrong_prologue: Some(wrong.clone()),
+                ..NoiseKnobs::default()
+            });
+            let what = format!(
+                "{} message {message} from a peer with {name}",
+                protocol.name()
+            );
+            refused_at(ctx, setup, message, ErrorCategory::BadMac, &what)?;
+        }
+    }
+    Ok(format!(
+        "a peer hashing {} is refused (XX message 1, IK message 0)",
+        wrongs
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(" or ")
+    ))
 }
 
 /// §5: after a DECRYPT failure the handshake is aborted; the untampered

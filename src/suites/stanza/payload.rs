@@ -187,6 +187,17 @@ pub fn decode_reaction(ctx: &mut ScenarioCtx) -> Check {
         text: "👍".into(),
         sender_timestamp_ms: -1,
     }));
+    // A millisecond timestamp of today needs more than 32 bits (2^31 ms is
+    // under 25 days): a decoder that narrows the int64 shows here.
+    let dated = with(Content::Reaction(ReactionMessage {
+        key: Some(MessageKey {
+            remote_jid: "bob@example.org".into(),
+            from_me: false,
+            id: "3EB0A2".into(),
+        }),
+        text: "❤".into(),
+        sender_timestamp_ms: 1_764_720_000_000,
+    }));
     let mut reply = with(Content::Conversation("agreed".into()));
     reply.context_info = Some(Box::new(ContextInfo {
         stanza_id: "3EB0A1".into(),
@@ -197,6 +208,10 @@ pub fn decode_reaction(ctx: &mut ScenarioCtx) -> Check {
         ctx,
         &[
             (reaction, "a reaction payload"),
+            (
+                dated,
+                "a reaction with a millisecond timestamp over 32 bits",
+            ),
             (reply, "a reply quoting a message"),
         ],
     )

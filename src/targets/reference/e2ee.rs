@@ -3,6 +3,8 @@
 //! Every mutant of the e2ee suite is consulted here, each at one place. The
 //! adapter side of the operations is the shared [`E2eeHost`].
 
+use std::sync::{Mutex, PoisonError};
+
 use rand::Rng;
 use rand_core::OsRng;
 
@@ -62,6 +64,7 @@ pub fn new(build: Build) -> E2ee {
     E2eeHost::new(EngineOps {
         build,
         configured: None,
+        last_sent: Mutex::new(None),
     })
 }
 
@@ -71,7 +74,12 @@ pub struct EngineOps {
     build: Build,
     /// The limits from `Configure`; `None`: the default profile's.
     configured: Option<E2eeLimits>,
+    /// The `e2ee-resends-cached-ciphertext` mutant's cache: the last
+    /// (remote, plaintext) encrypted and its answer.
+    last_sent: Mutex<Option<SentCache>>,
 }
+
+type SentCache = ((Address, Vec<u8>), (u32, Vec<u8>));
 
 /// The adapter category for each engine refusal (the table in docs/e2ee.md).
 pub fn error_category(error: &SignalError) -> ErrorCategory {
@@ -214,6 +222,15 @@ impl EngineOps {
         if self.has(Mutant::E2eeWrongFingerprintIterations) {
             config.fingerprint_iterations = MUTANT_FINGERPRINT_ITERATIONS;
         }
+        if self.has(Mutant::E2eeNoSkippedKeys) {
+            config.max_skipped_keys = 0;
+        }
+        if self.has(Mutant::E2eeForwardJumpOffByOne) {
+            config.max_forward_jump = config.max_forward_jump.saturating_sub(1);
+        }
+        if self.has(Mutant::E2eeNoForwardJumpLimit) {
+            config.max_forward_jump = u32::MAX;
+        }
     }
 }
 
@@ -252,7 +269,12 @@ impl E2eeOps for EngineOps {
                 registration_id,
                 addr.device_id,
             ),
-            Some(fixed) => fixed_device(fixed, addr, registration_id)?,
+            Some(fixed) => fixed_device(
+                fixed,
+                addr,
+                registration_id,
+                !self.has(Mutant::E2eeFixedKeysIgnoreEphemerals),
+            )?,
         };
         self.configure(&mut device);
         device.generate_one_time_prekeys(new.one_time_prekeys);
@@ -272,7 +294,12 @@ impl E2eeOps for EngineOps {
         } else {
             device.bundle_without_one_time_prekey()
         };
-        bundle_to_wire(&bundle)
+        let mut wire = bundle_to_wire(&bundle);
+        // The defect: the registration id in the device id's place.
+        if self.has(Mutant::E2eeBundleIdsSwapped) {
+            wire.device_id = wire.registration_id;
+        }
+        wire
     }
 
     fn read_bundle(&self, bundle: Bundle) -> Result<PreKeyBundle, Refusal> {
@@ -294,6 +321,12 @@ impl E2eeOps for EngineOps {
         if self.has(Mutant::E2eeIgnoresIdentityChange) {
             device.approve_identity(remote, bundle.identity_key);
         }
+        if bundle.one_time_pre_key.is_none() && self.has(Mutant::E2eeRequiresOneTimePrekey) {
+            return Err(Refusal::new(
+                ErrorCategory::InvalidKey,
+                "the bundle has no one-time prekey",
+            ));
+        }
         if device.scripted_ephemerals_left() == 0 {
             // Engine order: the base key, then the first sending ratchet key.
             if self.has(Mutant::E2eeReusesBaseKey) {
@@ -312,6 +345,10 @@ impl E2eeOps for EngineOps {
     }
 
     fn max_body_len(&self, device: &Device) -> usize {
+        // The defect: no limit on what it writes.
+        if self.has(Mutant::E2eeEncryptLimitUnchecked) {
+            return usize::MAX;
+        }
         device.config.max_body_len
     }
 
@@ -321,8 +358,34 @@ impl E2eeOps for EngineOps {
         remote: &Address,
         plaintext: &[u8],
     ) -> Result<(u32, Vec<u8>), Refusal> {
-        let (message_type, ciphertext) = device.encrypt(remote, plaintext).map_err(refused)?;
-        Ok((message_type.wire_type(), ciphertext))
+        let cache = self.has(Mutant::E2eeResendsCachedCiphertext);
+        let key = (remote.clone(), plaintext.to_vec());
+        if cache {
+            let last = self
+                .last_sent
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some((sent, answer)) = last.as_ref() {
+                if *sent == key {
+                    return Ok(answer.clone());
+                }
+            }
+        }
+        let (message_type, mut ciphertext) = device.encrypt(remote, plaintext).map_err(refused)?;
+        // The defect: version 4's byte on a v3 PreKeySignalMessage.
+        if message_type == MessageType::PreKey && self.has(Mutant::E2eeNewerVersionByte) {
+            if let Some(first) = ciphertext.first_mut() {
+                *first = 0x44;
+            }
+        }
+        let answer = (message_type.wire_type(), ciphertext);
+        if cache {
+            *self
+                .last_sent
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some((key, answer.clone()));
+        }
+        Ok(answer)
     }
 
     fn decrypt(
@@ -344,6 +407,21 @@ impl E2eeOps for EngineOps {
             }
             MessageType::Whisper => None,
         };
+        if message_type == MessageType::Whisper
+            && !device.has_session(remote)
+            && self.has(Mutant::E2eeUnknownSenderInternalError)
+        {
+            return Err(Refusal::Internal("no session record for the sender".into()));
+        }
+        if prekey_message.is_some()
+            && device.has_session(remote)
+            && self.has(Mutant::E2eeOneSessionPerAddress)
+        {
+            return Err(Refusal::new(
+                ErrorCategory::InvalidState,
+                "a session with this address exists already",
+            ));
+        }
         if let (true, Some(m)) = (self.has(Mutant::E2eeIgnoresIdentityChange), &prekey_message) {
             device.approve_identity(remote, m.identity_key);
         }
@@ -385,6 +463,10 @@ impl E2eeOps for EngineOps {
     }
 
     fn delete_session(&self, device: &mut Device, remote: &Address) -> bool {
+        // The defect: reported deleted, still there.
+        if self.has(Mutant::E2eeDeleteKeepsSession) {
+            return device.has_session(remote);
+        }
         device.delete_session(remote)
     }
 }
@@ -425,6 +507,7 @@ fn fixed_device(
     fixed: &FixedKeys,
     addr: &Address,
     registration_id: u32,
+    scripted_ephemerals: bool,
 ) -> Result<Device, Refusal> {
     let identity = IdentityKeyPair::from_private_bytes(fixed.identity_private);
     let signed = KeyPair::from_private_bytes(fixed.signed_prekey_private);
@@ -451,7 +534,10 @@ fn fixed_device(
     for (id, private) in &fixed.one_time_prekeys {
         device.add_one_time_prekey(*id, KeyPair::from_private_bytes(*private));
     }
-    device.script_ephemerals(fixed.ephemeral_privates.clone());
+    // The `e2ee-fixed-keys-ignore-ephemerals` defect: the script is not used.
+    if scripted_ephemerals {
+        device.script_ephemerals(fixed.ephemeral_privates.clone());
+    }
     Ok(device)
 }
 

@@ -146,6 +146,13 @@ impl Reference {
                     found: true,
                     value: value.clone(),
                 }),
+                // The defect: a missing key reads as its zero value.
+                None if self.has(Mutant::AdapterRecallMissingAsEmpty) => {
+                    Reply::Recall(RecallResult {
+                        found: true,
+                        value: Vec::new(),
+                    })
+                }
                 None => Reply::Recall(RecallResult::default()),
             },
             Some(Op::HsStart(start)) => self.handshake.start(start),
@@ -238,6 +245,11 @@ impl Reference {
             }
             capabilities.push(Capability::EnlistmentClock);
             capabilities.push(Capability::HandshakeFixedKeys);
+        }
+        if self.has(Mutant::AdapterDuplicateCapabilities) {
+            // The defect: the enabled features appended to defaults that
+            // already hold one of them.
+            capabilities.push(Capability::Handshake);
         }
         Reply::Hello(HelloResult {
             protocol_major: PROTOCOL_MAJOR,

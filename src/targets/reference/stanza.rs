@@ -105,6 +105,16 @@ impl StanzaOps {
             Ok(view) => Reply::StanzaParse(Box::new(StanzaParseResult {
                 view: Some(view.to_proto()),
             })),
+            // The defect: an end of input inside an element is no refusal
+            // the error mapping knows.
+            Err(refusal)
+                if refusal.detail == reader::UNCLOSED
+                    && self.build.has(Mutant::StanzaTruncationInternalError) =>
+            {
+                Reply::InternalError(crate::adapter::proto::InternalError {
+                    detail: "unexpected end of input".into(),
+                })
+            }
             Err(refusal) => self.refuse(refusal),
         }
     }
@@ -137,6 +147,10 @@ impl StanzaOps {
             Ok(xml) => xml,
             Err(refusal) => return self.refuse(refusal),
         };
+        // The defect: the output is not checked.
+        if self.build.has(Mutant::StanzaSerializerTrustsTree) {
+            return Reply::StanzaSerialize(StanzaSerializeResult { xml });
+        }
         // What we refuse to read we refuse to write: check our own output.
         match self.parse_view(&xml) {
             Ok(_) => Reply::StanzaSerialize(StanzaSerializeResult { xml }),
@@ -156,7 +170,7 @@ impl StanzaOps {
     pub fn payload_encode(&self, request: StanzaPayloadEncode) -> Reply {
         let message = request.message.unwrap_or_default();
         Reply::StanzaPayloadEncode(StanzaPayloadEncodeResult {
-            payload: payload::encode(&message),
+            payload: payload::encode(&message, self.build),
         })
     }
 }

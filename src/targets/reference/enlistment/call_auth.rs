@@ -124,6 +124,10 @@ impl CallVerifier {
             .config
             .clone()
             .ok_or("the gatekeeper is not configured")?;
+        // The defect: a call without a token is let through.
+        if authorization.is_none() && has(Mutant::EnlistmentMissingTokenAllowed) {
+            return Ok(String::new());
+        }
         let token = authorization
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or("no bearer token")?;
@@ -274,7 +278,9 @@ impl CallVerifier {
         {
             return Err("lifetime out of bounds".into());
         }
-        if claims.jti.is_empty() || claims.jti.len() > 256 {
+        // The defect: an empty jti passes.
+        let empty = claims.jti.is_empty() && !has(Mutant::EnlistmentEmptyJtiAccepted);
+        if empty || claims.jti.len() > 256 {
             return Err("jti empty or too long".into());
         }
         if claims.body_sha256 != body_hash(body) && !has(Mutant::EnlistmentBodyHashUnchecked) {

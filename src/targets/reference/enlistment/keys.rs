@@ -82,8 +82,24 @@ impl ProviderKey {
     }
 
     /// The published JWK; with `leak_private`, the private `d` too.
-    pub fn published(&self, leak_private: bool) -> Value {
+    pub fn published(&self, leak_private: bool, padded_base64: bool) -> Value {
         let mut value = serde_json::to_value(&self.jwk).unwrap_or(Value::Null);
+        // The defect: coordinates in standard, padded base64.
+        if padded_base64 {
+            use base64::Engine as _;
+            if let Value::Object(map) = &mut value {
+                for member in ["x", "y"] {
+                    let bytes = map
+                        .get(member)
+                        .and_then(Value::as_str)
+                        .and_then(|v| crate::peer::jose::unb64(v).ok());
+                    if let Some(bytes) = bytes {
+                        let standard = base64::engine::general_purpose::STANDARD.encode(bytes);
+                        map.insert(member.into(), Value::String(standard));
+                    }
+                }
+            }
+        }
         if leak_private {
             if let Value::Object(map) = &mut value {
                 map.insert("d".into(), Value::String(self.private_d.clone()));

@@ -29,7 +29,7 @@ use crate::adapter::proto::{
     EnSignIn, EnSignInResult, EnTestUser, ErrorCategory, InternalError,
 };
 use crate::catalog::profile::EnlistmentParams;
-use crate::peer::jose::b64;
+use crate::peer::jose::{b64, body_hash};
 use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 
@@ -159,10 +159,18 @@ impl Provider {
     fn add_key(&mut self, alg: Algorithm) -> Result<&ProviderKey, String> {
         self.keys_made += 1;
         let n = self.keys_made;
+        // The defect: the kid names the algorithm, not the key.
+        let kid = |kind: &str| {
+            if self.has(Mutant::EnlistmentKidPerAlgorithm) {
+                format!("provider-{kind}")
+            } else {
+                format!("provider-{kind}-{n}")
+            }
+        };
         let key = if alg == Algorithm::ES256 {
-            ProviderKey::p256(&format!("provider-ec-{n}"))?
+            ProviderKey::p256(&kid("ec"))?
         } else {
-            ProviderKey::ed25519(&format!("provider-ed-{n}"))?
+            ProviderKey::ed25519(&kid("ed"))?
         };
         self.keys.push(key);
         self.keys.last().ok_or_else(|| "no key".into())
@@ -185,7 +193,7 @@ impl Provider {
             .keys
             .iter()
             .filter(|k| k.retire_at.is_none_or(|t| t >= now))
-            .map(|k| k.published(leak))
+            .map(|k| k.published(leak, self.has(Mutant::EnlistmentJwksPaddedBase64)))
             .collect();
         json!({ "keys": keys })
     }
@@ -349,6 +357,10 @@ impl EnlistmentSuite {
         match known {
             None => rejected(ErrorCategory::NotFound, "no such account"),
             Some((_, credential)) if *credential != s.credential => {
+                // The defect: the session was opened before the check.
+                if self.build.has(Mutant::EnlistmentSignInBeforeCheck) {
+                    lock(&provider).signed_in.insert(s.identifier);
+                }
                 rejected(ErrorCategory::Unauthenticated, "wrong credential")
             }
             Some(_) => {
@@ -391,10 +403,20 @@ impl EnlistmentSuite {
         let Some(key) = p.signing_key() else {
             return internal("no signing key".into());
         };
-        let iat = p.now();
-        let lifetime = p.proof_lifetime();
+        let mut iat = p.now();
+        let mut lifetime = p.proof_lifetime();
         let mut jti = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut jti);
+        // The defect: jti derived from who and when.
+        if p.has(Mutant::EnlistmentJtiFromClaims) {
+            let digest = body_hash(format!("{}|{iat}", request.identifier).as_bytes());
+            jti.copy_from_slice(&digest.as_bytes()[..16]);
+        }
+        // The defect: NumericDate in milliseconds.
+        if p.has(Mutant::EnlistmentProofIatMilliseconds) {
+            iat = iat.saturating_mul(1000);
+            lifetime = lifetime.saturating_mul(1000);
+        }
         let mut claims = json!({
             "iss": p.issuer,
             "sub": request.identifier,
@@ -417,6 +439,9 @@ impl EnlistmentSuite {
         header.kid = Some(key.kid.clone());
         header.typ = Some(if p.is(Variant::EnlistmentProofTypMediaType) {
             VARIANT_PROOF_TYP.into()
+        } else if p.has(Mutant::EnlistmentProofTypJwt) {
+            // The defect: the library's default typ is left in place.
+            "JWT".into()
         } else {
             PROOF_TYP.into()
         });

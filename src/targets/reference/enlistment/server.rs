@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::Provider;
 use crate::peer::jose::jwks_server::json_header;
+use crate::targets::mutants::Mutant;
 
 /// OpenID Connect Discovery 1.0 §4: the configuration lives at the
 /// issuer plus this path.
@@ -81,7 +82,7 @@ fn handle(mut request: tiny_http::Request, provider: &Mutex<Provider>) {
             let p = lock(provider);
             // OpenID Connect Discovery 1.0 §3: issuer, jwks_uri and the
             // REQUIRED members for an OpenID provider.
-            let doc = json!({
+            let mut doc = json!({
                 "issuer": p.issuer,
                 "jwks_uri": format!("{}{JWKS_PATH}", p.issuer),
                 "response_types_supported": ["id_token"],
@@ -89,6 +90,16 @@ fn handle(mut request: tiny_http::Request, provider: &Mutex<Provider>) {
                 "id_token_signing_alg_values_supported": ["EdDSA", "ES256"],
                 "authorization_endpoint": format!("{}/authorize", p.issuer),
             });
+            if let serde_json::Value::Object(map) = &mut doc {
+                // The defects: a REQUIRED member left out; the issuer
+                // written with a trailing slash.
+                if p.has(Mutant::EnlistmentDiscoveryMissingMember) {
+                    map.remove("subject_types_supported");
+                }
+                if p.has(Mutant::EnlistmentIssuerTrailingSlash) {
+                    map.insert("issuer".into(), format!("{}/", p.issuer).into());
+                }
+            }
             json_response(200, doc.to_string())
         }
         (tiny_http::Method::Get, JWKS_PATH) => {

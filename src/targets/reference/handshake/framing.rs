@@ -57,7 +57,7 @@ impl FrameOut {
         ))
     }
 
-    pub(super) fn encode(&mut self, body: &[u8]) -> Result<Vec<u8>, Refusal> {
+    pub(super) fn encode(&mut self, body: &[u8], build: Build) -> Result<Vec<u8>, Refusal> {
         if body.len() >= 1 << (8 * self.prefix) {
             return Err(refuse(
                 ErrorCategory::LimitExceeded,
@@ -65,7 +65,12 @@ impl FrameOut {
             ));
         }
         let mut out = std::mem::take(&mut self.header);
-        out.extend_from_slice(&(body.len() as u32).to_be_bytes()[4 - self.prefix..]);
+        let mut prefix = (body.len() as u32).to_be_bytes()[4 - self.prefix..].to_vec();
+        // The defect: the prefix in host (little-endian) order.
+        if build.has(Mutant::HandshakeLittleEndianLength) {
+            prefix.reverse();
+        }
+        out.extend_from_slice(&prefix);
         out.extend_from_slice(body);
         Ok(out)
     }
@@ -151,10 +156,10 @@ mod tests {
     fn frames_come_out_whatever_the_chunking() {
         let (mut out, _) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), true).unwrap();
         let (_, mut inbound) = FrameOut::pair(&conventions(b"WA\x06\x03", 3, 100), false).unwrap();
-        let mut wire = out.encode(b"first").unwrap();
+        let mut wire = out.encode(b"first", Build::default()).unwrap();
         assert_eq!(&wire[..7], b"WA\x06\x03\x00\x00\x05");
-        wire.extend(out.encode(b"").unwrap());
-        wire.extend(out.encode(b"third").unwrap());
+        wire.extend(out.encode(b"", Build::default()).unwrap());
+        wire.extend(out.encode(b"third", Build::default()).unwrap());
         let mut frames = Vec::new();
         for byte in &wire {
             frames.extend(

@@ -28,6 +28,7 @@ use crate::adapter::proto::{
     HsRekeyResult, HsSealResult, HsSetNonce, HsSetNonceResult, HsStart, HsStartResult,
     HsWriteResult, InternalError, Unsupported,
 };
+use crate::targets::mutants::Mutant;
 use crate::targets::variants::Variant;
 use session::{Phase, Session, StartError};
 
@@ -139,13 +140,22 @@ impl HandshakeSuite {
 
     pub fn rekey(&mut self, rekey: HsRekey) -> Reply {
         self.with_session(|s| {
+            let build = s.build;
             let transport = s.transport()?;
             transport.check_alive(false)?;
+            // The defect: rekeying as InitializeKey does, nonce back to 0.
+            let resets = build.has(Mutant::HandshakeRekeyResetsNonce);
             if rekey.outgoing {
                 transport.send.rekey()?;
+                if resets {
+                    transport.send.n = 0;
+                }
             }
             if rekey.incoming {
                 transport.recv.rekey()?;
+                if resets {
+                    transport.recv.n = 0;
+                }
             }
             Ok(Reply::HsRekey(HsRekeyResult {}))
         })

@@ -348,6 +348,12 @@ impl Session {
 
     pub(super) fn write_handshake(&mut self, payload: &[u8]) -> Result<Vec<u8>, Refusal> {
         self.check_handshake_turn(true)?;
+        // The defect: the payload's length is kept in one byte.
+        let payload = if self.has(Mutant::HandshakeTruncatesLongPayload) {
+            &payload[..payload.len().min(255)]
+        } else {
+            payload
+        };
         let (e, s, keyed) = self.layout();
         let length = e + s + payload.len() + if keyed { TAG } else { 0 };
         if length > MAX_NOISE_MESSAGE {
@@ -389,6 +395,14 @@ impl Session {
 
     pub(super) fn read_handshake(&mut self, message: &[u8]) -> Result<(Vec<u8>, bool), Refusal> {
         self.check_handshake_turn(false)?;
+        // The defect: the message's length is taken from its last non-zero
+        // byte.
+        let message = if self.has(Mutant::HandshakeTrimsTrailingZeros) {
+            let end = message.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            &message[..end]
+        } else {
+            message
+        };
         match self.read_checked(message) {
             Ok(read) => Ok(read),
             Err(refusal) => Err(self.abort(refusal)),
@@ -396,6 +410,8 @@ impl Session {
     }
 
     fn read_checked(&mut self, message: &[u8]) -> Result<(Vec<u8>, bool), Refusal> {
+        let padded;
+        let mut message = message;
         if message.len() > MAX_NOISE_MESSAGE {
             return Err(refuse(
                 ErrorCategory::LimitExceeded,
@@ -404,6 +420,13 @@ impl Session {
         }
         let (e, s, keyed) = self.layout();
         let minimum = e + s + if keyed { TAG } else { 0 };
+        if message.len() < minimum && self.has(Mutant::HandshakeZeroPadsShortMessage) {
+            // The defect: the missing bytes are read as zeros.
+            let mut zeros = message.to_vec();
+            zeros.resize(minimum, 0);
+            padded = zeros;
+            message = &padded;
+        }
         if message.len() < minimum {
             return Err(refuse(
                 ErrorCategory::MalformedInput,
@@ -430,9 +453,13 @@ impl Session {
         let result = match &mut self.phase {
             Phase::Snow(hs) => {
                 let mut buf = vec![0u8; MAX_NOISE_MESSAGE];
+                let whole_buffer = self.build.has(Mutant::HandshakeIgnoresReadLength);
                 hs.read_message(message, &mut buf)
                     .map(|n| {
-                        buf.truncate(n);
+                        // The defect: the returned length is ignored.
+                        if !whole_buffer {
+                            buf.truncate(n);
+                        }
                         buf
                     })
                     .map_err(snow_refusal)
@@ -441,7 +468,15 @@ impl Session {
             _ => Err(refuse(ErrorCategory::InvalidState, "no handshake running")),
         };
         match result {
-            Ok(payload) => {
+            Ok(mut payload) => {
+                // The defect: IK's zero-RTT payload is dropped.
+                if self.pattern == HandshakePattern::IK
+                    && !self.initiator
+                    && self.index == 0
+                    && self.has(Mutant::HandshakeDropsZeroRttPayload)
+                {
+                    payload.clear();
+                }
                 self.index += 1;
                 self.finish_if_done()?;
                 Ok((payload, false))
@@ -468,7 +503,8 @@ impl Session {
         }
         // The initiator side is where a pinned server key is enforced.
         let allowed = self.allow_fallback
-            || (self.initiator && self.has(Mutant::HandshakeAcceptsAnyServerKey));
+            || (self.initiator && self.has(Mutant::HandshakeAcceptsAnyServerKey))
+            || (!self.initiator && self.has(Mutant::HandshakeResponderAlwaysFallsBack));
         allowed && self.index == usize::from(self.initiator)
     }
 
@@ -562,9 +598,9 @@ impl Session {
             // `index` already counts the message just written.
             let index = self.index.saturating_sub(1);
             let wrapped = wrapping::wrap(self.pattern, index, message).map_err(engine_refusal)?;
-            return self.stream_out.encode(&wrapped);
+            return self.stream_out.encode(&wrapped, self.build);
         }
-        self.stream_out.encode(message)
+        self.stream_out.encode(message, self.build)
     }
 
     /// Processes one incoming frame body.

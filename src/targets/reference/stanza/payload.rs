@@ -7,6 +7,7 @@ use prost::Message as _;
 use super::Refusal;
 use crate::adapter::proto::ErrorCategory;
 use crate::catalog::profile::StanzaParams;
+use crate::peer::stanza::payload::proto::message::Content;
 use crate::peer::stanza::payload::Message;
 use crate::targets::mutants::Mutant;
 use crate::targets::reference::build::Build;
@@ -29,9 +30,19 @@ pub fn decode(bytes: &[u8], limits: &StanzaParams, build: Build) -> Result<Messa
     } else {
         limits.max_payload_depth
     };
-    check_nesting(bytes, max_depth)?;
-    let message = Message::decode(bytes)
+    check_nesting(
+        bytes,
+        max_depth,
+        build.has(Mutant::StanzaPayloadAcceptsGroups),
+    )?;
+    let mut message = Message::decode(bytes)
         .map_err(|e| Refusal::new(ErrorCategory::MalformedInput, format!("not a Message: {e}")))?;
+    // The defect: the int64 timestamp goes through a 32-bit integer.
+    if build.has(Mutant::StanzaPayloadTimestamp32Bit) {
+        if let Some(Content::Reaction(reaction)) = message.content.as_mut() {
+            reaction.sender_timestamp_ms = i64::from(reaction.sender_timestamp_ms as i32);
+        }
+    }
     // The defect: a "strictness" check that re-encodes and compares sizes,
     // which refuses every payload carrying a field it does not know.
     if build.has(Mutant::StanzaPayloadRejectsUnknownFields) && message.encoded_len() != bytes.len()
@@ -43,7 +54,22 @@ pub fn decode(bytes: &[u8], limits: &StanzaParams, build: Build) -> Result<Messa
     Ok(message)
 }
 
-pub fn encode(message: &Message) -> Vec<u8> {
+pub fn encode(message: &Message, build: Build) -> Vec<u8> {
+    if build.has(Mutant::StanzaPayloadEncodeFileLength32Bit) {
+        // The defect: each file length goes through a 32-bit integer.
+        let mut message = message.clone();
+        let media = match message.content.as_mut() {
+            Some(Content::Image(m)) => m.media.as_mut(),
+            Some(Content::Video(m)) => m.media.as_mut(),
+            Some(Content::Audio(m)) => m.media.as_mut(),
+            Some(Content::Document(m)) => m.media.as_mut(),
+            _ => None,
+        };
+        if let Some(info) = media {
+            info.file_length = u64::from(info.file_length as u32);
+        }
+        return message.encode_to_vec();
+    }
     message.encode_to_vec()
 }
 
@@ -53,7 +79,7 @@ fn malformed(e: impl std::fmt::Display) -> Refusal {
 
 /// Walks the wire format along the nesting path with a work list (no
 /// recursion), refusing groups and nesting deeper than `max`.
-fn check_nesting(bytes: &[u8], max: u32) -> Result<(), Refusal> {
+fn check_nesting(bytes: &[u8], max: u32, accepts_groups: bool) -> Result<(), Refusal> {
     // (bytes of one message, is it a Message rather than a ContextInfo, Message depth)
     let mut work: Vec<(&[u8], bool, u32)> = vec![(bytes, true, 1)];
     while let Some((mut buf, is_message, depth)) = work.pop() {
@@ -94,6 +120,9 @@ fn check_nesting(bytes: &[u8], max: u32) -> Result<(), Refusal> {
                         work.push((body, true, depth + 1));
                     }
                 }
+                // The defect: the check stops here and prost, which skips
+                // groups of unknown fields, decides.
+                WireType::StartGroup | WireType::EndGroup if accepts_groups => break,
                 WireType::StartGroup | WireType::EndGroup => {
                     return Err(malformed("groups are not part of the payload format"))
                 }

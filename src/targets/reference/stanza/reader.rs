@@ -29,6 +29,9 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
+/// The refusal of a document that ends inside an element.
+pub const UNCLOSED: &str = "unclosed element";
+
 pub fn read(bytes: &[u8], limits: &StanzaParams, build: Build) -> Result<Node, Refusal> {
     let chars_counted = build.has(Mutant::StanzaSizeLimitCountsChars);
     if !chars_counted && bytes.len() as u64 > limits.max_stanza_bytes {
@@ -107,7 +110,13 @@ impl<'l> Tree<'l> {
                 }
                 Event::PI(pi) => {
                     let target = String::from_utf8_lossy(pi.target()).to_string();
-                    return Err(if target.eq_ignore_ascii_case("xml") {
+                    let is_decl = target.eq_ignore_ascii_case("xml");
+                    // The defect: a processing instruction goes to a handler
+                    // nobody set.
+                    if !is_decl && self.build.has(Mutant::StanzaIgnoresProcessingInstructions) {
+                        continue;
+                    }
+                    return Err(if is_decl {
                         malformed("misplaced XML declaration")
                     } else {
                         Refusal::new(
@@ -185,7 +194,7 @@ impl<'l> Tree<'l> {
             }
         }
         if !self.stack.is_empty() {
-            return Err(malformed("unclosed element"));
+            return Err(malformed(UNCLOSED));
         }
         self.root.ok_or_else(|| malformed("no root element"))
     }
