@@ -65,6 +65,7 @@ pub fn fallback_target_initiator(ctx: &mut ScenarioCtx) -> Check {
             "the peer decrypted IK message 0 although the target used a stale key",
         ));
     };
+    file_target_ephemeral(ctx, &peer, "IK message 0")?;
     let p1 = random_payload(ctx, 32);
     let m1 = peer
         .write_message(&p1)
@@ -86,6 +87,7 @@ pub fn fallback_target_initiator(ctx: &mut ScenarioCtx) -> Check {
         ))
     })?;
     ensure!(got == p2, "the target's XXfallback payload arrived changed");
+    file_target_ephemeral(ctx, &peer, "XXfallback message 1")?;
     live.peer = peer;
     check_agreement(ctx, &live, true)?;
     transport_smoke(ctx, live.peer)?;
@@ -153,6 +155,7 @@ fn finish_fallback_as_client(
     })?;
     ensure!(fell_back, "the target answered with IK, not XXfallback");
     ensure!(got == p1, "the target's XXfallback payload arrived changed");
+    file_target_ephemeral(ctx, &peer, "the XXfallback message")?;
     let p2 = random_payload(ctx, 32);
     let m2 = peer
         .write_message(&p2)
@@ -281,6 +284,7 @@ pub fn login_payload_intact(ctx: &mut ScenarioCtx) -> Check {
             "the peer refused the message with the login payload: {e}"
         ))
     })?;
+    file_target_ephemeral(ctx, &live.peer, "the message carrying the login payload")?;
     ensure!(
         got == login,
         "the login payload arrived as {} bytes that differ from the {} sent",
@@ -324,6 +328,7 @@ pub fn empty_payload_hash_convention(ctx: &mut ScenarioCtx) -> Check {
     other
         .read_message(&w0.message)
         .map_err(|e| harness("read", e))?;
+    file_target_ephemeral(ctx, &other, "XX message 0")?;
     let m1 = other.write_message(b"").map_err(|e| harness("write", e))?;
     expect_refused(
         ctx,

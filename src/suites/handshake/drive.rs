@@ -229,16 +229,23 @@ pub fn exchange(
             got == payload,
             "the payload of the target's message {index} arrived changed"
         );
-        // Every ephemeral the target sends goes into the run's ledger.
-        if let Some(ephemeral) = live.peer.remote_ephemeral() {
-            ctx.fresh_key(
-                KeyKind::NoiseEphemeral,
-                &ephemeral,
-                &format!("handshake message {index}"),
-            )?;
-        }
+        file_target_ephemeral(ctx, &live.peer, &format!("handshake message {index}"))?;
     }
     Ok(())
+}
+
+/// Files the target's ephemeral, as the peer state `reader` learnt it from a
+/// target message it has just read, in the run's key ledger: every
+/// ephemeral the target sends goes there, wherever a scenario reads it.
+pub fn file_target_ephemeral(
+    ctx: &mut ScenarioCtx,
+    reader: &HandshakeState,
+    what: &str,
+) -> Result<(), Finding> {
+    match reader.remote_ephemeral() {
+        Some(ephemeral) => ctx.fresh_key(KeyKind::NoiseEphemeral, &ephemeral, what),
+        None => Ok(()),
+    }
 }
 
 /// Checks the status after a completed handshake: complete, same handshake

@@ -169,6 +169,7 @@ pub fn stream_session(
             "the peer refused message 1 read from the wire: {e}"
         ))
     })?;
+    file_target_ephemeral(ctx, &live.peer, "XX message 1")?;
     let p2 = random_payload(ctx, 16);
     let m2 = live
         .peer
@@ -270,6 +271,7 @@ pub fn wire_format_follows_profile(ctx: &mut ScenarioCtx) -> Check {
                 live.peer
                     .read_message(&w.message)
                     .map_err(|e| Finding::fail(format!("the peer refused message {index}: {e}")))?;
+                file_target_ephemeral(ctx, &live.peer, &format!("message {index}"))?;
                 sent += 1;
             }
         }
@@ -321,6 +323,7 @@ pub fn header_or_prologue_mismatch_refused(ctx: &mut ScenarioCtx) -> Check {
     live.peer
         .read_message(&m0)
         .map_err(|e| harness("read", e))?;
+    file_target_ephemeral(ctx, &live.peer, "XX message 0")?;
     let m1 = live
         .peer
         .write_message(b"")

@@ -290,6 +290,7 @@ pub fn ik_pinned_refuses_fallback(ctx: &mut ScenarioCtx) -> Check {
             "the peer decrypted IK message 0 with a stale key",
         ));
     };
+    file_target_ephemeral(ctx, &peer, "IK message 0")?;
     let m1 = peer
         .write_message(b"new key")
         .map_err(|e| harness("write", e))?;
@@ -392,6 +393,7 @@ pub fn fallback_flipped_refused(ctx: &mut ScenarioCtx) -> Check {
             "the peer decrypted IK message 0 although the target used a stale key",
         ));
     };
+    file_target_ephemeral(ctx, &server, "IK message 0")?;
     let payload = random_payload(ctx, 32);
     let mut response = server
         .write_message(&payload)
@@ -424,6 +426,7 @@ pub fn fallback_flipped_refused(ctx: &mut ScenarioCtx) -> Check {
             ))
         })?;
     ensure!(fell_back, "the target answered with IK, not XXfallback");
+    file_target_ephemeral(ctx, &client, "the XXfallback message")?;
     let p2 = random_payload(ctx, 32);
     let mut last = client
         .write_message(&p2)
