@@ -113,6 +113,12 @@ pub struct NoiseKnobs {
     /// the DH outputs are those of the genuine keys and a conforming
     /// target completes the handshake.
     pub high_bit_public_keys: bool,
+    /// Play an implementation that ignores a failed DecryptAndHash of a
+    /// handshake payload and goes on with an empty payload (an unchecked
+    /// result). Not a change on the wire (the reference's
+    /// `handshake-ignores-payload-decrypt-error` mutant, where it runs on
+    /// this engine).
+    pub payload_decrypt_failure_as_empty: bool,
 }
 
 impl NoiseKnobs {
@@ -132,6 +138,8 @@ impl NoiseKnobs {
             low_order_ephemeral,
             // Changes nothing on the wire: how this side judges a DH output.
             accept_all_zero_dh: _,
+            // Changes nothing on the wire: how this side reads a payload.
+            payload_decrypt_failure_as_empty: _,
             wrong_prologue,
             unexpected_static,
             skip_payload_mixhash,

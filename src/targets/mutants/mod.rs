@@ -136,6 +136,7 @@ pub enum Mutant {
     E2eeEncryptLimitUnchecked,
     HandshakeResponderAlwaysFallsBack,
     HandshakeTrimsTrailingZeros,
+    HandshakeIgnoresPayloadDecryptError,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -160,7 +161,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its row in its suite's file under
     /// src/targets/mutants/rows/ and its entry here.
-    pub const ALL: [Mutant; 125] = [
+    pub const ALL: [Mutant; 126] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -286,6 +287,7 @@ impl Mutant {
         Mutant::E2eeEncryptLimitUnchecked,
         Mutant::HandshakeResponderAlwaysFallsBack,
         Mutant::HandshakeTrimsTrailingZeros,
+        Mutant::HandshakeIgnoresPayloadDecryptError,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what

@@ -140,6 +140,12 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
             "a message length recovered from a zero-filled buffer by trimming trailing zero bytes, C-string handling of binary data (CWE-170, Improper Null Termination; CWE-130)",
             "strips trailing zero bytes from a handshake message before reading it, so zero bytes appended to a genuine message (even past 65535 bytes) go unnoticed",
         ),
+        HandshakeIgnoresPayloadDecryptError => (
+            "handshake-ignores-payload-decrypt-error",
+            &["HS-007"],
+            "an unchecked result of a handshake read (CWE-252, Unchecked Return Value), as in the review of bitwarden/sdk-internal#348 (2026-04-20): `let _ = initiator.read_response_message(..).map_err(|_| ()); break;`, \"then we immediately process assuming a success\"",
+            "goes on with an empty payload when DecryptAndHash of a handshake payload fails (its tag does not verify), instead of aborting the handshake",
+        ),
         _ => return None,
     })
 }

@@ -176,8 +176,11 @@ impl Session {
             HandshakePattern::IK => IK,
             _ => XX,
         };
-        // The deviation (and the payload-hash mutant) need the own engine.
-        if self.skip_empty_payload_mixhash || self.has(Mutant::HandshakePayloadNotHashed) {
+        // The deviation (and the payload mutants) need the own engine.
+        if self.skip_empty_payload_mixhash
+            || self.has(Mutant::HandshakePayloadNotHashed)
+            || self.has(Mutant::HandshakeIgnoresPayloadDecryptError)
+        {
             let protocol = engine::Protocol::from_name(name)
                 .map_err(|e| StartError::Internal(e.to_string()))?;
             let role = if self.initiator {
@@ -199,6 +202,8 @@ impl Session {
             // The engine checks DH outputs itself (§12.1), snow does not;
             // the mutant has neither check.
             config.knobs.accept_all_zero_dh = self.has(Mutant::HandshakeNoLowOrderCheck);
+            config.knobs.payload_decrypt_failure_as_empty =
+                self.has(Mutant::HandshakeIgnoresPayloadDecryptError);
             if self.has(Mutant::HandshakePayloadNotHashed) {
                 // Forgets MixHash(ciphertext) after encrypting the payload of
                 // the pattern's last message.
@@ -522,6 +527,8 @@ impl Session {
             .local_static(engine::KeyPair::from_private(self.static_private));
         config.knobs.skip_empty_payload_mixhash_without_key = self.skip_empty_payload_mixhash;
         config.knobs.accept_all_zero_dh = self.has(Mutant::HandshakeNoLowOrderCheck);
+        config.knobs.payload_decrypt_failure_as_empty =
+            self.has(Mutant::HandshakeIgnoresPayloadDecryptError);
         if self.initiator {
             // Alice: her IK ephemeral is the pre-message; read Bob's reply.
             let e = self.ephemeral_private.ok_or_else(|| {
