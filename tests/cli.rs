@@ -225,3 +225,118 @@ fn ctrl_c_stops_the_run_and_still_writes_an_interrupted_report() {
         .is_empty());
     assert_eq!(report["verdict"]["certified"], false);
 }
+
+/// A failing scenario's reproduce command, run where the run was, shows the
+/// failure again in a folder of its own and leaves the run's reports as
+/// they were.
+#[test]
+fn a_reproduce_command_fails_again_in_its_own_folder() {
+    let cwd = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        Command::new(common::exe())
+            .args(args)
+            .current_dir(cwd.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run interspec")
+    };
+    let out = run(&[
+        "certify",
+        "--target",
+        "builtin:mutant/adapter-accepts-any-major",
+        "--suite",
+        "adapter",
+        "--seed",
+        "3",
+        "--out",
+        "reports",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report_path = cwd.path().join("reports/report.json");
+    let before = std::fs::read(&report_path).expect("report");
+    let report = read_json(&report_path);
+    let failed = report["scenarios"]
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["outcome"] == "fail"))
+        .expect("a failing scenario");
+    let id = failed["id"].as_str().expect("id");
+    let reproduce = failed["reproduce"].as_str().expect("reproduce");
+    let words: Vec<&str> = reproduce.split_whitespace().collect();
+    assert_eq!(words.first(), Some(&"interspec"), "{reproduce}");
+    // The ids and targets here need no quoting, so the words split as a
+    // shell would split them.
+    assert!(!reproduce.contains('\''), "{reproduce}");
+    let again = run(&words[1..]);
+    assert_eq!(again.status.code(), Some(1), "{reproduce}");
+    let own = read_json(
+        &cwd.path()
+            .join("reports/reproduce")
+            .join(id)
+            .join("report.json"),
+    );
+    let scenarios = own["scenarios"].as_array().expect("scenarios");
+    assert_eq!(scenarios.len(), 1, "{reproduce}");
+    assert_eq!(scenarios[0]["id"], id);
+    assert_eq!(scenarios[0]["outcome"], "fail");
+    assert_eq!(
+        std::fs::read(&report_path).expect("report"),
+        before,
+        "the reproduce run overwrote the run's report"
+    );
+}
+
+/// `list --format json` gives the same scenarios as the text, each with its
+/// requirements and levels, and `--profile` marks the suites that profile
+/// requires (here a profile file that requires two of the five).
+#[test]
+fn list_in_json_marks_the_suites_a_profile_requires() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let default = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/suites/profiles/default.toml"
+    ))
+    .expect("default profile");
+    let narrow = default
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("required_suites") {
+                r#"required_suites = ["adapter", "handshake"]"#.to_string()
+            } else if l.trim_start().starts_with("name =") {
+                r#"name = "narrow""#.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let profile = dir.path().join("narrow.toml");
+    std::fs::write(&profile, narrow).expect("write profile");
+    let profile = profile.to_str().expect("path");
+
+    let out = interspec(&["list", "--profile", profile, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(listed["profile"]["name"], "narrow");
+    let scenarios = listed["scenarios"].as_array().expect("scenarios");
+    let text = String::from_utf8(interspec(&["list", "--profile", profile]).stdout).expect("utf8");
+    let text_ids: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.contains('/'))
+        .collect();
+    let json_ids: Vec<&str> = scenarios.iter().filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(json_ids, text_ids);
+    for s in scenarios {
+        let suite = s["suite"].as_str().expect("suite");
+        assert_eq!(
+            s["suite_required"],
+            matches!(suite, "adapter" | "handshake"),
+            "{s}"
+        );
+        let requirements = s["requirements"].as_array().expect("requirements");
+        assert!(!requirements.is_empty(), "{s}");
+        assert!(requirements.iter().all(|r| r["level"].is_string()), "{s}");
+    }
+    assert!(text.starts_with("profile narrow: required suites adapter, handshake;"));
+    assert_eq!(interspec(&["list", "--format", "yaml"]).status.code(), Some(2));
+}

@@ -216,6 +216,19 @@ pub(super) struct CertifyArgs {
 pub(super) struct ListArgs {
     #[command(flatten)]
     pub(super) select: SelectArgs,
+    /// Gatekeeper profile whose required suites are marked: a built-in
+    /// name or a .toml file.
+    #[arg(long, default_value = "default")]
+    pub(super) profile: String,
+    /// `text` (a line per scenario) or `json` (for scripts).
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub(super) format: ListFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]

@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::catalog::profile::Profile;
 use crate::catalog::Catalog;
 use crate::report::escape::terminal;
 use crate::report::Report;
@@ -168,8 +169,16 @@ pub fn render_summary(report: &Report) -> String {
     out
 }
 
-pub fn render_list(catalog: &Catalog, plan: &[PlannedScenario]) -> String {
+pub fn render_list(catalog: &Catalog, profile: &Profile, plan: &[PlannedScenario]) -> String {
     let mut out = String::new();
+    let required = &profile.certification.required_suites;
+    let _ = writeln!(
+        out,
+        "profile {}: required suites {}; at least {} cases per property scenario",
+        profile.name,
+        required.join(", "),
+        profile.certification.min_cases
+    );
     for p in plan {
         let levels: Vec<String> = p
             .requirements
@@ -181,7 +190,12 @@ pub fn render_list(catalog: &Catalog, plan: &[PlannedScenario]) -> String {
             .collect();
         let _ = writeln!(out, "{:<48} [{}] {}", p.id, levels.join(", "), p.title);
     }
-    let _ = writeln!(out, "{} scenarios", plan.len());
+    let not_required = plan.iter().filter(|p| !required.contains(&p.suite)).count();
+    let _ = writeln!(
+        out,
+        "{} scenarios ({not_required} in suites the profile does not require)",
+        plan.len()
+    );
     out
 }
 

@@ -82,3 +82,14 @@ fn usage_error(message: impl std::fmt::Display) -> u8 {
     eprintln!("interspec: {message}");
     EXIT_USAGE
 }
+
+/// Writes `text` to stdout. A reader that went away (`interspec list | head`)
+/// is not an error of ours: the rest is dropped instead of panicking, as
+/// `print!` would.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}

@@ -108,12 +108,15 @@ fn build(
                 deviations: outcome.deviations.clone(),
                 evidence: (outcome.kind != OutcomeKind::Pass).then(|| outcome.evidence.clone()),
                 reproduce: format!(
-                    "interspec certify --target {} --profile {} --filter {} --seed {} --cases {}{}",
+                    "interspec certify --target {} --profile {} --filter {} --seed {} --cases {} --out {}{}",
                     shell_word(&config.target),
                     shell_word(config.profile),
                     shell_word(&p.id),
                     config.seed,
                     config.cases,
+                    // Its own folder, so the run it reproduces keeps its
+                    // reports.
+                    shell_word(&format!("reports/reproduce/{}", p.id)),
                     // A failure seen in some runs only needs as many runs
                     // to show again.
                     if outcome.repetitions.intermittent() || config.repeat > 1 {
