@@ -338,5 +338,38 @@ fn list_in_json_marks_the_suites_a_profile_requires() {
         assert!(requirements.iter().all(|r| r["level"].is_string()), "{s}");
     }
     assert!(text.starts_with("profile narrow: required suites adapter, handshake;"));
-    assert_eq!(interspec(&["list", "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(
+        interspec(&["list", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
+}
+
+/// `vectors verify` works outside a checkout, on the tree built into the
+/// binary, and checks exactly what `--dir vectors` checks in the checkout.
+#[test]
+fn vectors_verify_works_anywhere_on_its_built_in_tree() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let built_in = Command::new(common::exe())
+        .args(["vectors", "verify"])
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("run interspec");
+    let built_in_text = String::from_utf8(built_in.stdout).expect("utf8");
+    assert_eq!(built_in.status.code(), Some(0), "{built_in_text}");
+    assert!(built_in_text.starts_with("vectors built into interspec"));
+    let checkout = interspec(&[
+        "vectors",
+        "verify",
+        "--dir",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/vectors"),
+    ]);
+    assert_eq!(checkout.status.code(), Some(0));
+    let checkout_text = String::from_utf8(checkout.stdout).expect("utf8");
+    let tally = |text: &str| {
+        text.lines()
+            .rfind(|l| l.starts_with("vectors: "))
+            .map(str::to_string)
+    };
+    assert_eq!(tally(&built_in_text), tally(&checkout_text));
+    assert!(tally(&checkout_text).is_some_and(|t| t.contains(" 0 failed")));
 }

@@ -103,9 +103,10 @@ pub(super) enum ReportCommand {
 pub(super) enum VectorsCommand {
     /// Check the manifest and replay every vector through the peer.
     Verify {
-        /// The vector tree.
-        #[arg(long, default_value = "vectors")]
-        dir: PathBuf,
+        /// A vector tree to check (a checkout's `vectors`) instead of the
+        /// copy built into this binary.
+        #[arg(long)]
+        dir: Option<PathBuf>,
         /// Also check a cacophony-format Noise vector file of your own (repeatable).
         #[arg(long, value_name = "FILE")]
         cacophony: Vec<PathBuf>,

@@ -83,10 +83,31 @@ pub(super) fn vectors(action: VectorsCommand) -> u8 {
             Err(e) => usage_error(e),
         },
         VectorsCommand::Verify { dir, cacophony } => {
+            // Without --dir, the built-in copy, written to a scratch folder
+            // that is removed when `_scratch` goes.
+            let (dir, _scratch) = match dir {
+                Some(dir) => (dir, None),
+                None => match built_in_vectors() {
+                    Ok(scratch) => (scratch.path().to_path_buf(), Some(scratch)),
+                    Err(e) => return usage_error(e),
+                },
+            };
             let mut checks = match golden::verify_tree(&dir, &reference_replay()) {
                 Ok(checks) => checks,
                 Err(e) => return usage_error(e),
             };
+            if _scratch.is_some() {
+                println!(
+                    "vectors built into interspec {} (--dir DIR checks a checkout's files)",
+                    env!("CARGO_PKG_VERSION")
+                );
+                let prefix = dir.display().to_string();
+                for check in &mut checks {
+                    if let Some(rest) = check.file.strip_prefix(&prefix) {
+                        check.file = format!("vectors{rest}");
+                    }
+                }
+            }
             for file in &cacophony {
                 checks.extend(golden::verify_file(
                     file,
@@ -140,4 +161,19 @@ fn reference_call_token(set: &TokenCases, jwks: &JwkSet, case: &TokenCase) -> Re
             crate::targets::reference::build::Build::default(),
         )
         .map(|_| ())
+}
+
+/// The vector tree built into this binary, written to a fresh scratch folder.
+fn built_in_vectors() -> Result<tempfile::TempDir, String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("interspec-vectors-")
+        .tempdir()
+        .map_err(|e| format!("a scratch folder for the built-in vectors: {e}"))?;
+    golden::embedded::write_tree(scratch.path()).map_err(|e| {
+        format!(
+            "writing the built-in vectors to {}: {e}",
+            scratch.path().display()
+        )
+    })?;
+    Ok(scratch)
 }

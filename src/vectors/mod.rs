@@ -3,6 +3,7 @@
 //! (`interspec vectors verify`). Each suite registers one verifier for its
 //! folder in [`VERIFIERS`].
 
+pub mod embedded;
 pub mod enlistment;
 mod manifest;
 pub mod signal;
