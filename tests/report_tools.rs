@@ -105,11 +105,22 @@ fn baseline_fails_only_on_regressions_and_unexpected_passes() {
     assert!(
         text(&out).contains("baseline: 0 regressions, 0 unexpected passes, 1 expected failures")
     );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .is_some_and(|l| l.starts_with("baseline: met (exit 0)")));
 
     // Against the reference the same entry is stale: an unexpected pass.
     let out = certify(&dir.path().join("b"), &["--baseline", b]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("unexpected pass adapter/reset-clears-remembered-state"));
+    // The run's CERTIFIED verdict is not the last word: the baseline's is.
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("baseline: NOT MET (exit 1): 1 unexpected passes"),
+        "{last}"
+    );
 
     // A failure the baseline does not expect is a regression.
     std::fs::write(&baseline, "expect = []\n").expect("write");

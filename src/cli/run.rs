@@ -197,7 +197,14 @@ pub(super) fn certify(args: CertifyArgs) -> u8 {
     if let Some(baseline) = baseline {
         let check = baseline.check(&report);
         print!("{}", check.render());
-        return if check.passed() && !report.run.interrupted {
+        let met = check.passed() && !report.run.interrupted;
+        // The verdict above is the run's; with a baseline the exit code is
+        // the baseline's, so the last line says which decided it.
+        println!(
+            "{}",
+            check.conclusion(report.verdict.state.label(), report.run.interrupted)
+        );
+        return if met {
             EXIT_CERTIFIED
         } else {
             EXIT_NOT_CERTIFIED

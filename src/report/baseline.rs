@@ -51,6 +51,32 @@ impl BaselineCheck {
         self.regressions.is_empty() && self.unexpected_passes.is_empty()
     }
 
+    /// The last line of a run with a baseline: whether the baseline is met
+    /// (exit 0) or not (exit 1), and why, beside the run's own verdict.
+    pub fn conclusion(&self, verdict: &str, interrupted: bool) -> String {
+        let mut reasons = Vec::new();
+        if !self.regressions.is_empty() {
+            reasons.push(format!("{} regressions", self.regressions.len()));
+        }
+        if !self.unexpected_passes.is_empty() {
+            reasons.push(format!(
+                "{} unexpected passes (the baseline is out of date)",
+                self.unexpected_passes.len()
+            ));
+        }
+        if interrupted {
+            reasons.push("the run was interrupted".to_string());
+        }
+        if reasons.is_empty() {
+            format!("baseline: met (exit 0); the run's own verdict is {verdict}")
+        } else {
+            format!(
+                "baseline: NOT MET (exit 1): {}; the run's own verdict is {verdict}, the exit code is the baseline's",
+                reasons.join(", ")
+            )
+        }
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(
