@@ -501,3 +501,54 @@ fn hostile_target_text_is_inert_end_to_end() {
         common::assert_no_control_text(place, text);
     }
 }
+
+/// A run stopped by `--max-fail` lists every planned scenario in junit.xml:
+/// the ones that did not run are skipped, saying why, and the counts add up.
+#[test]
+fn junit_lists_the_scenarios_that_did_not_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::interspec(&[
+        "certify",
+        "--target",
+        "builtin:mutant/adapter-ping-truncates-64k",
+        "--suite",
+        "adapter",
+        "--jobs",
+        "1",
+        "--max-fail",
+        "1",
+        "--out",
+        dir.path().to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = common::read_json(&dir.path().join("report.json"));
+    let not_run: Vec<&str> = report["run"]["not_run"]
+        .as_array()
+        .expect("not_run")
+        .iter()
+        .filter_map(|id| id.as_str())
+        .collect();
+    assert!(!not_run.is_empty(), "the run stopped early");
+    let junit = std::fs::read_to_string(dir.path().join("junit.xml")).expect("junit.xml");
+    common::assert_well_formed_xml(&junit);
+    for id in &not_run {
+        let case = format!("<testcase name=\"{id}\"");
+        let at = junit
+            .find(&case)
+            .unwrap_or_else(|| panic!("{id} missing: {junit}"));
+        let rest = &junit[at..];
+        let end = rest.find("</testcase>").unwrap_or(rest.len());
+        assert!(
+            rest[..end]
+                .contains("<skipped message=\"not run: the run stopped before it (--max-fail)\""),
+            "{}",
+            &rest[..end]
+        );
+    }
+    let ran = report["scenarios"].as_array().expect("scenarios").len();
+    let planned = ran + not_run.len();
+    assert!(
+        junit.contains(&format!("<testsuite name=\"adapter\" tests=\"{planned}\"")),
+        "{junit}"
+    );
+}

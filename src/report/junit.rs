@@ -1,7 +1,7 @@
 //! JUnit XML rendering of a report: one testsuite per suite, one testcase per
-//! scenario. `fail` is a `<failure>`, `error` an `<error>`, `not-applicable`
-//! `<skipped>`; requirement ids, levels, the seed and the reproduce command
-//! are testcase properties.
+//! planned scenario. `fail` is a `<failure>`, `error` an `<error>`,
+//! `not-applicable` and a scenario that did not run `<skipped>`; requirement
+//! ids, levels, the seed and the reproduce command are testcase properties.
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
@@ -15,8 +15,13 @@ pub fn render(report: &Report) -> String {
     let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
     let counts = &report.verdict.counts;
     let unusable = !report.run.target_unusable.is_empty();
-    let total =
-        counts.pass + counts.fail + counts.error + counts.not_applicable + usize::from(unusable);
+    let not_run = report.run.not_run.len();
+    let total = counts.pass
+        + counts.fail
+        + counts.error
+        + counts.not_applicable
+        + not_run
+        + usize::from(unusable);
     let mut root = BytesStart::new("testsuites");
     root.push_attribute(("name", "interspec"));
     root.push_attribute(("tests", total.to_string().as_str()));
@@ -25,7 +30,10 @@ pub fn render(report: &Report) -> String {
         "errors",
         (counts.error + usize::from(unusable)).to_string().as_str(),
     ));
-    root.push_attribute(("skipped", counts.not_applicable.to_string().as_str()));
+    root.push_attribute((
+        "skipped",
+        (counts.not_applicable + not_run).to_string().as_str(),
+    ));
     root.push_attribute(("time", seconds(report.run.duration_ms).as_str()));
     let _ = writer.write_event(Event::Start(root));
     if unusable {
@@ -38,13 +46,22 @@ pub fn render(report: &Report) -> String {
             .iter()
             .filter(|s| s.suite == suite.suite)
             .collect();
+        let unrun: Vec<&String> = report
+            .run
+            .not_run
+            .iter()
+            .filter(|id| suite_of(id) == suite.suite)
+            .collect();
         let c = &suite.counts;
         let mut start = BytesStart::new("testsuite");
         start.push_attribute(("name", suite.suite.as_str()));
-        start.push_attribute(("tests", cases.len().to_string().as_str()));
+        start.push_attribute(("tests", (cases.len() + unrun.len()).to_string().as_str()));
         start.push_attribute(("failures", c.fail.to_string().as_str()));
         start.push_attribute(("errors", c.error.to_string().as_str()));
-        start.push_attribute(("skipped", c.not_applicable.to_string().as_str()));
+        start.push_attribute((
+            "skipped",
+            (c.not_applicable + unrun.len()).to_string().as_str(),
+        ));
         let suite_ms: u64 = cases.iter().map(|s| s.duration_ms).sum();
         start.push_attribute(("time", seconds(suite_ms).as_str()));
         start.push_attribute(("timestamp", report.run.started_at.as_str()));
@@ -72,6 +89,9 @@ pub fn render(report: &Report) -> String {
         );
         for case in cases {
             write_case(&mut writer, report, case);
+        }
+        for id in unrun {
+            write_not_run(&mut writer, report, id);
         }
         let _ = writer.write_event(Event::End(BytesEnd::new("testsuite")));
     }
@@ -105,6 +125,32 @@ fn write_unusable_target(writer: &mut Writer<Vec<u8>>, report: &Report) {
     let _ = writer.write_event(Event::Empty(error));
     let _ = writer.write_event(Event::End(BytesEnd::new("testcase")));
     let _ = writer.write_event(Event::End(BytesEnd::new("testsuite")));
+}
+
+/// The suite of a scenario id (`suite/name`).
+fn suite_of(id: &str) -> &str {
+    id.split_once('/').map_or(id, |(suite, _)| suite)
+}
+
+/// A planned scenario that did not run (an interrupted run, or one stopped
+/// by `--max-fail`): skipped, saying why, so CI lists it.
+fn write_not_run(writer: &mut Writer<Vec<u8>>, report: &Report, id: &str) {
+    let mut start = BytesStart::new("testcase");
+    start.push_attribute(("name", id));
+    start.push_attribute(("classname", format!("interspec.{}", suite_of(id)).as_str()));
+    start.push_attribute(("time", "0.000"));
+    let _ = writer.write_event(Event::Start(start));
+    let why = if !report.run.target_unusable.is_empty() {
+        "not run: the target could not be driven"
+    } else if report.run.interrupted {
+        "not run: the run was interrupted"
+    } else {
+        "not run: the run stopped before it (--max-fail)"
+    };
+    let mut skipped = BytesStart::new("skipped");
+    skipped.push_attribute(("message", why));
+    let _ = writer.write_event(Event::Empty(skipped));
+    let _ = writer.write_event(Event::End(BytesEnd::new("testcase")));
 }
 
 fn write_case(writer: &mut Writer<Vec<u8>>, report: &Report, case: &ScenarioResult) {
