@@ -17,6 +17,36 @@ use crate::targets::mutants;
 
 pub struct Progress {
     bar: Option<ProgressBar>,
+    tally: Tally,
+}
+
+/// Outcomes so far, for the progress bar.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub pass: usize,
+    pub fail: usize,
+    pub error: usize,
+    pub not_applicable: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, kind: OutcomeKind) {
+        match kind {
+            OutcomeKind::Pass => self.pass += 1,
+            OutcomeKind::Fail => self.fail += 1,
+            OutcomeKind::Error => self.error += 1,
+            OutcomeKind::NotApplicable => self.not_applicable += 1,
+        }
+    }
+
+    /// The bar's message: the counts so far and the scenario that just
+    /// finished.
+    pub fn message(&self, last: &str) -> String {
+        format!(
+            "{} pass, {} fail, {} error, {} n/a | {last}",
+            self.pass, self.fail, self.error, self.not_applicable
+        )
+    }
 }
 
 impl Progress {
@@ -24,16 +54,21 @@ impl Progress {
         let fancy = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let bar = fancy.then(|| {
             let bar = ProgressBar::new(total as u64);
-            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {msg}")
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} (eta {eta}) {msg}")
             {
                 bar.set_style(style);
             }
             bar
         });
-        Progress { bar }
+        Progress {
+            bar,
+            tally: Tally::default(),
+        }
     }
 
     pub fn observe(&mut self, outcome: &ScenarioOutcome) {
+        self.tally.add(outcome.kind);
         let line = format!(
             "{:<14} {} ({} ms){}",
             outcome.kind.label().to_uppercase(),
@@ -50,8 +85,8 @@ impl Progress {
                 if outcome.kind != OutcomeKind::Pass {
                     bar.println(line);
                 }
-                bar.set_message(outcome.id.clone());
                 bar.inc(1);
+                bar.set_message(self.tally.message(&outcome.id));
             }
             None => eprintln!("{line}"),
         }
@@ -285,4 +320,27 @@ pub fn render_explain(catalog: &Catalog, id: &str) -> Option<String> {
         m.name, m.suite
     );
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_message_counts_every_outcome_kind() {
+        let mut tally = Tally::default();
+        for kind in [
+            OutcomeKind::Pass,
+            OutcomeKind::Pass,
+            OutcomeKind::Fail,
+            OutcomeKind::Error,
+            OutcomeKind::NotApplicable,
+        ] {
+            tally.add(kind);
+        }
+        assert_eq!(
+            tally.message("e2ee/wrong-mac-rejected"),
+            "2 pass, 1 fail, 1 error, 1 n/a | e2ee/wrong-mac-rejected"
+        );
+    }
 }
