@@ -254,3 +254,58 @@ fn an_envelope_naming_another_sender_key_is_untrusted() {
         .is_err());
     assert_eq!(state(&b), before);
 }
+
+#[test]
+fn configure_takes_vodozemacs_forward_jump_and_refuses_others() {
+    use super::{check_configure, OLM_MAX_FORWARD_JUMP};
+    use crate::adapter::proto::{response::Reply, Configure, E2eeLimits};
+    let configure = |max_forward_jump, max_body_len| Configure {
+        profile: "p".into(),
+        e2ee: Some(E2eeLimits {
+            max_forward_jump,
+            max_skipped_keys: 2000,
+            max_body_len,
+        }),
+        ..Configure::default()
+    };
+    let default = crate::catalog::profile::Profile::load("default").expect("profile");
+    let request = crate::runner::configure::configure_request(&default);
+    assert_eq!(
+        check_configure(&request),
+        Ok(Some(default.e2ee.max_body_len as usize))
+    );
+    for jump in [OLM_MAX_FORWARD_JUMP - 1, OLM_MAX_FORWARD_JUMP + 1, 25_000] {
+        assert!(
+            matches!(
+                check_configure(&configure(jump, 1024)),
+                Err(Reply::Rejected(_))
+            ),
+            "{jump} accepted"
+        );
+    }
+    assert!(check_configure(&configure(OLM_MAX_FORWARD_JUMP, u32::MAX)).is_err());
+    assert_eq!(check_configure(&Configure::default()), Ok(None));
+}
+
+#[test]
+fn a_ciphertext_over_the_body_bound_is_refused_and_changes_nothing() {
+    let small = OlmOps { max_body_len: 300 };
+    let (mut a, mut b) = (device(&small, "a"), device(&small, "b"));
+    start(&small, &mut a, &mut b);
+    let before = state(&a);
+    let refused = small.encrypt(&mut a, &addr("b"), &[7; 200]);
+    assert!(
+        matches!(
+            refused,
+            Err(Refusal::Rejected {
+                category: ErrorCategory::LimitExceeded,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(state(&a), before);
+    assert!(small
+        .decrypt(&mut b, &addr("a"), OPENING_TYPE, &[0; 301])
+        .is_err());
+}
