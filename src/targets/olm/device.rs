@@ -77,7 +77,7 @@ impl Device {
             .into_values()
             .next()
             // generate_fallback_key always leaves one unpublished fallback
-            // key (src/olm/account/fallback_keys.rs); the identity key is
+            // key (src/olm/account/fallback_keys.rs:75-85); the identity key is
             // an unusable stand-in that no inbound message can match.
             .unwrap_or(identity.curve);
         let fallback = signed(&account, identity, Kind::Fallback, 1, fallback_key);

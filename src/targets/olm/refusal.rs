@@ -1,8 +1,8 @@
 //! vodozemac's errors as adapter categories (docs/adapter.md §Refusals:
 //! the category is a diagnostic; what counts is that the input is refused
 //! and nothing changed). Error enums of vodozemac 0.10.0: `DecodeError`
-//! (src/lib.rs:294-322), `DecryptionError` (src/olm/session/mod.rs:57-84),
-//! `SessionCreationError` (src/olm/account/mod.rs:55-96).
+//! (src/lib.rs:294-322), `DecryptionError` (src/olm/session/mod.rs:57-86),
+//! `SessionCreationError` (src/olm/account/mod.rs:55-97).
 
 use vodozemac::olm::{DecryptionError, SessionCreationError};
 use vodozemac::DecodeError;
