@@ -197,7 +197,7 @@ pub(super) struct RunArgs {
 
 #[derive(Args)]
 pub(super) struct CertifyArgs {
-    /// builtin, builtin:mutant/NAME, builtin:libsignal (feature `libsignal`),
+    /// builtin, builtin:mutant/NAME, builtin:libsignal (feature `libsignal`), builtin:olm,
     /// exec:COMMAND or tcp://HOST:PORT.
     #[arg(long, default_value = "builtin")]
     pub(super) target: TargetSpec,
@@ -262,6 +262,8 @@ pub(super) enum TargetCommand {
     /// libsignal-protocol-c's e2ee operations (feature `libsignal`).
     #[cfg(feature = "libsignal")]
     Libsignal,
+    /// Matrix's Olm through vodozemac (docs/olm.md).
+    Olm,
     /// A deliberately broken target for testing the runner.
     #[command(hide = true)]
     Hostile {

@@ -34,6 +34,7 @@ pub(super) fn serve_target(target: TargetCommand) -> u8 {
         }
         #[cfg(feature = "libsignal")]
         TargetCommand::Libsignal => crate::targets::libsignal::serve_stdio(),
+        TargetCommand::Olm => crate::targets::olm::serve_stdio(),
         TargetCommand::Hostile { mode } => crate::targets::hostile::serve_stdio(mode),
         TargetCommand::RawEcho { size } => crate::targets::raw_echo::serve_stdio(size),
     };

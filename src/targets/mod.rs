@@ -8,6 +8,7 @@ pub mod hostile;
 #[cfg(feature = "libsignal")]
 pub mod libsignal;
 pub mod mutants;
+pub mod olm;
 pub mod raw_echo;
 pub mod reference;
 pub mod stdio;
@@ -30,6 +31,8 @@ pub enum TargetSpec {
     Variant(String),
     /// libsignal-protocol-c's e2ee (cargo feature `libsignal`).
     Libsignal,
+    /// Matrix's Olm through vodozemac (src/targets/olm, docs/olm.md).
+    Olm,
     /// A command line (split like a shell would, then run directly, no
     /// shell in between), speaking the adapter protocol on stdio.
     Exec(String),
@@ -42,6 +45,9 @@ impl FromStr for TargetSpec {
     fn from_str(text: &str) -> Result<TargetSpec, String> {
         if text == "builtin" || text == "builtin:reference" {
             return Ok(TargetSpec::Builtin { mutant: None });
+        }
+        if text == "builtin:olm" {
+            return Ok(TargetSpec::Olm);
         }
         if text == "builtin:libsignal" {
             return if cfg!(feature = "libsignal") {
@@ -85,7 +91,7 @@ impl FromStr for TargetSpec {
             return Ok(TargetSpec::Tcp(addr.to_string()));
         }
         Err(format!(
-            "unknown target {text:?}: expected builtin, builtin:mutant/NAME, builtin:variant/NAME, builtin:libsignal, exec:COMMAND or tcp://HOST:PORT"
+            "unknown target {text:?}: expected builtin, builtin:mutant/NAME, builtin:variant/NAME, builtin:libsignal, builtin:olm, exec:COMMAND or tcp://HOST:PORT"
         ))
     }
 }
@@ -97,6 +103,7 @@ impl fmt::Display for TargetSpec {
             TargetSpec::Builtin { mutant: Some(m) } => write!(f, "builtin:mutant/{m}"),
             TargetSpec::Variant(v) => write!(f, "builtin:variant/{v}"),
             TargetSpec::Libsignal => f.write_str("builtin:libsignal"),
+            TargetSpec::Olm => f.write_str("builtin:olm"),
             TargetSpec::Exec(command) => write!(f, "exec:{command}"),
             TargetSpec::Tcp(addr) => write!(f, "tcp://{addr}"),
         }
@@ -137,6 +144,11 @@ impl Launcher {
                 let mut command = Command::new(&self.interspec_exe);
                 command.args(["target", "libsignal"]);
                 Link::spawn(command).map_err(|e| format!("cannot start the libsignal target: {e}"))
+            }
+            TargetSpec::Olm => {
+                let mut command = Command::new(&self.interspec_exe);
+                command.args(["target", "olm"]);
+                Link::spawn(command).map_err(|e| format!("cannot start the olm target: {e}"))
             }
             TargetSpec::Exec(line) => {
                 let words = shlex::split(line)

@@ -115,6 +115,56 @@ pub fn create_device(
     }
 }
 
+/// Longest opaque identity key accepted from a target that does not speak
+/// Signal's wire (docs/e2ee.md: keys of other protocols are opaque bytes).
+pub const MAX_OPAQUE_KEY: usize = 1024;
+
+/// Creates a device on a target of any wire format: its identity key as
+/// the opaque bytes the target answered (not parsed, at most
+/// [`MAX_OPAQUE_KEY`], not empty).
+pub fn create_device_opaque(
+    ctx: &mut ScenarioCtx,
+    addr: &Address,
+    one_time_prekeys: u32,
+) -> Step<Vec<u8>> {
+    let op = Op::E2eeCreateDevice(E2eeCreateDevice {
+        address: Some(proto_address(addr)),
+        registration_id: 0,
+        one_time_prekeys,
+        fixed_keys: None,
+    });
+    match result(ctx, op, "E2eeCreateDevice")? {
+        response::Reply::E2eeCreateDevice(r) => {
+            let len = r.identity_key.len();
+            ensure!(
+                (1..=MAX_OPAQUE_KEY).contains(&len),
+                "the target's identity key is {len} bytes (1 to {MAX_OPAQUE_KEY} expected)"
+            );
+            Ok(r.identity_key)
+        }
+        other => Err(unexpected(Reply::Result(other), "E2eeCreateDevice")),
+    }
+}
+
+/// Hands a bundle to a target as it was served, unparsed (target to
+/// target, any wire format).
+pub fn process_bundle_proto(
+    ctx: &mut ScenarioCtx,
+    local: &Address,
+    remote: &Address,
+    bundle: E2eeBundle,
+) -> Step<()> {
+    let op = Op::E2eeProcessBundle(E2eeProcessBundle {
+        local: Some(proto_address(local)),
+        remote: Some(proto_address(remote)),
+        bundle: Some(bundle),
+    });
+    match result(ctx, op, "E2eeProcessBundle")? {
+        response::Reply::E2eeProcessBundle(_) => Ok(()),
+        other => Err(unexpected(Reply::Result(other), "E2eeProcessBundle")),
+    }
+}
+
 pub fn get_bundle_proto(ctx: &mut ScenarioCtx, local: &Address, otp: bool) -> Step<E2eeBundle> {
     let op = Op::E2eeGetBundle(E2eeGetBundle {
         local: Some(proto_address(local)),
