@@ -234,9 +234,28 @@ pub fn one_byte_chunks(ctx: &mut ScenarioCtx) -> Check {
 }
 
 pub fn coalesced_frames(ctx: &mut ScenarioCtx) -> Check {
-    let transport: Vec<Vec<u8>> = (0..6).map(|_| random_payload(ctx, 200)).collect();
+    let mut transport: Vec<Vec<u8>> = (0..6).map(|_| random_payload(ctx, 200)).collect();
+    // The limit is inclusive: a frame of exactly max_frame bytes (at most a
+    // 65535-byte message, §3, and what the prefix can say) must come out.
+    let hs = &ctx.profile.handshake;
+    let prefix_max = (1usize << (8 * hs.length_prefix_bytes.min(3))) - 1;
+    let limit = (hs.max_frame as usize).min(65535).min(prefix_max);
+    let at_limit = limit.checked_sub(16).map(|payload| {
+        let mut bytes = vec![0u8; payload];
+        rand::RngCore::fill_bytes(&mut ctx.rng, &mut bytes);
+        bytes
+    });
+    transport.extend(at_limit.clone());
     stream_session(ctx, &transport, true, &mut |_, rest| rest)?;
-    Ok("the last handshake frame and 6 transport frames in one read all came out".into())
+    Ok(format!(
+        "the last handshake frame and {} transport frames in one read all came out{}",
+        transport.len(),
+        if at_limit.is_some() {
+            format!(", the last a frame of exactly the {limit}-byte limit")
+        } else {
+            String::new()
+        }
+    ))
 }
 
 /// The target's outgoing bytes are exactly what the profile prescribes.

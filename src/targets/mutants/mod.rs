@@ -137,6 +137,7 @@ pub enum Mutant {
     HandshakeResponderAlwaysFallsBack,
     HandshakeTrimsTrailingZeros,
     HandshakeIgnoresPayloadDecryptError,
+    HandshakeFrameLimitExclusive,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -161,7 +162,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its row in its suite's file under
     /// src/targets/mutants/rows/ and its entry here.
-    pub const ALL: [Mutant; 126] = [
+    pub const ALL: [Mutant; 127] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -288,6 +289,7 @@ impl Mutant {
         Mutant::HandshakeResponderAlwaysFallsBack,
         Mutant::HandshakeTrimsTrailingZeros,
         Mutant::HandshakeIgnoresPayloadDecryptError,
+        Mutant::HandshakeFrameLimitExclusive,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what

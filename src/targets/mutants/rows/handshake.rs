@@ -146,6 +146,12 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
             "an unchecked result of a handshake read (CWE-252, Unchecked Return Value), as in the review of bitwarden/sdk-internal#348 (2026-04-20): `let _ = initiator.read_response_message(..).map_err(|_| ()); break;`, \"then we immediately process assuming a success\"",
             "goes on with an empty payload when DecryptAndHash of a handshake payload fails (its tag does not verify), instead of aborting the handshake",
         ),
+        HandshakeFrameLimitExclusive => (
+            "handshake-frame-limit-exclusive",
+            &["HS-018"],
+            "a size limit read as exclusive, as contiki-os/contiki#100 (\"Do not reject frames with a length exactly equal to the uIP buffer size\") and python-hyper/hyperframe#3 (FRAME_MAX_LEN one below RFC 7540's 2^14) fixed; found by the cargo-mutants measurement (docs/mutation-testing.md)",
+            "refuses a frame whose length prefix announces exactly max_frame bytes, so a 65535-byte Noise message never comes out of the stream",
+        ),
         _ => return None,
     })
 }

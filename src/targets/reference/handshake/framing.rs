@@ -115,7 +115,13 @@ impl FrameIn {
             let length = prefix
                 .iter()
                 .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-            if length > self.max_frame {
+            // The defect: the limit read as exclusive.
+            let over = if build.has(Mutant::HandshakeFrameLimitExclusive) {
+                length >= self.max_frame
+            } else {
+                length > self.max_frame
+            };
+            if over {
                 self.broken = true;
                 return Err(refuse(
                     ErrorCategory::LimitExceeded,
