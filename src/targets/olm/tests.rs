@@ -269,7 +269,8 @@ fn configure_takes_vodozemacs_forward_jump_and_refuses_others() {
         ..Configure::default()
     };
     let default = crate::catalog::profile::Profile::load("default").expect("profile");
-    let request = crate::runner::configure::configure_request(&default);
+    // The default profile's e2ee values, as the runner sends them.
+    let request = configure(default.e2ee.max_forward_jump, default.e2ee.max_body_len);
     assert_eq!(
         check_configure(&request),
         Ok(Some(default.e2ee.max_body_len as usize))
