@@ -85,8 +85,8 @@ pub(super) fn vectors(action: VectorsCommand) -> u8 {
         },
         VectorsCommand::Verify { dir, cacophony } => {
             // Without --dir, the built-in copy, written to a scratch folder
-            // that is removed when `_scratch` goes.
-            let (dir, _scratch) = match dir {
+            // that is removed when `scratch` goes.
+            let (dir, scratch) = match dir {
                 Some(dir) => (dir, None),
                 None => match built_in_vectors() {
                     Ok(scratch) => (scratch.path().to_path_buf(), Some(scratch)),
@@ -97,7 +97,7 @@ pub(super) fn vectors(action: VectorsCommand) -> u8 {
                 Ok(checks) => checks,
                 Err(e) => return usage_error(e),
             };
-            if _scratch.is_some() {
+            if scratch.is_some() {
                 println!(
                     "vectors built into interspec {} (--dir DIR checks a checkout's files)",
                     env!("CARGO_PKG_VERSION")
