@@ -6,9 +6,11 @@
 //! themselves, on its own devices.
 
 mod host;
+mod library_target;
 mod messages;
 
 pub use host::E2eeHost;
+pub use library_target::{E2eeLibrary, LibraryTarget};
 pub use messages::{Bundle, FixedKeys};
 
 use crate::adapter::proto::{response::Reply, ErrorCategory, InternalError, Rejected, Unsupported};

@@ -16,20 +16,17 @@ pub mod device;
 mod refusal;
 mod stores;
 
-use std::collections::HashMap;
 use std::io;
 
-use crate::adapter::proto::{
-    request::Op, response::Reply, Capability, Configure, ConfigureResult, ErrorCategory,
-    HelloResult, PingResult, RecallResult, RememberResult, Request, ResetResult, Response,
-    Unsupported,
-};
+use crate::adapter::proto::{response::Reply, Capability, Configure, ErrorCategory, HelloResult};
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::peer::signal::config::DEFAULT_MAX_BODY_LEN;
 use crate::peer::signal::Address;
-use crate::targets::e2ee::{Bundle, Created, E2eeHost, E2eeOps, NewDevice, Refusal};
+use crate::targets::e2ee::{
+    Bundle, Created, E2eeLibrary, E2eeOps, LibraryTarget, NewDevice, Refusal,
+};
 use crate::targets::reference::rejected;
-use crate::targets::stdio::{self, AdapterTarget};
+use crate::targets::stdio;
 use device::{Device, Failure, RemoteAddress};
 
 /// The bundled libsignal-protocol-c release (its CMakeLists.txt
@@ -42,23 +39,8 @@ const LIBSIGNAL_C_VERSION: &str = "2.3.2";
 pub const LIBSIGNAL_MAX_FORWARD_JUMP: u32 = 2000;
 pub const LIBSIGNAL_MAX_SKIPPED_KEYS: u32 = 2000;
 
-/// The target's state: `Reset` clears the devices and remembered values;
-/// the configured body bound is kept.
-pub struct LibsignalTarget {
-    remembered: HashMap<String, Vec<u8>>,
-    e2ee: E2eeHost<LibsignalOps>,
-}
-
-impl Default for LibsignalTarget {
-    fn default() -> Self {
-        LibsignalTarget {
-            remembered: HashMap::new(),
-            e2ee: E2eeHost::new(LibsignalOps {
-                max_body_len: DEFAULT_MAX_BODY_LEN,
-            }),
-        }
-    }
-}
+/// The target: the adapter's own operations and libsignal's e2ee ones.
+pub type LibsignalTarget = LibraryTarget<LibsignalOps>;
 
 /// The e2ee operations on libsignal's devices.
 pub struct LibsignalOps {
@@ -69,7 +51,9 @@ pub struct LibsignalOps {
 
 /// Serves the adapter protocol on stdin and stdout.
 pub fn serve_stdio() -> io::Result<()> {
-    stdio::serve_stdio(&mut LibsignalTarget::default())
+    stdio::serve_stdio(&mut LibsignalTarget::new(LibsignalOps {
+        max_body_len: DEFAULT_MAX_BODY_LEN,
+    }))
 }
 
 /// Whether the target can be judged under `configure`'s e2ee values: the
@@ -105,62 +89,19 @@ pub fn check_configure(configure: &Configure) -> Result<Option<usize>, Reply> {
     Ok(Some(body))
 }
 
-impl AdapterTarget for LibsignalTarget {
-    fn handle(&mut self, request: Request) -> Response {
-        let reply = match request.op {
-            Some(Op::Hello(hello)) if hello.protocol_major != PROTOCOL_MAJOR => rejected(
-                ErrorCategory::VersionMismatch,
-                format!(
-                    "this target speaks adapter protocol {PROTOCOL_MAJOR}.x, not {}.x",
-                    hello.protocol_major
-                ),
-            ),
-            Some(Op::Hello(_)) => Reply::Hello(hello()),
-            Some(Op::Reset(_)) => {
-                self.remembered.clear();
-                self.e2ee.reset();
-                Reply::Reset(ResetResult {})
-            }
-            Some(Op::Configure(configure)) => match check_configure(&configure) {
-                Ok(body) => {
-                    if let Some(body) = body {
-                        self.e2ee.ops.max_body_len = body;
-                    }
-                    Reply::Configure(ConfigureResult {})
-                }
-                Err(refusal) => refusal,
-            },
-            Some(Op::Ping(ping)) => Reply::Ping(PingResult {
-                payload: ping.payload,
-            }),
-            Some(Op::Remember(r)) => {
-                self.remembered.insert(r.key, r.value);
-                Reply::Remember(RememberResult {})
-            }
-            Some(Op::Recall(r)) => match self.remembered.get(&r.key) {
-                Some(value) => Reply::Recall(RecallResult {
-                    found: true,
-                    value: value.clone(),
-                }),
-                None => Reply::Recall(RecallResult::default()),
-            },
-            Some(op) => self.e2ee.handle(op).unwrap_or_else(|| {
-                Reply::Unsupported(Unsupported {
-                    detail: "this target runs libsignal's e2ee operations only".into(),
-                })
-            }),
-            None => Reply::Unsupported(Unsupported {
-                detail: "unknown or missing operation".into(),
-            }),
-        };
-        Response {
-            id: request.id,
-            reply: Some(reply),
-        }
+impl E2eeLibrary for LibsignalOps {
+    const NAME: &'static str = "libsignal";
+
+    fn hello() -> HelloResult {
+        hello()
     }
 
-    fn max_frame(&self) -> usize {
-        DEFAULT_MAX_FRAME
+    fn check_configure(configure: &Configure) -> Result<Option<usize>, Reply> {
+        check_configure(configure)
+    }
+
+    fn set_max_body_len(&mut self, len: usize) {
+        self.max_body_len = len;
     }
 }
 
@@ -318,7 +259,8 @@ impl E2eeOps for LibsignalOps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapter::proto::{E2eeLimits, Rejected};
+    use crate::adapter::proto::{request::Op, ConfigureResult, E2eeLimits, Rejected, Request};
+    use crate::targets::stdio::AdapterTarget;
 
     fn configure(max_forward_jump: u32, max_skipped_keys: u32, max_body_len: u32) -> Configure {
         Configure {
@@ -348,7 +290,9 @@ mod tests {
             check_configure(&request),
             Ok(Some(default.e2ee.max_body_len as usize))
         );
-        let mut target = LibsignalTarget::default();
+        let mut target = LibsignalTarget::new(LibsignalOps {
+            max_body_len: DEFAULT_MAX_BODY_LEN,
+        });
         let reply = target
             .handle(Request {
                 id: 1,
@@ -356,7 +300,7 @@ mod tests {
             })
             .reply;
         assert_eq!(reply, Some(Reply::Configure(ConfigureResult {})));
-        assert_eq!(target.e2ee.ops.max_body_len, 1024);
+        assert_eq!(target.ops().max_body_len, 1024);
         for (jump, skipped) in [(1999, 2000), (2000, 4000), (0, 0)] {
             let Err(Reply::Rejected(Rejected { category, detail })) =
                 check_configure(&configure(jump, skipped, 1024))

@@ -17,19 +17,14 @@ mod keys;
 mod ops;
 mod refusal;
 
-use std::collections::HashMap;
 use std::io;
 
-use crate::adapter::proto::{
-    request::Op, response::Reply, Capability, Configure, ConfigureResult, ErrorCategory,
-    HelloResult, PingResult, RecallResult, RememberResult, Request, ResetResult, Response,
-    Unsupported,
-};
+use crate::adapter::proto::{response::Reply, Capability, Configure, ErrorCategory, HelloResult};
 use crate::adapter::{DEFAULT_MAX_FRAME, PROTOCOL_MAJOR, PROTOCOL_MINOR};
 use crate::peer::signal::config::DEFAULT_MAX_BODY_LEN;
-use crate::targets::e2ee::E2eeHost;
+use crate::targets::e2ee::{E2eeLibrary, LibraryTarget};
 use crate::targets::reference::rejected;
-use crate::targets::stdio::{self, AdapterTarget};
+use crate::targets::stdio;
 pub use ops::OlmOps;
 
 /// vodozemac's version, as pinned in Cargo.toml.
@@ -43,27 +38,14 @@ pub const VODOZEMAC_VERSION: &str = "0.10.0";
 pub const OLM_MAX_FORWARD_JUMP: u32 = 2000;
 pub const OLM_MAX_SKIPPED_KEYS_PER_CHAIN: u32 = 40;
 
-/// The target's state: `Reset` clears the devices and remembered values;
-/// the configured body bound is kept.
-pub struct OlmTarget {
-    remembered: HashMap<String, Vec<u8>>,
-    e2ee: E2eeHost<OlmOps>,
-}
-
-impl Default for OlmTarget {
-    fn default() -> Self {
-        OlmTarget {
-            remembered: HashMap::new(),
-            e2ee: E2eeHost::new(OlmOps {
-                max_body_len: DEFAULT_MAX_BODY_LEN,
-            }),
-        }
-    }
-}
+/// The target: the adapter's own operations and Olm's e2ee ones.
+pub type OlmTarget = LibraryTarget<OlmOps>;
 
 /// Serves the adapter protocol on stdin and stdout.
 pub fn serve_stdio() -> io::Result<()> {
-    stdio::serve_stdio(&mut OlmTarget::default())
+    stdio::serve_stdio(&mut OlmTarget::new(OlmOps {
+        max_body_len: DEFAULT_MAX_BODY_LEN,
+    }))
 }
 
 /// Whether the target can be judged under `configure`'s e2ee values. The
@@ -98,62 +80,19 @@ pub fn check_configure(configure: &Configure) -> Result<Option<usize>, Reply> {
     Ok(Some(body))
 }
 
-impl AdapterTarget for OlmTarget {
-    fn handle(&mut self, request: Request) -> Response {
-        let reply = match request.op {
-            Some(Op::Hello(hello)) if hello.protocol_major != PROTOCOL_MAJOR => rejected(
-                ErrorCategory::VersionMismatch,
-                format!(
-                    "this target speaks adapter protocol {PROTOCOL_MAJOR}.x, not {}.x",
-                    hello.protocol_major
-                ),
-            ),
-            Some(Op::Hello(_)) => Reply::Hello(hello()),
-            Some(Op::Reset(_)) => {
-                self.remembered.clear();
-                self.e2ee.reset();
-                Reply::Reset(ResetResult {})
-            }
-            Some(Op::Configure(configure)) => match check_configure(&configure) {
-                Ok(body) => {
-                    if let Some(body) = body {
-                        self.e2ee.ops.max_body_len = body;
-                    }
-                    Reply::Configure(ConfigureResult {})
-                }
-                Err(refusal) => refusal,
-            },
-            Some(Op::Ping(ping)) => Reply::Ping(PingResult {
-                payload: ping.payload,
-            }),
-            Some(Op::Remember(r)) => {
-                self.remembered.insert(r.key, r.value);
-                Reply::Remember(RememberResult {})
-            }
-            Some(Op::Recall(r)) => match self.remembered.get(&r.key) {
-                Some(value) => Reply::Recall(RecallResult {
-                    found: true,
-                    value: value.clone(),
-                }),
-                None => Reply::Recall(RecallResult::default()),
-            },
-            Some(op) => self.e2ee.handle(op).unwrap_or_else(|| {
-                Reply::Unsupported(Unsupported {
-                    detail: "this target runs Olm's e2ee operations only".into(),
-                })
-            }),
-            None => Reply::Unsupported(Unsupported {
-                detail: "unknown or missing operation".into(),
-            }),
-        };
-        Response {
-            id: request.id,
-            reply: Some(reply),
-        }
+impl E2eeLibrary for OlmOps {
+    const NAME: &'static str = "Olm";
+
+    fn hello() -> HelloResult {
+        hello()
     }
 
-    fn max_frame(&self) -> usize {
-        DEFAULT_MAX_FRAME
+    fn check_configure(configure: &Configure) -> Result<Option<usize>, Reply> {
+        check_configure(configure)
+    }
+
+    fn set_max_body_len(&mut self, len: usize) {
+        self.max_body_len = len;
     }
 }
 
