@@ -21,6 +21,7 @@ pub enum Variant {
     EnlistmentProofTypMediaType,
     EnlistmentEs256Proofs,
     E2eeKeyTrailingBytesIgnored,
+    E2eeNoCloneDevice,
 }
 
 /// A variant as `interspec selftest --list` shows it.
@@ -42,7 +43,7 @@ impl Variant {
     /// Every variant in declaration order (checked at compile time below):
     /// a new variant is an enum variant, its arm in [`Variant::info`] and
     /// its entry here.
-    pub const ALL: [Variant; 13] = [
+    pub const ALL: [Variant; 14] = [
         Variant::AdapterProtocol10,
         Variant::HandshakeEndsSessionAfterFailedDecrypt,
         Variant::HandshakeIkReportsPinnedKey,
@@ -56,6 +57,7 @@ impl Variant {
         Variant::EnlistmentProofTypMediaType,
         Variant::EnlistmentEs256Proofs,
         Variant::E2eeKeyTrailingBytesIgnored,
+        Variant::E2eeNoCloneDevice,
     ];
 
     /// The variant's name, suite, behaviour and the rule that allows it:
@@ -116,6 +118,12 @@ impl Variant {
                 "e2ee",
                 "does not declare E2EE_SAFETY_NUMBERS and answers E2eeSafetyNumber with Unsupported",
                 "docs/e2ee.md §Safety numbers: an optional capability; safety numbers are a user-interface feature outside X3DH and the Double Ratchet (X3DH §4.1 leaves how parties compare identity keys to the application)",
+            ),
+            E2eeNoCloneDevice => (
+                "e2ee-no-clone-device",
+                "e2ee",
+                "does not declare E2EE_CLONE_DEVICE and answers E2eeCloneDevice with Unsupported",
+                "docs/e2ee.md §Cloning a device: an optional capability under the default profile; copying a device's state is a test hook, no operation of X3DH or the Double Ratchet",
             ),
             StanzaOneRefusalCategory => (
                 "stanza-one-refusal-category",

@@ -9,9 +9,12 @@
 //! session intact), [`identity`] (signatures, identity changes, safety
 //! numbers), [`prekeys`] (one-time prekeys), [`vectors`] (fixed-key golden
 //! transcripts), [`property`] (model-checked random sequences), [`encoding`]
-//! (key encodings and PreKeySignalMessage version bytes, one spoiled at a time).
+//! (key encodings and PreKeySignalMessage version bytes, one spoiled at a time),
+//! [`compromise`] (forward secrecy and post-compromise security with a
+//! cloned device).
 
 pub mod bundle;
+pub mod compromise;
 pub mod encoding;
 pub mod establish;
 pub mod freshness;
@@ -76,6 +79,14 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/fresh-keys-every-session",
             freshness::fresh_keys_every_session,
+        )
+        .add(
+            "e2ee/forward-secrecy-clone-reads-nothing-old",
+            compromise::forward_secrecy,
+        )
+        .add(
+            "e2ee/post-compromise-heals-after-two-round-trips",
+            compromise::post_compromise,
         )
         .add(
             "e2ee/simultaneous-initiation-converges",

@@ -103,8 +103,9 @@ fn hello() -> HelloResult {
         implementation_name: "vodozemac (Olm)".into(),
         implementation_version: VODOZEMAC_VERSION.into(),
         // E2EE only: not SIGNAL_V3_WIRE (Olm's wire), no fixed keys
-        // (vodozemac takes no RNG), no safety numbers (Matrix uses SAS).
-        capabilities: vec![Capability::E2ee as i32],
+        // (vodozemac takes no RNG), no safety numbers (Matrix uses SAS);
+        // devices can be cloned (pickle round trips).
+        capabilities: vec![Capability::E2ee as i32, Capability::E2eeCloneDevice as i32],
         profiles: vec!["default".into()],
         max_frame_size: DEFAULT_MAX_FRAME as u64,
     }

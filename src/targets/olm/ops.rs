@@ -239,6 +239,14 @@ impl E2eeOps for OlmOps {
         false
     }
 
+    fn clones_devices(&self) -> bool {
+        true
+    }
+
+    fn clone_device(&self, device: &mut Device) -> Result<Device, Refusal> {
+        Ok(device.copy())
+    }
+
     fn create_device(&self, new: NewDevice) -> Result<(Device, Created), Refusal> {
         // Olm has no registration id; one is echoed, or drawn like
         // libsignal's KeyHelper.generateRegistrationId (14 bits, never 0).

@@ -10,7 +10,7 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
     Some(match m {
         E2eeAcceptsReplay => (
             "e2ee-accepts-replay",
-            &["E2-007", "E2-020", "E2-021"],
+            &["E2-007", "E2-020", "E2-021", "E2-031"],
             "Double Ratchet §2.6 and §3.5 (message keys are deleted once used); CWE-294",
             "keeps message keys after use, so a replayed SignalMessage decrypts again",
         ),
@@ -52,7 +52,7 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
         ),
         E2eeNeverRatchets => (
             "e2ee-never-ratchets",
-            &["E2-015"],
+            &["E2-015", "E2-032"],
             "Double Ratchet §3.4 (DH ratchet step); without it no post-compromise security",
             "never replaces its sending ratchet key (no DH ratchet step on send)",
         ),
