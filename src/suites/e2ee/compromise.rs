@@ -10,12 +10,8 @@
 //! that keeps used keys behind a filter that refuses their messages passes;
 //! what is caught is a kept key that still decrypts.
 
-use rand::RngCore;
-
-use super::harness::{
-    create_device_opaque, decrypt_raw, encrypt, expect_decrypts, fresh_address, get_bundle_proto,
-    process_bundle_proto, proto_address, Step, Wire,
-};
+use super::devices::{Pair, Sent};
+use super::harness::{decrypt_raw, proto_address, Step};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{request::Op, response, E2eeCloneDevice};
 use crate::peer::signal::Address;
@@ -32,85 +28,6 @@ pub fn clone_device(ctx: &mut ScenarioCtx, local: &Address, clone: &Address) -> 
     match ctx.expect_result(op, "E2eeCloneDevice")? {
         response::Reply::E2eeCloneDevice(_) => Ok(()),
         other => Err(unexpected(Reply::Result(other), "E2eeCloneDevice")),
-    }
-}
-
-/// A message in flight between two target devices, with its plaintext.
-struct Sent {
-    wire: Wire,
-    plaintext: Vec<u8>,
-    what: String,
-}
-
-/// Two devices on the target, `a` holding a session with `b` from `b`'s
-/// bundle with a one-time prekey.
-struct Pair {
-    a: Address,
-    b: Address,
-}
-
-impl Pair {
-    fn new(ctx: &mut ScenarioCtx) -> Step<Pair> {
-        let a = fresh_address(ctx);
-        let mut b = fresh_address(ctx);
-        while b == a {
-            b = fresh_address(ctx);
-        }
-        create_device_opaque(ctx, &a, 2)?;
-        create_device_opaque(ctx, &b, 2)?;
-        let bundle = get_bundle_proto(ctx, &b, true)?;
-        process_bundle_proto(ctx, &a, &b, bundle)?;
-        Ok(Pair { a, b })
-    }
-
-    /// The other device of the pair.
-    fn other(&self, device: &Address) -> &Address {
-        if device == &self.a {
-            &self.b
-        } else {
-            &self.a
-        }
-    }
-
-    /// `from` encrypts a fresh random plaintext for the other device.
-    fn send(&self, ctx: &mut ScenarioCtx, from: &Address, what: &str) -> Step<Sent> {
-        let mut plaintext = vec![0u8; 24];
-        ctx.rng.fill_bytes(&mut plaintext);
-        let wire = encrypt(ctx, from, self.other(from), &plaintext)?;
-        Ok(Sent {
-            wire,
-            plaintext,
-            what: what.to_string(),
-        })
-    }
-
-    /// The addressee reads `sent`, which must decrypt to its plaintext.
-    fn deliver(&self, ctx: &mut ScenarioCtx, to: &Address, sent: &Sent) -> Step<()> {
-        expect_decrypts(
-            ctx,
-            to,
-            self.other(to),
-            &sent.wire,
-            &sent.plaintext,
-            &sent.what,
-        )
-    }
-
-    /// One message from `from`, read by the other device.
-    fn exchange(&self, ctx: &mut ScenarioCtx, from: &Address, what: &str) -> Step<Sent> {
-        let sent = self.send(ctx, from, what)?;
-        self.deliver(ctx, self.other(from), &sent)?;
-        Ok(sent)
-    }
-}
-
-/// A fresh address for a copy of a device, distinct from both of the pair.
-fn clone_address(ctx: &mut ScenarioCtx, pair: &Pair) -> Address {
-    loop {
-        let addr = fresh_address(ctx);
-        if addr != pair.a && addr != pair.b {
-            return addr;
-        }
     }
 }
 
@@ -161,7 +78,7 @@ pub fn forward_secrecy(ctx: &mut ScenarioCtx) -> Check {
     read_by_a.push(pair.exchange(ctx, &b, "B's second reply")?);
     read_by_b.push(pair.exchange(ctx, &a, "A's message after B's reply")?);
 
-    let copy_of_b = clone_address(ctx, &pair);
+    let copy_of_b = pair.fresh_address(ctx);
     clone_device(ctx, &b, &copy_of_b)?;
     for sent in &read_by_b {
         copy_cannot_read(
@@ -172,7 +89,7 @@ pub fn forward_secrecy(ctx: &mut ScenarioCtx) -> Check {
             "B had read it before the copy was taken (DR §6.1)",
         )?;
     }
-    let copy_of_a = clone_address(ctx, &pair);
+    let copy_of_a = pair.fresh_address(ctx);
     clone_device(ctx, &a, &copy_of_a)?;
     for sent in &read_by_a {
         copy_cannot_read(
@@ -204,7 +121,7 @@ pub fn post_compromise(ctx: &mut ScenarioCtx) -> Check {
     pair.exchange(ctx, &a, "A's session-opening message")?;
     pair.exchange(ctx, &b, "B's first reply")?;
     for (victim, peer) in [(&b, &a), (&a, &b)] {
-        let copy = clone_address(ctx, &pair);
+        let copy = pair.fresh_address(ctx);
         clone_device(ctx, victim, &copy)?;
         // Two round trips started by the victim. A copy taken just after a
         // DH step may know the victim's next sending key (DR §3.5 draws it

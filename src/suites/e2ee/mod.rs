@@ -15,6 +15,7 @@
 
 pub mod bundle;
 pub mod compromise;
+pub mod devices;
 pub mod encoding;
 pub mod establish;
 pub mod freshness;
