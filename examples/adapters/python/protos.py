@@ -17,8 +17,11 @@ from pathlib import Path
 from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
-PROTO_DIR = Path(os.environ.get("INTERSPEC_PROTO_DIR", HERE.parents[2] / "proto"))
-OUT_DIR = HERE / "generated"
+# The repository's proto/ (this file is examples/adapters/python/protos.py),
+# or INTERSPEC_PROTO_DIR for a copy of the adapter kept elsewhere.
+PROTO_DIR = Path(os.environ.get("INTERSPEC_PROTO_DIR") or HERE.parent.parent.parent / "proto")
+# Where the modules go: `generated/` here, or INTERSPEC_PY_GENERATED.
+OUT_DIR = Path(os.environ.get("INTERSPEC_PY_GENERATED") or HERE / "generated")
 PROTOS = ("adapter.proto", "stanza_payload.proto", "gatekeeper_handshake.proto")
 
 
