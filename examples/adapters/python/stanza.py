@@ -26,6 +26,8 @@ CLIENT_NS = "jabber:client"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XMLNS_NS = "http://www.w3.org/2000/xmlns/"
 XML_SPACE = " \t\r\n"  # XML 1.0 §2.3 [3] S
+# See StanzaCodec.configure: what nests within upb's depth limit of 100.
+MAX_TREE_DEPTH, MAX_PAYLOAD_DEPTH = 90, 45
 
 
 @dataclass
@@ -133,6 +135,16 @@ class StanzaCodec:
         self.limits = Limits()
 
     def configure(self, table: "pb.StanzaLimits") -> None:
+        # The Python protobuf runtime (upb) refuses messages nested more than
+        # about 100 levels deep, and an adapter frame holds a tree or a quoted
+        # payload one level past the limit: deeper limits cannot be honoured,
+        # so they are refused (docs/adapter.md §Configure).
+        if table.max_depth > MAX_TREE_DEPTH or table.max_payload_depth > MAX_PAYLOAD_DEPTH:
+            raise refuse(
+                pb.LIMIT_EXCEEDED,
+                f"max_depth above {MAX_TREE_DEPTH} or max_payload_depth above "
+                f"{MAX_PAYLOAD_DEPTH}: deeper than protobuf's Python runtime decodes",
+            )
         self.limits = Limits(
             table.max_stanza_bytes,
             table.max_depth,
@@ -170,8 +182,10 @@ class StanzaCodec:
             raise refuse(pb.MALFORMED_INPUT, f"not well-formed: {e}") from None
         for node in doc.childNodes:
             self._no_pi(node)
-        root = self._node(doc.documentElement, 1)
-        return pb.StanzaView(root=root, typed=self._typed(doc.documentElement, root))
+        view = pb.StanzaView()
+        self._node(doc.documentElement, 1, view.root)
+        view.typed.CopyFrom(self._typed(view.root))
+        return view
 
     @staticmethod
     def _no_pi(node: minidom.Node) -> None:
@@ -180,7 +194,8 @@ class StanzaCodec:
                 raise refuse(pb.MALFORMED_INPUT, "misplaced XML declaration")
             raise refuse(pb.FORBIDDEN_CONSTRUCT, "processing instruction")  # RFC 6120 §11.1
 
-    def _node(self, el: minidom.Element, depth: int) -> "pb.StanzaNode":
+    def _node(self, el: minidom.Element, depth: int, out: "pb.StanzaNode") -> None:
+        """Fills `out` in place (no copies of ever deeper subtrees)."""
         lim = self.limits
         if depth > lim.max_depth:
             raise refuse(pb.LIMIT_EXCEEDED, f"depth over {lim.max_depth}")
@@ -188,7 +203,7 @@ class StanzaCodec:
         attrs = el.attributes
         if attrs.length > lim.max_attributes:  # namespace declarations included
             raise refuse(pb.LIMIT_EXCEEDED, f"{attrs.length} attributes")
-        out = pb.StanzaNode(name=el.localName, namespace=el.namespaceURI or "")
+        out.name, out.namespace = el.localName, el.namespaceURI or ""
         items = []
         for i in range(attrs.length):
             a = attrs.item(i)
@@ -208,12 +223,11 @@ class StanzaCodec:
                 children += 1
                 if children > lim.max_children:
                     raise refuse(pb.LIMIT_EXCEEDED, f"over {lim.max_children} children")
-                out.children.append(self._node(child, depth + 1))
+                self._node(child, depth + 1, out.children.add())
             elif child.nodeType in (Node.TEXT_NODE, Node.CDATA_SECTION_NODE):
                 text.append(child.data)
         joined = "".join(text)
         out.text = "" if children and not joined.strip(XML_SPACE) else joined
-        return out
 
     @staticmethod
     def _qname(name: str) -> None:
@@ -221,7 +235,7 @@ class StanzaCodec:
         if not all(NCNAME.fullmatch(part) for part in name.split(":", 1)):
             raise refuse(pb.MALFORMED_INPUT, f"{name!r} is not a QName")
 
-    def _typed(self, el: minidom.Element, root: "pb.StanzaNode") -> "pb.StanzaTyped":
+    def _typed(self, root: "pb.StanzaNode") -> "pb.StanzaTyped":
         if root.namespace != CLIENT_NS or root.name not in KINDS:
             raise refuse(pb.SCHEMA_VIOLATION, f"{{{root.namespace}}}{root.name} is no stanza")
         kind, required = KINDS[root.name]
@@ -266,7 +280,9 @@ class StanzaCodec:
         self._write(root, "", out, 1)
         xml = "".join(out).encode("utf-8", "surrogatepass")
         view = self.parse(xml)  # refused exactly as its parse would be
-        if view.root != normalized(root):
+        expected = pb.StanzaNode()
+        normalized(root, expected)
+        if view.root != expected:
             raise refuse(pb.MALFORMED_INPUT, "the tree cannot be written as given")
         return xml
 
@@ -341,16 +357,15 @@ def escape(text: str, attribute: bool) -> str:
     return text
 
 
-def normalized(node: "pb.StanzaNode") -> "pb.StanzaNode":
+def normalized(node: "pb.StanzaNode", out: "pb.StanzaNode") -> None:
     """The view a tree has once written and parsed (docs/stanza.md §8, 301)."""
-    out = pb.StanzaNode(name=node.name, namespace=node.namespace)
+    out.name, out.namespace = node.name, node.namespace
     for a in sorted(node.attributes, key=lambda a: (a.namespace, a.name, a.value)):
         out.attributes.add(namespace=a.namespace, name=a.name, value=a.value)
     for child in node.children:
-        out.children.append(normalized(child))
+        normalized(child, out.children.add())
     ws_only = not node.text.strip(XML_SPACE)
     out.text = "" if node.children and ws_only else node.text
-    return out
 
 
 # Wire types (protobuf encoding guide, "Message Structure").
