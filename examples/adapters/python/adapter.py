@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
-from errors import Refused, Unsupported
+from errors import Refused, Reply, Unsupported
 from handshake import HandshakeSession
 from protos import pb
 from stanza import StanzaCodec
@@ -40,7 +41,7 @@ class Adapter:
         self.remembered.clear()
         self.handshake = HandshakeSession()
 
-    def handle(self, req: "pb.Request") -> "pb.Response":
+    def handle(self, req: pb.Request) -> pb.Response:
         resp = pb.Response(id=req.id)
         op = req.WhichOneof("op")
         handler = self.HANDLERS.get(op or "")
@@ -62,7 +63,7 @@ class Adapter:
 
     # --- adapter suite -------------------------------------------------
 
-    def hello(self, req: "pb.Hello") -> tuple[str, object]:
+    def hello(self, req: pb.Hello) -> Reply:
         if req.protocol_major != PROTOCOL[0]:
             raise Refused(pb.VERSION_MISMATCH, f"protocol {req.protocol_major}.x is not spoken here")
         return "hello", pb.HelloResult(
@@ -75,7 +76,7 @@ class Adapter:
             max_frame_size=MAX_FRAME,
         )
 
-    def configure(self, req: "pb.Configure") -> tuple[str, object]:
+    def configure(self, req: pb.Configure) -> Reply:
         # Every value of the stanza and handshake tables can be honoured; the
         # handshake conventions also come with every HsStart.
         if req.HasField("stanza"):
@@ -83,22 +84,22 @@ class Adapter:
         log.info("configured for profile %r", req.profile)
         return "configure", pb.ConfigureResult()
 
-    def do_reset(self, _req: "pb.Reset") -> tuple[str, object]:
+    def do_reset(self, _req: pb.Reset) -> Reply:
         self.reset()
         return "reset", pb.ResetResult()
 
-    def ping(self, req: "pb.Ping") -> tuple[str, object]:
+    def ping(self, req: pb.Ping) -> Reply:
         return "ping", pb.PingResult(payload=req.payload)
 
-    def remember(self, req: "pb.Remember") -> tuple[str, object]:
+    def remember(self, req: pb.Remember) -> Reply:
         self.remembered[req.key] = req.value
         return "remember", pb.RememberResult()
 
-    def recall(self, req: "pb.Recall") -> tuple[str, object]:
+    def recall(self, req: pb.Recall) -> Reply:
         value = self.remembered.get(req.key)
         return "recall", pb.RecallResult(found=value is not None, value=value or b"")
 
-    HANDLERS: dict[str, Callable[["Adapter", object], tuple[str, object]]] = {
+    HANDLERS: dict[str, Callable[[Adapter, Any], Reply]] = {
         "hello": hello,
         "configure": configure,
         "reset": do_reset,
@@ -151,7 +152,7 @@ def read_exact(stream: BinaryIO, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def write_frame(stream: BinaryIO, msg: "pb.Response") -> None:
+def write_frame(stream: BinaryIO, msg: pb.Response) -> None:
     body = msg.SerializeToString()
     n, prefix = len(body), bytearray()
     while True:

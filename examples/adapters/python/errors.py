@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from google.protobuf.message import Message
+
 from protos import pb
+
+# What an operation answers: the name of the Response.reply field, its value.
+Reply = tuple[str, Message]
 
 
 class Refused(Exception):
     """The input was refused on purpose: `Rejected{category, detail}`."""
 
-    def __init__(self, category: int, detail: str) -> None:
+    def __init__(self, category: pb.ErrorCategory, detail: str) -> None:
         super().__init__(detail)
         self.category = category
         self.detail = detail

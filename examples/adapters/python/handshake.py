@@ -11,7 +11,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from google.protobuf.message import DecodeError
 
-from errors import Refused, Unsupported
+from errors import Refused, Reply, Unsupported
 from noise import (
     IK,
     MAX_MESSAGE,
@@ -35,7 +35,7 @@ def invalid_state(detail: str) -> Refused:
 
 
 class Session:
-    def __init__(self, req: "pb.HsStart") -> None:
+    def __init__(self, req: pb.HsStart) -> None:
         if req.role not in (pb.HS_ROLE_INITIATOR, pb.HS_ROLE_RESPONDER):
             raise Refused(pb.SCHEMA_VIOLATION, "no role")
         if req.protocol_name not in (XX, IK):
@@ -164,7 +164,7 @@ class Session:
             self.send, self.recv = self.hs.split()
             self.handshake_hash = self.hs.sym.h
 
-    def status(self) -> "pb.HsStatusResult":
+    def status(self) -> pb.HsStatusResult:
         hs = self.hs
         out = pb.HsStatusResult(
             complete=self.send is not None,
@@ -321,38 +321,38 @@ class HandshakeSession:
             raise invalid_state("no handshake session")
         return self.session
 
-    def start(self, req: "pb.HsStart") -> tuple[str, object]:
+    def start(self, req: pb.HsStart) -> Reply:
         self.session = None
         session = Session(req)
         self.session = session
         return "hs_start", pb.HsStartResult(local_static_public=public_bytes(session.s))
 
-    def write(self, req: "pb.HsWrite") -> tuple[str, object]:
+    def write(self, req: pb.HsWrite) -> Reply:
         message, wire = self._current().write(req.payload)
         return "hs_write", pb.HsWriteResult(message=message, wire=wire)
 
-    def read(self, req: "pb.HsRead") -> tuple[str, object]:
+    def read(self, req: pb.HsRead) -> Reply:
         payload, fell_back = self._current().read(req.message)
         return "hs_read", pb.HsReadResult(payload=payload, fell_back=fell_back)
 
-    def status(self, _req: "pb.HsStatus") -> tuple[str, object]:
+    def status(self, _req: pb.HsStatus) -> Reply:
         return "hs_status", self._current().status()
 
-    def seal(self, req: "pb.HsSeal") -> tuple[str, object]:
+    def seal(self, req: pb.HsSeal) -> Reply:
         message, wire = self._current().seal(req.payload)
         return "hs_seal", pb.HsSealResult(message=message, wire=wire)
 
-    def open(self, req: "pb.HsOpen") -> tuple[str, object]:
+    def open(self, req: pb.HsOpen) -> Reply:
         return "hs_open", pb.HsOpenResult(payload=self._current().open(req.message))
 
-    def rekey(self, req: "pb.HsRekey") -> tuple[str, object]:
+    def rekey(self, req: pb.HsRekey) -> Reply:
         self._current().rekey(req.outgoing, req.incoming)
         return "hs_rekey", pb.HsRekeyResult()
 
-    def feed(self, req: "pb.HsFeed") -> tuple[str, object]:
+    def feed(self, req: pb.HsFeed) -> Reply:
         return "hs_feed", pb.HsFeedResult(payloads=self._current().feed(req.data))
 
-    def set_nonce(self, req: "pb.HsSetNonce") -> tuple[str, object]:
+    def set_nonce(self, req: pb.HsSetNonce) -> Reply:
         send = req.send if req.HasField("send") else None
         recv = req.recv if req.HasField("recv") else None
         self._current().set_nonce(send, recv)

@@ -125,7 +125,7 @@ class SymmetricState:
     cipher: CipherState = field(default_factory=CipherState)
 
     @classmethod
-    def initialize(cls, protocol_name: str) -> "SymmetricState":
+    def initialize(cls, protocol_name: str) -> SymmetricState:
         name = protocol_name.encode()
         h = name.ljust(HASHLEN, b"\0") if len(name) <= HASHLEN else hashlib.sha256(name).digest()
         return cls(h=h, ck=h)
@@ -172,7 +172,7 @@ class HandshakeState:
     rs_received: bool = False
 
     @classmethod
-    def start(cls, protocol: str, alice: bool, prologue: bytes, **kw: object) -> "HandshakeState":
+    def start(cls, protocol: str, alice: bool, prologue: bytes, **kw: object) -> HandshakeState:
         hs = cls(protocol, alice, **kw)  # type: ignore[arg-type]
         hs.sym = SymmetricState.initialize(protocol)
         hs.sym.mix_hash(prologue)
@@ -263,7 +263,7 @@ class HandshakeState:
         self.index += 1
         return payload
 
-    def clone(self) -> "HandshakeState":
+    def clone(self) -> HandshakeState:
         """A copy to try a message on (keys are immutable and shared)."""
         twin = copy.copy(self)
         twin.sym = dataclasses.replace(self.sym, cipher=dataclasses.replace(self.sym.cipher))

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 HERE = Path(__file__).resolve().parent
 # The repository's proto/ (this file is examples/adapters/python/protos.py),
@@ -41,7 +42,7 @@ def _generate() -> None:
     # Generate into a fresh directory and rename it into place, so that
     # several adapter processes starting at once never see a half-written set.
     tmp = Path(tempfile.mkdtemp(prefix=".generated-", dir=OUT_DIR.parent))
-    args = ["protoc", f"-I{PROTO_DIR}", f"--python_out={tmp}", *PROTOS]
+    args = ["protoc", f"-I{PROTO_DIR}", f"--python_out={tmp}", f"--pyi_out={tmp}", *PROTOS]
     if protoc.main(args) != 0:
         raise RuntimeError(f"protoc failed on {PROTO_DIR}")
     old = OUT_DIR.with_name(f".generated-old-{os.getpid()}")
@@ -68,4 +69,9 @@ def load() -> tuple[ModuleType, ModuleType, ModuleType]:
     )
 
 
-pb, payload_pb, gk_pb = load()
+if TYPE_CHECKING:  # with generated/ on MYPYPATH, the .pyi stubs type these
+    import adapter_pb2 as pb
+    import gatekeeper_handshake_pb2 as gk_pb
+    import stanza_payload_pb2 as payload_pb
+else:
+    pb, payload_pb, gk_pb = load()

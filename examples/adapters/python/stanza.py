@@ -19,7 +19,7 @@ import defusedxml
 from defusedxml import expatbuilder
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from errors import Refused
+from errors import Refused, Reply
 from protos import payload_pb, pb
 
 CLIENT_NS = "jabber:client"
@@ -41,10 +41,6 @@ class Limits:
     max_children: int = 256
     max_payload_bytes: int = 65536
     max_payload_depth: int = 8
-
-
-def refuse(category: int, detail: str) -> Refused:
-    return Refused(category, detail)
 
 
 # XML 1.0 (Fifth Edition) §2.3 [4] NameStartChar and [4a] NameChar, without
@@ -87,13 +83,13 @@ ENC_TYPES = {
 def decimal(value: str, bits: int, what: str) -> int:
     """Canonical decimal (no sign, no leading zero) below 2**bits."""
     if not DECIMAL.fullmatch(value) or int(value) >= 1 << bits:
-        raise refuse(pb.MALFORMED_INPUT, f"{what} {value!r} is not a canonical u{bits}")
+        raise Refused(pb.MALFORMED_INPUT, f"{what} {value!r} is not a canonical u{bits}")
     return int(value)
 
 
-def parse_address(value: str, what: str) -> "pb.StanzaAddress":
+def parse_address(value: str, what: str) -> pb.StanzaAddress:
     """docs/stanza.md §5: [user[:device]@]domain[/resource]."""
-    bad = refuse(pb.MALFORMED_INPUT, f"{what} {value!r} is not an address")
+    bad = Refused(pb.MALFORMED_INPUT, f"{what} {value!r} is not an address")
     addr = pb.StanzaAddress()
     head, slash, resource = value.partition("/")
     if slash:
@@ -120,13 +116,13 @@ def decode_base64(text: str) -> bytes:
     """RFC 4648 §4, canonical; white space only around it."""
     data = text.strip(XML_SPACE)
     if not data:
-        raise refuse(pb.SCHEMA_VIOLATION, "enc has no payload")
+        raise Refused(pb.SCHEMA_VIOLATION, "enc has no payload")
     try:
         raw = base64.b64decode(data, validate=True)
     except ValueError:
-        raise refuse(pb.MALFORMED_INPUT, "enc payload is not base64") from None
+        raise Refused(pb.MALFORMED_INPUT, "enc payload is not base64") from None
     if base64.b64encode(raw).decode() != data:  # padding, pad bits (§3.2, §3.5)
-        raise refuse(pb.MALFORMED_INPUT, "enc payload is not canonical base64")
+        raise Refused(pb.MALFORMED_INPUT, "enc payload is not canonical base64")
     return raw
 
 
@@ -134,13 +130,13 @@ class StanzaCodec:
     def __init__(self) -> None:
         self.limits = Limits()
 
-    def configure(self, table: "pb.StanzaLimits") -> None:
+    def configure(self, table: pb.StanzaLimits) -> None:
         # The Python protobuf runtime (upb) refuses messages nested more than
         # about 100 levels deep, and an adapter frame holds a tree or a quoted
         # payload one level past the limit: deeper limits cannot be honoured,
         # so they are refused (docs/adapter.md §Configure).
         if table.max_depth > MAX_TREE_DEPTH or table.max_payload_depth > MAX_PAYLOAD_DEPTH:
-            raise refuse(
+            raise Refused(
                 pb.LIMIT_EXCEEDED,
                 f"max_depth above {MAX_TREE_DEPTH} or max_payload_depth above "
                 f"{MAX_PAYLOAD_DEPTH}: deeper than protobuf's Python runtime decodes",
@@ -157,29 +153,29 @@ class StanzaCodec:
 
     # --- parsing -------------------------------------------------------
 
-    def parse(self, xml: bytes) -> "pb.StanzaView":
+    def parse(self, xml: bytes) -> pb.StanzaView:
         lim = self.limits
         if len(xml) > lim.max_stanza_bytes:
-            raise refuse(pb.LIMIT_EXCEEDED, f"{len(xml)} bytes")
+            raise Refused(pb.LIMIT_EXCEEDED, f"{len(xml)} bytes")
         try:
             xml.decode("utf-8")  # RFC 6120 §11.6; a BOM decodes too
         except UnicodeDecodeError as e:
-            raise refuse(pb.MALFORMED_INPUT, f"not UTF-8: {e}") from None
+            raise Refused(pb.MALFORMED_INPUT, f"not UTF-8: {e}") from None
         body = xml[3:] if xml.startswith(b"\xef\xbb\xbf") else xml
         decl = XML_DECL.match(body)
         if decl:
             if decl.group(2) != b"1.0":  # RFC 6120 §11.8
-                raise refuse(pb.FORBIDDEN_CONSTRUCT, "XML version other than 1.0")
+                raise Refused(pb.FORBIDDEN_CONSTRUCT, "XML version other than 1.0")
             if decl.group(4) is not None and decl.group(4).lower() != b"utf-8":
-                raise refuse(pb.FORBIDDEN_CONSTRUCT, "encoding other than UTF-8")
+                raise Refused(pb.FORBIDDEN_CONSTRUCT, "encoding other than UTF-8")
         try:
             doc = expatbuilder.parseString(xml, forbid_dtd=True)
         except defusedxml.DefusedXmlException as e:  # DTD, entities, externals
-            raise refuse(pb.FORBIDDEN_CONSTRUCT, repr(e)) from None
+            raise Refused(pb.FORBIDDEN_CONSTRUCT, repr(e)) from None
         except ExpatError as e:
             if b"<!DOCTYPE" in xml:  # a DOCTYPE where expat expects none
-                raise refuse(pb.FORBIDDEN_CONSTRUCT, f"DOCTYPE: {e}") from None
-            raise refuse(pb.MALFORMED_INPUT, f"not well-formed: {e}") from None
+                raise Refused(pb.FORBIDDEN_CONSTRUCT, f"DOCTYPE: {e}") from None
+            raise Refused(pb.MALFORMED_INPUT, f"not well-formed: {e}") from None
         for node in doc.childNodes:
             self._no_pi(node)
         view = pb.StanzaView()
@@ -189,27 +185,26 @@ class StanzaCodec:
 
     @staticmethod
     def _no_pi(node: minidom.Node) -> None:
-        if node.nodeType == Node.PROCESSING_INSTRUCTION_NODE:
+        if isinstance(node, minidom.ProcessingInstruction):
             if node.target.lower() == "xml":  # XML 1.0 §2.6
-                raise refuse(pb.MALFORMED_INPUT, "misplaced XML declaration")
-            raise refuse(pb.FORBIDDEN_CONSTRUCT, "processing instruction")  # RFC 6120 §11.1
+                raise Refused(pb.MALFORMED_INPUT, "misplaced XML declaration")
+            raise Refused(pb.FORBIDDEN_CONSTRUCT, "processing instruction")  # RFC 6120 §11.1
 
-    def _node(self, el: minidom.Element, depth: int, out: "pb.StanzaNode") -> None:
+    def _node(self, el: minidom.Element, depth: int, out: pb.StanzaNode) -> None:
         """Fills `out` in place (no copies of ever deeper subtrees)."""
         lim = self.limits
         if depth > lim.max_depth:
-            raise refuse(pb.LIMIT_EXCEEDED, f"depth over {lim.max_depth}")
+            raise Refused(pb.LIMIT_EXCEEDED, f"depth over {lim.max_depth}")
         self._qname(el.tagName)
         attrs = el.attributes
         if attrs.length > lim.max_attributes:  # namespace declarations included
-            raise refuse(pb.LIMIT_EXCEEDED, f"{attrs.length} attributes")
+            raise Refused(pb.LIMIT_EXCEEDED, f"{attrs.length} attributes")
         out.name, out.namespace = el.localName, el.namespaceURI or ""
         items = []
-        for i in range(attrs.length):
-            a = attrs.item(i)
+        for a in attrs.values():
             value = a.value or ""
             if len(value.encode()) > lim.max_attribute_bytes:
-                raise refuse(pb.LIMIT_EXCEEDED, f"attribute {a.name} too long")
+                raise Refused(pb.LIMIT_EXCEEDED, f"attribute {a.name} too long")
             self._qname(a.name)
             if a.namespaceURI == XMLNS_NS:
                 continue  # declarations are not attributes of the view
@@ -222,7 +217,7 @@ class StanzaCodec:
             if child.nodeType == Node.ELEMENT_NODE:
                 children += 1
                 if children > lim.max_children:
-                    raise refuse(pb.LIMIT_EXCEEDED, f"over {lim.max_children} children")
+                    raise Refused(pb.LIMIT_EXCEEDED, f"over {lim.max_children} children")
                 self._node(child, depth + 1, out.children.add())
             elif child.nodeType in (Node.TEXT_NODE, Node.CDATA_SECTION_NODE):
                 text.append(child.data)
@@ -233,20 +228,20 @@ class StanzaCodec:
     def _qname(name: str) -> None:
         # Namespaces in XML 1.0 §3 [7] QName: an NCName, or two joined by ':'.
         if not all(NCNAME.fullmatch(part) for part in name.split(":", 1)):
-            raise refuse(pb.MALFORMED_INPUT, f"{name!r} is not a QName")
+            raise Refused(pb.MALFORMED_INPUT, f"{name!r} is not a QName")
 
-    def _typed(self, root: "pb.StanzaNode") -> "pb.StanzaTyped":
+    def _typed(self, root: pb.StanzaNode) -> pb.StanzaTyped:
         if root.namespace != CLIENT_NS or root.name not in KINDS:
-            raise refuse(pb.SCHEMA_VIOLATION, f"{{{root.namespace}}}{root.name} is no stanza")
+            raise Refused(pb.SCHEMA_VIOLATION, f"{{{root.namespace}}}{root.name} is no stanza")
         kind, required = KINDS[root.name]
         attrs = {a.name: a.value for a in root.attributes if not a.namespace}
         for name in required:
             if not attrs.get(name):
-                raise refuse(pb.SCHEMA_VIOLATION, f"{root.name} without {name}")
+                raise Refused(pb.SCHEMA_VIOLATION, f"{root.name} without {name}")
         typed = pb.StanzaTyped(kind=kind, id=attrs.get("id", ""))
         if "type" in attrs:
             if root.name == "iq" and attrs["type"] not in IQ_TYPES:
-                raise refuse(pb.SCHEMA_VIOLATION, f"iq type {attrs['type']!r}")
+                raise Refused(pb.SCHEMA_VIOLATION, f"iq type {attrs['type']!r}")
             typed.type = attrs["type"]
         for name in ("from", "to"):
             if name in attrs:
@@ -260,13 +255,13 @@ class StanzaCodec:
         return typed
 
     @staticmethod
-    def _enc(node: "pb.StanzaNode") -> "pb.StanzaEnc":
+    def _enc(node: pb.StanzaNode) -> pb.StanzaEnc:
         attrs = {a.name: a.value for a in node.attributes if not a.namespace}
         for name in ("v", "type"):
             if not attrs.get(name):
-                raise refuse(pb.SCHEMA_VIOLATION, f"enc without {name}")
+                raise Refused(pb.SCHEMA_VIOLATION, f"enc without {name}")
         if attrs["type"] not in ENC_TYPES:
-            raise refuse(pb.SCHEMA_VIOLATION, f"enc type {attrs['type']!r}")
+            raise Refused(pb.SCHEMA_VIOLATION, f"enc type {attrs['type']!r}")
         enc = pb.StanzaEnc(v=decimal(attrs["v"], 32, "enc v"), type=ENC_TYPES[attrs["type"]])
         if "mediatype" in attrs:
             enc.mediatype = attrs["mediatype"]
@@ -275,7 +270,7 @@ class StanzaCodec:
 
     # --- serializing ---------------------------------------------------
 
-    def serialize(self, root: "pb.StanzaNode") -> bytes:
+    def serialize(self, root: pb.StanzaNode) -> bytes:
         out: list[str] = []
         self._write(root, "", out, 1)
         xml = "".join(out).encode("utf-8", "surrogatepass")
@@ -283,15 +278,15 @@ class StanzaCodec:
         expected = pb.StanzaNode()
         normalized(root, expected)
         if view.root != expected:
-            raise refuse(pb.MALFORMED_INPUT, "the tree cannot be written as given")
+            raise Refused(pb.MALFORMED_INPUT, "the tree cannot be written as given")
         return xml
 
-    def _write(self, node: "pb.StanzaNode", default_ns: str, out: list[str], depth: int) -> None:
+    def _write(self, node: pb.StanzaNode, default_ns: str, out: list[str], depth: int) -> None:
         if depth > self.limits.max_depth:
-            raise refuse(pb.LIMIT_EXCEEDED, f"depth over {self.limits.max_depth}")
+            raise Refused(pb.LIMIT_EXCEEDED, f"depth over {self.limits.max_depth}")
         for name in [node.name] + [a.name for a in node.attributes]:
             if not NCNAME.fullmatch(name):
-                raise refuse(pb.MALFORMED_INPUT, f"{name!r} is not an NCName")
+                raise Refused(pb.MALFORMED_INPUT, f"{name!r} is not an NCName")
         out.append(f"<{node.name}")
         if node.namespace != default_ns:
             out.append(f' xmlns="{escape(node.namespace, True)}"')
@@ -311,41 +306,41 @@ class StanzaCodec:
 
     # --- payloads (§6) -------------------------------------------------
 
-    def decode(self, data: bytes) -> "payload_pb.Message":
+    def decode(self, data: bytes) -> payload_pb.Message:
         if len(data) > self.limits.max_payload_bytes:
-            raise refuse(pb.LIMIT_EXCEEDED, f"payload of {len(data)} bytes")
+            raise Refused(pb.LIMIT_EXCEEDED, f"payload of {len(data)} bytes")
         check_wire(data, payload_pb.Message.DESCRIPTOR, 0, self.limits.max_payload_depth)
         msg = payload_pb.Message()
         try:
             msg.ParseFromString(data)
         except Exception as e:  # protobuf's DecodeError
-            raise refuse(pb.MALFORMED_INPUT, f"payload: {e}") from None
+            raise Refused(pb.MALFORMED_INPUT, f"payload: {e}") from None
         msg.DiscardUnknownFields()
         return msg
 
-    def encode(self, msg: "payload_pb.Message") -> bytes:
+    def encode(self, msg: payload_pb.Message) -> bytes:
         depth, m = 1, msg
         while m.HasField("context_info") and m.context_info.HasField("quoted_message"):
             depth, m = depth + 1, m.context_info.quoted_message
             if depth > self.limits.max_payload_depth:
-                raise refuse(pb.LIMIT_EXCEEDED, "payload nested too deep")
+                raise Refused(pb.LIMIT_EXCEEDED, "payload nested too deep")
         data = msg.SerializeToString()
         if len(data) > self.limits.max_payload_bytes:
-            raise refuse(pb.LIMIT_EXCEEDED, f"payload of {len(data)} bytes")
+            raise Refused(pb.LIMIT_EXCEEDED, f"payload of {len(data)} bytes")
         return data
 
     # --- adapter operations (field numbers 300-303) --------------------
 
-    def parse_op(self, req: "pb.StanzaParse") -> tuple[str, object]:
+    def parse_op(self, req: pb.StanzaParse) -> Reply:
         return "stanza_parse", pb.StanzaParseResult(view=self.parse(req.xml))
 
-    def serialize_op(self, req: "pb.StanzaSerialize") -> tuple[str, object]:
+    def serialize_op(self, req: pb.StanzaSerialize) -> Reply:
         return "stanza_serialize", pb.StanzaSerializeResult(xml=self.serialize(req.root))
 
-    def decode_op(self, req: "pb.StanzaPayloadDecode") -> tuple[str, object]:
+    def decode_op(self, req: pb.StanzaPayloadDecode) -> Reply:
         return "stanza_payload_decode", pb.StanzaPayloadDecodeResult(message=self.decode(req.payload))
 
-    def encode_op(self, req: "pb.StanzaPayloadEncode") -> tuple[str, object]:
+    def encode_op(self, req: pb.StanzaPayloadEncode) -> Reply:
         return "stanza_payload_encode", pb.StanzaPayloadEncodeResult(payload=self.encode(req.message))
 
 
@@ -357,7 +352,7 @@ def escape(text: str, attribute: bool) -> str:
     return text
 
 
-def normalized(node: "pb.StanzaNode", out: "pb.StanzaNode") -> None:
+def normalized(node: pb.StanzaNode, out: pb.StanzaNode) -> None:
     """The view a tree has once written and parsed (docs/stanza.md §8, 301)."""
     out.name, out.namespace = node.name, node.namespace
     for a in sorted(node.attributes, key=lambda a: (a.namespace, a.name, a.value)):
@@ -387,13 +382,13 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
     value = 0
     for i in range(10):
         if pos >= len(data):
-            raise refuse(pb.MALFORMED_INPUT, "varint runs past the end")
+            raise Refused(pb.MALFORMED_INPUT, "varint runs past the end")
         b = data[pos]
         pos += 1
         value |= (b & 0x7F) << (7 * i)
         if not b & 0x80:
             return value, pos
-    raise refuse(pb.MALFORMED_INPUT, "varint longer than 10 bytes")
+    raise Refused(pb.MALFORMED_INPUT, "varint longer than 10 bytes")
 
 
 def check_wire(data: bytes, desc: Descriptor, depth: int, max_depth: int) -> None:
@@ -405,13 +400,13 @@ def check_wire(data: bytes, desc: Descriptor, depth: int, max_depth: int) -> Non
     if desc is payload_pb.Message.DESCRIPTOR:
         depth += 1
         if depth > max_depth:
-            raise refuse(pb.LIMIT_EXCEEDED, f"payload nested deeper than {max_depth}")
+            raise Refused(pb.LIMIT_EXCEEDED, f"payload nested deeper than {max_depth}")
     pos = 0
     while pos < len(data):
         key, pos = _varint(data, pos)
         number, wire = key >> 3, key & 7
         if not 1 <= number < 1 << 29:
-            raise refuse(pb.MALFORMED_INPUT, f"field number {number}")
+            raise Refused(pb.MALFORMED_INPUT, f"field number {number}")
         if wire == VARINT:
             _, end = _varint(data, pos)
         elif wire in (I64, I32):
@@ -420,18 +415,18 @@ def check_wire(data: bytes, desc: Descriptor, depth: int, max_depth: int) -> Non
             length, pos = _varint(data, pos)
             end = pos + length
         else:  # 3 and 4 are the deprecated groups; 6 and 7 do not exist
-            raise refuse(pb.MALFORMED_INPUT, f"wire type {wire}")
+            raise Refused(pb.MALFORMED_INPUT, f"wire type {wire}")
         if end > len(data):
-            raise refuse(pb.MALFORMED_INPUT, "field runs past the end")
+            raise Refused(pb.MALFORMED_INPUT, "field runs past the end")
         field = desc.fields_by_number.get(number)
         if field is not None:
             if _WIRE_OF.get(field.type, VARINT) != wire:
-                raise refuse(pb.MALFORMED_INPUT, f"field {field.name} with wire type {wire}")
+                raise Refused(pb.MALFORMED_INPUT, f"field {field.name} with wire type {wire}")
             if field.type == FieldDescriptor.TYPE_STRING:
                 try:
                     data[pos:end].decode("utf-8")
                 except UnicodeDecodeError:
-                    raise refuse(pb.MALFORMED_INPUT, f"field {field.name} not UTF-8") from None
+                    raise Refused(pb.MALFORMED_INPUT, f"field {field.name} not UTF-8") from None
             elif field.type == FieldDescriptor.TYPE_MESSAGE:
                 check_wire(data[pos:end], field.message_type, depth, max_depth)
         pos = end
