@@ -1,22 +1,23 @@
-"""The stanza suite (docs/stanza.md) over defusedxml and the protobuf runtime.
+"""The stanza suite (docs/stanza.md) over expat and the protobuf runtime.
 
-XML is parsed by the standard library's expat through `defusedxml`, which
-refuses every DTD, entity declaration and external reference before expat
-could act on it; the resulting namespace-aware DOM is then checked against
-the profile (limits, known stanzas, typed values). Payloads are validated on
-the wire against the `Message` descriptor, then decoded by protobuf itself.
+XML is parsed by the standard library's expat, hardened as defusedxml
+hardens it (every DTD, entity declaration and external reference refused
+before expat acts on it), building the normalized view as it reads and
+checking the profile's limits on the way; the view is then checked against
+the known stanzas and their typed values. Payloads are validated on the
+wire against the `Message` descriptor, then decoded by protobuf itself.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from xml.dom import Node, minidom
+from typing import NoReturn
+from xml.parsers import expat
 from xml.parsers.expat import ExpatError
 
-import defusedxml
-from defusedxml import expatbuilder
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from errors import Refused, Reply
@@ -24,7 +25,6 @@ from protos import payload_pb, pb
 
 CLIENT_NS = "jabber:client"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-XMLNS_NS = "http://www.w3.org/2000/xmlns/"
 XML_SPACE = " \t\r\n"  # XML 1.0 §2.3 [3] S
 # See StanzaCodec.configure: what nests within upb's depth limit of 100.
 MAX_TREE_DEPTH, MAX_PAYLOAD_DEPTH = 90, 45
@@ -55,7 +55,7 @@ NCNAME = re.compile(f"[{_START}][{_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040
 # [32] SDDecl; only a well-formed declaration is judged here, expat refuses
 # the rest.
 XML_DECL = re.compile(
-    rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])(1\.[0-9]+)\1"
+    rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(['\"])([^'\"<>]*)\1"
     rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(['\"])([A-Za-z][A-Za-z0-9._-]*)\3)?"
     rb"(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(['\"])(?:yes|no)\5)?[ \t\r\n]*\?>"
 )
@@ -126,6 +126,117 @@ def decode_base64(text: str) -> bytes:
     return raw
 
 
+# Expat reports a resolved name as namespace, separator, local name, and
+# refuses a namespace name holding the separator (since the fix of
+# CVE-2022-25236). U+0001 is no XML 1.0 Char (§2.2), not even by reference,
+# so no well-formed namespace name holds it.
+NS_SEPARATOR = "\x01"
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """Expat's resolved name as (namespace, local name)."""
+    ns, _, local = name.rpartition(NS_SEPARATOR)
+    return ns, local
+
+
+def forbidden(what: str) -> Callable[..., NoReturn]:
+    def refuse(*_args: object) -> NoReturn:
+        raise Refused(pb.FORBIDDEN_CONSTRUCT, f"{what} (RFC 6120 §11.1)")
+
+    return refuse
+
+
+class ViewBuilder:
+    """Builds the normalized view (§2) from expat's events.
+
+    Limits (§7) are enforced as the parser reports each start tag, so an
+    input over one is refused without building the rest.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.root = pb.StanzaNode()
+        # Per open element: its node, its text pieces, its element children.
+        self.stack: list[tuple[pb.StanzaNode, list[str], list[int]]] = []
+        self.declarations = 0  # namespace declarations of the next start tag
+
+    def start_ns(self, prefix: str | None, uri: str | None) -> None:
+        self.declarations += 1  # expat gives None for xmlns="" and for no prefix
+        if len((uri or "").encode()) > self.limits.max_attribute_bytes:
+            raise Refused(pb.LIMIT_EXCEEDED, f"namespace declaration of {prefix!r} too long")
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        lim = self.limits
+        if len(self.stack) + 1 > lim.max_depth:  # the root is depth 1
+            raise Refused(pb.LIMIT_EXCEEDED, f"depth over {lim.max_depth}")
+        count, self.declarations = len(attrib) + self.declarations, 0
+        if count > lim.max_attributes:  # namespace declarations included
+            raise Refused(pb.LIMIT_EXCEEDED, f"{count} attributes")
+        if self.stack:
+            parent, _, children = self.stack[-1]
+            children[0] += 1
+            if children[0] > lim.max_children:
+                raise Refused(pb.LIMIT_EXCEEDED, f"over {lim.max_children} children")
+            node = parent.children.add()
+        else:
+            node = self.root
+        node.namespace, node.name = split_name(tag)
+        check_ncname(node.name)
+        attrs = []
+        for key, value in attrib.items():
+            if len(value.encode()) > lim.max_attribute_bytes:
+                raise Refused(pb.LIMIT_EXCEEDED, f"attribute {key} too long")
+            ns, name = split_name(key)
+            check_ncname(name)
+            attrs.append((ns, name, value))
+        for ns, name, value in sorted(attrs):
+            node.attributes.add(namespace=ns, name=name, value=value)
+        self.stack.append((node, [], [0]))
+
+    def data(self, text: str) -> None:
+        if self.stack:  # outside the root expat only lets white space through
+            self.stack[-1][1].append(text)
+
+    def end(self, tag: str) -> None:
+        node, text, children = self.stack.pop()
+        joined = "".join(text)
+        node.text = "" if children[0] and not joined.strip(XML_SPACE) else joined
+
+    def comment(self, text: str) -> None:
+        pass  # allowed and discarded (§1)
+
+    def pi(self, target: str, data: str) -> None:
+        if target.lower() == "xml":  # XML 1.0 §2.6
+            raise Refused(pb.MALFORMED_INPUT, "misplaced XML declaration")
+        raise Refused(pb.FORBIDDEN_CONSTRUCT, "processing instruction")  # RFC 6120 §11.1
+
+    def parser(self) -> expat.XMLParserType:
+        """An expat parser feeding this builder, hardened as defusedxml does:
+        the first DTD, entity declaration or external reference is refused
+        before expat acts on it, so nothing is ever expanded or fetched."""
+        p = expat.ParserCreate("utf-8", NS_SEPARATOR)  # UTF-8 whatever it says
+        p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        p.StartDoctypeDeclHandler = forbidden("DOCTYPE")
+        p.EntityDeclHandler = forbidden("entity declaration")
+        p.UnparsedEntityDeclHandler = forbidden("unparsed entity declaration")
+        p.ExternalEntityRefHandler = forbidden("external entity reference")
+        p.buffer_text = True
+        p.StartNamespaceDeclHandler = self.start_ns
+        p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
+        p.CharacterDataHandler = self.data
+        p.CommentHandler = self.comment
+        p.ProcessingInstructionHandler = self.pi
+        return p
+
+
+def check_ncname(name: str) -> None:
+    # Namespaces in XML 1.0 §3 [4]: after resolution every local name is an
+    # NCName (expat would take "a:b:c" as prefix "a", local name "b:c").
+    if not NCNAME.fullmatch(name):
+        raise Refused(pb.MALFORMED_INPUT, f"{name!r} is not a QName")
+
+
 class StanzaCodec:
     def __init__(self) -> None:
         self.limits = Limits()
@@ -164,71 +275,21 @@ class StanzaCodec:
         body = xml[3:] if xml.startswith(b"\xef\xbb\xbf") else xml
         decl = XML_DECL.match(body)
         if decl:
-            if decl.group(2) != b"1.0":  # RFC 6120 §11.8
+            if decl.group(2) != b"1.0":  # RFC 6120 §11.8 (expat takes any)
                 raise Refused(pb.FORBIDDEN_CONSTRUCT, "XML version other than 1.0")
             if decl.group(4) is not None and decl.group(4).lower() != b"utf-8":
                 raise Refused(pb.FORBIDDEN_CONSTRUCT, "encoding other than UTF-8")
+        builder = ViewBuilder(lim)
         try:
-            doc = expatbuilder.parseString(xml, forbid_dtd=True)
-        except defusedxml.DefusedXmlException as e:  # DTD, entities, externals
-            raise Refused(pb.FORBIDDEN_CONSTRUCT, repr(e)) from None
+            builder.parser().Parse(xml, True)
         except ExpatError as e:
             if b"<!DOCTYPE" in xml:  # a DOCTYPE where expat expects none
                 raise Refused(pb.FORBIDDEN_CONSTRUCT, f"DOCTYPE: {e}") from None
             raise Refused(pb.MALFORMED_INPUT, f"not well-formed: {e}") from None
-        for node in doc.childNodes:
-            self._no_pi(node)
         view = pb.StanzaView()
-        self._node(doc.documentElement, 1, view.root)
+        view.root.CopyFrom(builder.root)
         view.typed.CopyFrom(self._typed(view.root))
         return view
-
-    @staticmethod
-    def _no_pi(node: minidom.Node) -> None:
-        if isinstance(node, minidom.ProcessingInstruction):
-            if node.target.lower() == "xml":  # XML 1.0 §2.6
-                raise Refused(pb.MALFORMED_INPUT, "misplaced XML declaration")
-            raise Refused(pb.FORBIDDEN_CONSTRUCT, "processing instruction")  # RFC 6120 §11.1
-
-    def _node(self, el: minidom.Element, depth: int, out: pb.StanzaNode) -> None:
-        """Fills `out` in place (no copies of ever deeper subtrees)."""
-        lim = self.limits
-        if depth > lim.max_depth:
-            raise Refused(pb.LIMIT_EXCEEDED, f"depth over {lim.max_depth}")
-        self._qname(el.tagName)
-        attrs = el.attributes
-        if attrs.length > lim.max_attributes:  # namespace declarations included
-            raise Refused(pb.LIMIT_EXCEEDED, f"{attrs.length} attributes")
-        out.name, out.namespace = el.localName, el.namespaceURI or ""
-        items = []
-        for a in attrs.values():
-            value = a.value or ""
-            if len(value.encode()) > lim.max_attribute_bytes:
-                raise Refused(pb.LIMIT_EXCEEDED, f"attribute {a.name} too long")
-            self._qname(a.name)
-            if a.namespaceURI == XMLNS_NS:
-                continue  # declarations are not attributes of the view
-            items.append((a.namespaceURI or "", a.localName, value))
-        for ns, name, value in sorted(items):
-            out.attributes.add(namespace=ns, name=name, value=value)
-        text, children = [], 0
-        for child in el.childNodes:
-            self._no_pi(child)
-            if child.nodeType == Node.ELEMENT_NODE:
-                children += 1
-                if children > lim.max_children:
-                    raise Refused(pb.LIMIT_EXCEEDED, f"over {lim.max_children} children")
-                self._node(child, depth + 1, out.children.add())
-            elif child.nodeType in (Node.TEXT_NODE, Node.CDATA_SECTION_NODE):
-                text.append(child.data)
-        joined = "".join(text)
-        out.text = "" if children and not joined.strip(XML_SPACE) else joined
-
-    @staticmethod
-    def _qname(name: str) -> None:
-        # Namespaces in XML 1.0 §3 [7] QName: an NCName, or two joined by ':'.
-        if not all(NCNAME.fullmatch(part) for part in name.split(":", 1)):
-            raise Refused(pb.MALFORMED_INPUT, f"{name!r} is not a QName")
 
     def _typed(self, root: pb.StanzaNode) -> pb.StanzaTyped:
         if root.namespace != CLIENT_NS or root.name not in KINDS:
