@@ -275,6 +275,10 @@ class Session:
     def feed(self, data: bytes) -> list[bytes]:
         if self.stream_dead:
             raise invalid_state("the stream was refused earlier")
+        if self.failed:
+            raise invalid_state("the handshake was aborted")
+        if self.ended:
+            raise invalid_state("the session ended")
         self.buffer += data
         if self.header_pending:
             header = self.conv.connection_header

@@ -199,7 +199,8 @@ class HandshakeState:
         theirs = token[1] if self.alice else token[0]
         key = self.e if mine_first == "e" else self.s
         remote = self.re if theirs == "e" else self.rs
-        assert key is not None and remote is not None
+        if key is None or remote is None:  # the patterns never get here
+            raise RuntimeError(f"{token} before its keys")
         return dh(key, remote)
 
     def _payload_hashed(self, payload: bytes) -> bool:
@@ -270,7 +271,9 @@ class HandshakeState:
         return twin
 
     def split(self) -> tuple[CipherState, CipherState]:
-        """(sending, receiving); the first Split() key is Alice's (§5.2)."""
+        """(sending, receiving). The first CipherState of Split() (§5.2)
+        encrypts Alice's messages, those of `->`: the initiator's in XX and
+        IK, and still the IK client's after the switch to XXfallback."""
         c1, c2 = self.sym.split()
         return (c1, c2) if self.alice else (c2, c1)
 
