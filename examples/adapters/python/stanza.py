@@ -334,7 +334,7 @@ class StanzaCodec:
     def serialize(self, root: pb.StanzaNode) -> bytes:
         out: list[str] = []
         self._write(root, "", out, 1)
-        xml = "".join(out).encode("utf-8", "surrogatepass")
+        xml = "".join(out).encode()
         view = self.parse(xml)  # refused exactly as its parse would be
         expected = pb.StanzaNode()
         normalized(root, expected)
