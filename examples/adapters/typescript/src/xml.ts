@@ -28,6 +28,7 @@ export interface TreeLimits {
   maxChildren: number;
 }
 
+const XML_NS = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NS = "http://www.w3.org/2000/xmlns/";
 // The BOM is kept: saxes skips exactly one at the very start (XML 1.0 §4.3.3), so a second is a character before the root.
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -37,6 +38,33 @@ export const isWhiteSpace = (text: string) => /^[ \t\n\r]*$/.test(text);
 
 interface Open {
   node: XNode;
+  scope: Scope;
+}
+
+/** Prefix ("" for the default) to namespace name, in scope at an element. */
+type Scope = ReadonlyMap<string, string>;
+const ROOT_SCOPE: Scope = new Map([["xml", XML_NS], ["xmlns", XMLNS_NS], ["", ""]]);
+
+/**
+ * The scope inside `tag`. saxes checks namespace well-formedness but trims
+ * declaration values; Namespaces §3 makes the namespace name the normalized
+ * attribute value, untrimmed, so resolution is done here from the raw values.
+ */
+function declare(tag: SaxesTagNS, parent: Scope): Scope {
+  let scope: Map<string, string> | undefined;
+  for (const attr of Object.values(tag.attributes)) {
+    const prefix = attr.prefix === "xmlns" ? attr.local : attr.name === "xmlns" ? "" : undefined;
+    if (prefix === undefined) continue;
+    scope ??= new Map(parent);
+    scope.set(prefix, attr.value);
+  }
+  return scope ?? parent;
+}
+
+function resolve(scope: Scope, prefix: string): string {
+  const ns = scope.get(prefix);
+  if (ns === undefined) throw new Refusal("MALFORMED_INPUT", `unbound prefix ${prefix}`);
+  return ns;
 }
 
 /** Parses one stanza; throws Refusal with the category of the first defect met. */
@@ -77,7 +105,8 @@ export function parseXml(bytes: Uint8Array, limits: TreeLimits): XNode {
   parser.on("opentag", (tag) => {
     const parent = stack[stack.length - 1];
     if (stack.length + 1 > limits.maxDepth) throw new Refusal("LIMIT_EXCEEDED", `deeper than ${limits.maxDepth}`);
-    const node = element(tag as SaxesTagNS, limits);
+    const scope = declare(tag as SaxesTagNS, parent?.scope ?? ROOT_SCOPE);
+    const node = element(tag as SaxesTagNS, scope, limits);
     if (parent) {
       parent.node.children.push(node);
       if (parent.node.children.length > limits.maxChildren) {
@@ -86,7 +115,7 @@ export function parseXml(bytes: Uint8Array, limits: TreeLimits): XNode {
     } else {
       root = node;
     }
-    stack.push({ node });
+    stack.push({ node, scope });
   });
   const addText = (data: string) => {
     const top = stack[stack.length - 1];
@@ -105,7 +134,7 @@ export function parseXml(bytes: Uint8Array, limits: TreeLimits): XNode {
   return root;
 }
 
-function element(tag: SaxesTagNS, limits: TreeLimits): XNode {
+function element(tag: SaxesTagNS, scope: Scope, limits: TreeLimits): XNode {
   const all = Object.values(tag.attributes);
   // Namespace declarations count against the attribute limit (§7), but are not attributes of the view.
   if (all.length > limits.maxAttributes) throw new Refusal("LIMIT_EXCEEDED", `more than ${limits.maxAttributes} attributes`);
@@ -114,11 +143,13 @@ function element(tag: SaxesTagNS, limits: TreeLimits): XNode {
     if (Buffer.byteLength(attr.value, "utf8") > limits.maxAttributeBytes) {
       throw new Refusal("LIMIT_EXCEEDED", `attribute ${attr.name} over ${limits.maxAttributeBytes} bytes`);
     }
-    if (attr.uri === XMLNS_NS) continue;
-    attributes.push({ namespace: attr.uri, name: attr.local, value: attr.value });
+    if (attr.prefix === "xmlns" || attr.name === "xmlns") continue;
+    // An unprefixed attribute is in no namespace (Namespaces §6.2).
+    const namespace = attr.prefix === "" ? "" : resolve(scope, attr.prefix);
+    attributes.push({ namespace, name: attr.local, value: attr.value });
   }
   attributes.sort(compareAttributes);
-  return { name: tag.local, namespace: tag.uri, attributes, children: [], text: "" };
+  return { name: tag.local, namespace: resolve(scope, tag.prefix), attributes, children: [], text: "" };
 }
 
 /** By namespace, then name, then value, in byte (UTF-8) order; code-point order is the same. */
