@@ -2,7 +2,7 @@
 // length-prefixed protobuf frames on stdin/stdout, logs on stderr. It covers
 // the adapter suite, the enlistment suite (enlistment.ts) and the stanza
 // suite (stanza.ts, payload.ts).
-import { Capability, Category, Obj, Refusal, Request, Response } from "./proto.js";
+import { Capability, Category, NotImplemented, Obj, Refusal, Request, Response } from "./proto.js";
 import { checkWire } from "./wire.js";
 import { Enlistment, EnlistmentProfile } from "./enlistment.js";
 import { DEFAULT_STANZA_LIMITS, StanzaLimits, stanzaOperation } from "./stanza.js";
@@ -60,7 +60,7 @@ async function dispatch(op: string | undefined, body: Obj): Promise<Reply> {
     default:
       if (op?.startsWith("en_")) return [op, await enlistment.operation(op, body, profile.enlistment)];
       if (op?.startsWith("stanza_")) return [op, stanzaOperation(op, body, profile.stanza)];
-      return ["unsupported", { detail: op ? `operation ${op} is not implemented` : "unknown operation" }];
+      throw new NotImplemented(op ? `operation ${op} is not implemented` : "unknown operation");
   }
 }
 
@@ -125,6 +125,7 @@ async function answer(frame: Buffer): Promise<Buffer> {
     if (e instanceof Refusal) {
       return encodeFrame(id, "rejected", { category: Category[e.category], detail: e.message });
     }
+    if (e instanceof NotImplemented) return encodeFrame(id, "unsupported", { detail: e.message });
     log(`internal error in ${op}: ${(e as Error).stack ?? String(e)}`);
     return encodeFrame(id, "internal_error", { detail: String((e as Error).message ?? e) });
   }

@@ -6,7 +6,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { CryptoKey, exportJWK, generateKeyPair, JWK, SignJWT } from "jose";
 import { AcceptedCall, CallVerifier, loopbackUrl } from "./calls.js";
-import { Obj, Refusal } from "./proto.js";
+import { NotImplemented, Obj, Refusal } from "./proto.js";
 
 /** The Configure.enlistment values this side uses. */
 export interface EnlistmentProfile {
@@ -123,7 +123,7 @@ export class Enlistment {
         this.s.clockOffset += Number(body["seconds"] ?? 0);
         return {};
       default:
-        return Promise.reject(new Refusal("NOT_FOUND", `unknown operation ${op}`));
+        throw new NotImplemented(`operation ${op} is not implemented`);
     }
   }
 

@@ -52,5 +52,8 @@ export class Refusal extends Error {
   }
 }
 
+/** An operation this adapter does not implement: becomes `Unsupported{detail}`. */
+export class NotImplemented extends Error {}
+
 /** A plain object that protobufjs encodes; field names as in the .proto. */
 export type Obj = { [field: string]: unknown };

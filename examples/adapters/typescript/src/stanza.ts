@@ -1,7 +1,7 @@
 // The stanza suite's operations (docs/stanza.md §8): parse (xml.ts, then the
 // typed fields of §3-§5 here), serialize (serialize.ts) and the payload codec
 // (payload.ts).
-import { Obj, Refusal, StanzaEncType, StanzaKind } from "./proto.js";
+import { NotImplemented, Obj, Refusal, StanzaEncType, StanzaKind } from "./proto.js";
 import { decodePayload, encodePayload } from "./payload.js";
 import { serializeTree } from "./serialize.js";
 import { isWhiteSpace, parseXml, TreeLimits, XNode } from "./xml.js";
@@ -55,7 +55,7 @@ export function stanzaOperation(op: string, body: Obj, limits: StanzaLimits): Ob
     case "stanza_payload_encode":
       return { payload: encodePayload((body["message"] as Obj | undefined) ?? {}, limits) };
     default:
-      throw new Refusal("MALFORMED_INPUT", `unknown stanza operation ${op}`);
+      throw new NotImplemented(`operation ${op} is not implemented`);
   }
 }
 
