@@ -7,6 +7,17 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 interspec="${INTERSPEC:-interspec}"
 out="${1:-$here/reports}"
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
+
+# Node 20 or newer, with npm (Debian's packages if the machine has none).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ "$(node -p 'Number(process.versions.node.split(".")[0])')" -lt 20 ]; then
+  echo "the TypeScript example adapter needs Node 20 or newer, not $(node --version)" >&2
+  exit 1
+fi
 
 cd "$here"
 npm ci --no-audit --no-fund
