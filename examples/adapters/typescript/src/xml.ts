@@ -55,8 +55,16 @@ function declare(tag: SaxesTagNS, parent: Scope): Scope {
   for (const attr of Object.values(tag.attributes)) {
     const prefix = attr.prefix === "xmlns" ? attr.local : attr.name === "xmlns" ? "" : undefined;
     if (prefix === undefined) continue;
+    // Namespaces §3: `xml` only for its own name, `xmlns` never declared, neither
+    // reserved name bound otherwise, no prefix bound to the empty name.
+    const ns = attr.value;
+    const reservedOk =
+      prefix === "xml" ? ns === XML_NS : prefix !== "xmlns" && ns !== XML_NS && ns !== XMLNS_NS;
+    if (!reservedOk || (prefix !== "" && ns === "")) {
+      throw new Refusal("MALFORMED_INPUT", `namespace declaration of ${JSON.stringify(prefix)} as ${JSON.stringify(ns)}`);
+    }
     scope ??= new Map(parent);
-    scope.set(prefix, attr.value);
+    scope.set(prefix, ns);
   }
   return scope ?? parent;
 }
