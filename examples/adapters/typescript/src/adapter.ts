@@ -2,7 +2,7 @@
 // length-prefixed protobuf frames on stdin/stdout, logs on stderr. It covers
 // the adapter suite, the enlistment suite (enlistment.ts) and the stanza
 // suite (stanza.ts, payload.ts).
-import { Capability, Category, NotImplemented, Obj, Refusal, Request, Response } from "./proto.js";
+import { Capability, Category, MAX_MESSAGE_NESTING, NotImplemented, Obj, Refusal, Request, Response } from "./proto.js";
 import { checkWire } from "./wire.js";
 import { Enlistment, EnlistmentProfile } from "./enlistment.js";
 import { DEFAULT_STANZA_LIMITS, StanzaLimits, stanzaOperation } from "./stanza.js";
@@ -110,7 +110,7 @@ function varint(n: number): Buffer {
 async function answer(frame: Buffer): Promise<Buffer> {
   let request: Obj;
   try {
-    checkWire(frame, Request, { maxDepth: 2048 });
+    checkWire(frame, Request, { maxDepth: MAX_MESSAGE_NESTING });
     request = Request.toObject(Request.decode(frame), { longs: String, defaults: false }) as Obj;
   } catch (e) {
     log(`undecodable frame: ${(e as Error).message}`);
@@ -184,10 +184,16 @@ function pump(): void {
     if (pendingBytes < next.prefix + next.length) return;
     take(next.prefix);
     const frame = Buffer.from(take(next.length));
-    queue = queue.then(async () => {
-      const reply = await answer(frame);
-      if (!process.stdout.write(reply)) await new Promise((r) => process.stdout.once("drain", r));
-    });
+    queue = queue
+      .then(async () => {
+        const reply = await answer(frame);
+        if (!process.stdout.write(reply)) await new Promise((r) => process.stdout.once("drain", r));
+      })
+      .catch((e: unknown) => {
+        // Nothing can be answered in order any more: end, and let interspec restart us.
+        log(`cannot answer: ${(e as Error).message}`);
+        process.exit(1);
+      });
   }
 }
 

@@ -23,6 +23,7 @@ const DEFAULT_PROFILE: EnlistmentProfile = {
 /** Our proofs live two minutes, or less when the profile says so. */
 const PROOF_LIFETIME_SECONDS = 120;
 const MAX_BODY_BYTES = 64 * 1024;
+const MAX_HEADER_BYTES = 256 * 1024;
 /** The provider's accounts: identifier and the credential EnSignIn takes. */
 const USERS = new Map([
   ["alice@provider.example", "correct horse battery staple"],
@@ -201,7 +202,9 @@ export class Enlistment {
   private async start(): Promise<string> {
     if (this.s.server) return this.s.issuer;
     const state = this.s;
-    const server = http.createServer((req, res) => {
+    // Call tokens may be up to 64 KiB (docs/enlistment.md: max_token_bytes at most 64 KiB);
+    // Node's default header limit is 16 KiB. Slow requests are cut off.
+    const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 10_000 }, (req, res) => {
       this.serve(state, req, res).catch((e: unknown) => {
         this.log(`HTTP handler failed: ${(e as Error).message}`);
         if (!res.headersSent) res.writeHead(500);

@@ -12,6 +12,16 @@ function protoDir(): string {
   return path.resolve(here, "..", "..", "..", "..", "proto");
 }
 
+/**
+ * How deep messages may nest in a frame. protobufjs stops at 100 (protoc's
+ * default); a profile may set stanza.max_depth up to 256 and
+ * max_payload_depth up to 64 (docs/stanza.md §7), which nest deeper than that
+ * inside a Request. wire.ts checks this bound before protobufjs recurses.
+ */
+export const MAX_MESSAGE_NESTING = 1024;
+protobuf.util.recursionLimit = MAX_MESSAGE_NESTING + 16;
+protobuf.Reader.recursionLimit = MAX_MESSAGE_NESTING + 16;
+
 const root = new protobuf.Root();
 const dir = protoDir();
 // Imports (`import "stanza_payload.proto"`) resolve inside the same folder.
