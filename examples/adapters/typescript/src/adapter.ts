@@ -4,7 +4,7 @@
 // suite (stanza.ts, payload.ts).
 import { Capability, Category, MAX_MESSAGE_NESTING, NotImplemented, Obj, Refusal, Request, Response } from "./proto.js";
 import { checkWire } from "./wire.js";
-import { Enlistment, EnlistmentProfile } from "./enlistment.js";
+import { Enlistment, EnlistmentProfile, MAX_CALL_TOKEN_BYTES } from "./enlistment.js";
 import { DEFAULT_STANZA_LIMITS, StanzaLimits, stanzaOperation } from "./stanza.js";
 
 /** The largest request body we read (docs/adapter.md §Frames: 1 MiB + 64 to 1 GiB). */
@@ -65,14 +65,20 @@ async function dispatch(op: string | undefined, body: Obj): Promise<Reply> {
 }
 
 function num(value: unknown): number {
-  // uint64 fields decode as Long objects (or numbers); limits fit in 2^53.
+  // uint64 fields arrive as decimal strings (toObject with longs: String); limits fit in 2^53.
   return typeof value === "number" ? value : Number(value ?? 0);
 }
 
+/**
+ * Keeps the profile's values, or refuses the ones this adapter cannot honour
+ * (docs/adapter.md §Configure): stanzas and payloads must fit in our frames,
+ * trees in our message nesting, call tokens in our HTTP header bound.
+ */
 function configure(body: Obj): void {
+  const next: Profile = { ...profile };
   const stanza = body["stanza"] as Obj | undefined;
   if (stanza) {
-    profile.stanza = {
+    next.stanza = {
       maxStanzaBytes: num(stanza["max_stanza_bytes"]),
       maxDepth: num(stanza["max_depth"]),
       maxAttributes: num(stanza["max_attributes"]),
@@ -81,15 +87,27 @@ function configure(body: Obj): void {
       maxPayloadBytes: num(stanza["max_payload_bytes"]),
       maxPayloadDepth: num(stanza["max_payload_depth"]),
     };
+    const s = next.stanza;
+    const room = MAX_FRAME - 1024;
+    if (s.maxStanzaBytes > room || s.maxPayloadBytes > room) {
+      throw new Refusal("LIMIT_EXCEEDED", `stanza.max_stanza_bytes and max_payload_bytes must be at most ${room}`);
+    }
+    if (s.maxDepth > MAX_MESSAGE_NESTING - 16 || 2 * s.maxPayloadDepth > MAX_MESSAGE_NESTING - 16) {
+      throw new Refusal("LIMIT_EXCEEDED", "stanza.max_depth or max_payload_depth nests deeper than this adapter's frames");
+    }
   }
   const en = body["enlistment"] as Obj | undefined;
   if (en) {
-    profile.enlistment = {
+    if (num(en["max_token_bytes"]) > MAX_CALL_TOKEN_BYTES) {
+      throw new Refusal("LIMIT_EXCEEDED", `enlistment.max_token_bytes must be at most ${MAX_CALL_TOKEN_BYTES}`);
+    }
+    next.enlistment = {
       proofAudience: String(en["proof_audience"] ?? ""),
       maxProofLifetimeSeconds: num(en["max_proof_lifetime_seconds"]),
       clockSkewSeconds: num(en["clock_skew_seconds"]),
     };
   }
+  Object.assign(profile, next);
 }
 
 function encodeFrame(id: unknown, field: string, message: Obj): Buffer {

@@ -23,7 +23,9 @@ const DEFAULT_PROFILE: EnlistmentProfile = {
 /** Our proofs live two minutes, or less when the profile says so. */
 const PROOF_LIFETIME_SECONDS = 120;
 const MAX_BODY_BYTES = 64 * 1024;
-const MAX_HEADER_BYTES = 256 * 1024;
+/** The largest call token we can take (profiles go up to 64 KiB, docs/enlistment.md). */
+export const MAX_CALL_TOKEN_BYTES = 128 * 1024;
+const MAX_HEADER_BYTES = 2 * MAX_CALL_TOKEN_BYTES;
 /** The provider's accounts: identifier and the credential EnSignIn takes. */
 const USERS = new Map([
   ["alice@provider.example", "correct horse battery staple"],
@@ -202,8 +204,8 @@ export class Enlistment {
   private async start(): Promise<string> {
     if (this.s.server) return this.s.issuer;
     const state = this.s;
-    // Call tokens may be up to 64 KiB (docs/enlistment.md: max_token_bytes at most 64 KiB);
-    // Node's default header limit is 16 KiB. Slow requests are cut off.
+    // Call tokens may be up to 64 KiB (docs/enlistment.md: max_token_bytes at most 64 KiB),
+    // more than Node's default header limit of 16 KiB. Slow requests are cut off.
     const server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: 10_000 }, (req, res) => {
       this.serve(state, req, res).catch((e: unknown) => {
         this.log(`HTTP handler failed: ${(e as Error).message}`);
