@@ -262,8 +262,11 @@ pub(super) enum TargetCommand {
     /// libsignal-protocol-c's e2ee operations (feature `libsignal`).
     #[cfg(feature = "libsignal")]
     Libsignal,
-    /// Matrix's Olm through vodozemac (docs/olm.md).
-    Olm,
+    /// Matrix's Olm through vodozemac (docs/olm.md), or one of its mutants.
+    Olm {
+        #[arg(long)]
+        mutant: Option<String>,
+    },
     /// A deliberately broken target for testing the runner.
     #[command(hide = true)]
     Hostile {
