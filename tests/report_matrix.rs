@@ -174,9 +174,9 @@ fn reference_mutant_and_variant_side_by_side() {
     let rows = rows_of(&html);
 
     // Each column is named by its target and told apart by its spec.
-    let labels = &row(&rows, "verdict")[..];
+    let verdicts = row(&rows, "verdict");
     assert_eq!(
-        labels,
+        verdicts,
         ["verdict", "INCOMPLETE", "NOT CERTIFIED", "INCOMPLETE"]
     );
     let target = row(&rows, "target");

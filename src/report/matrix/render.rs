@@ -64,6 +64,9 @@ fn esc(text: &str) -> String {
     out
 }
 
+/// A row of the reports table: its name and what it shows of a column.
+type Field = (&'static str, fn(&Column) -> String);
+
 const STYLE: &str = r#"
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; padding: 0 1.5rem 3rem; color: #1b1f24; }
 h1 { margin: 1rem 0 .5rem; font-size: 1.8rem; }
@@ -150,17 +153,17 @@ fn html_reports(out: &mut String, m: &Matrix) {
         );
     }
     out.push_str("</tr>\n");
-    let rows: [(&str, &dyn Fn(&Column) -> String); 10] = [
-        ("target", &|c| c.spec.clone()),
-        ("implementation", &|c| c.implementation.clone()),
-        ("adapter protocol", &|c| c.protocol_version.clone()),
-        ("harness", &|c| c.harness.clone()),
-        ("catalog sha256", &|c| c.catalog_sha256.clone()),
-        ("seed", &|c| c.seed.to_string()),
-        ("profile", &|c| c.profile.clone()),
-        ("run", &shard_text),
-        ("finished", &|c| c.finished_at.clone()),
-        ("report", &|c| c.source.clone()),
+    let rows: [Field; 10] = [
+        ("target", |c| c.spec.clone()),
+        ("implementation", |c| c.implementation.clone()),
+        ("adapter protocol", |c| c.protocol_version.clone()),
+        ("harness", |c| c.harness.clone()),
+        ("catalog sha256", |c| c.catalog_sha256.clone()),
+        ("seed", |c| c.seed.to_string()),
+        ("profile", |c| c.profile.clone()),
+        ("run", shard_text),
+        ("finished", |c| c.finished_at.clone()),
+        ("report", |c| c.source.clone()),
     ];
     for (name, value) in rows {
         let _ = write!(out, "<tr><th>{name}</th>");
@@ -272,14 +275,14 @@ pub fn render_markdown(m: &Matrix) -> String {
         let _ = write!(out, " **{}** |", c.verdict.label());
     }
     out.push('\n');
-    let rows: [(&str, &dyn Fn(&Column) -> String); 7] = [
-        ("target", &|c| c.spec.clone()),
-        ("implementation", &|c| c.implementation.clone()),
-        ("harness", &|c| c.harness.clone()),
-        ("catalog", &|c| short_hash(&c.catalog_sha256)),
-        ("seed", &|c| c.seed.to_string()),
-        ("profile", &|c| c.profile.clone()),
-        ("run", &shard_text),
+    let rows: [Field; 7] = [
+        ("target", |c| c.spec.clone()),
+        ("implementation", |c| c.implementation.clone()),
+        ("harness", |c| c.harness.clone()),
+        ("catalog", |c| short_hash(&c.catalog_sha256)),
+        ("seed", |c| c.seed.to_string()),
+        ("profile", |c| c.profile.clone()),
+        ("run", shard_text),
     ];
     for (name, value) in rows {
         let _ = write!(out, "| {name} |");
