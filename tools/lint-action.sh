@@ -19,9 +19,14 @@
 #      offline CI cannot do.)
 #   3. action_checks.py: every input documented; the examples pass only
 #      declared inputs to the action, and every required one.
+#   4. With INTERSPEC_BIN=PATH (a built interspec), dry_run.py also runs
+#      action.yml's own shell steps offline, the runner and the cache,
+#      upload and download actions played by stand-ins: three certify
+#      shards and their merge (CERTIFIED), a suite subset's merge
+#      (INCOMPLETE fails), a caught mutant, bad inputs (about 10 s more).
 #
-# Usage: tools/lint-action.sh [ACTION_YML [WORKFLOW...]]  (from the repo root;
-# the defaults are action.yml and examples/github/*.yml). Exit 0 when clean.
+# Usage: [INTERSPEC_BIN=PATH] tools/lint-action.sh [ACTION_YML [WORKFLOW...]]
+# (the defaults are action.yml and examples/github/*.yml). Exit 0 when clean.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,6 +76,13 @@ echo "$output"
 if ! grep -q "^Checking $expected workflow file(s)" <<<"$output"; then
   echo "lint-action: actionlint did not check the $expected files" >&2
   status=1
+fi
+
+if [ -n "${INTERSPEC_BIN:-}" ]; then
+  echo "lint-action: dry run of the action's steps with $INTERSPEC_BIN"
+  "$work/venv/bin/python" "$repo/tools/lint-action/dry_run.py" "$action" "$INTERSPEC_BIN" "$work/dry-run" || status=1
+else
+  echo "lint-action: no dry run (set INTERSPEC_BIN to a built interspec for one)"
 fi
 
 if [ "$status" -eq 0 ]; then
