@@ -261,6 +261,10 @@ fn hostile_text_is_escaped_and_other_catalogs_are_flagged() {
 
     assert!(html.contains("class=\"warning\""), "the page says it too");
     assert!(md.contains("**Warning:** the reports come from different catalogs"));
+    assert!(
+        md.contains("not-the-same\\<b\\> in theirs \\<b\\>;"),
+        "each hash with its columns"
+    );
     let ids = row(&rows, "requirement");
     assert_eq!(ids[2..4], ["theirs <b>", "ours"]);
     let name = row(&rows, "implementation");

@@ -338,18 +338,26 @@ impl Matrix {
             if self.columns.iter().all(|c| value(c) == value(first)) {
                 return;
             }
-            let each: Vec<String> = self
-                .columns
+            // Each value once, with the columns that have it.
+            let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+            for c in &self.columns {
+                let v = clip(&value(c), MAX_NAME);
+                match groups.iter_mut().find(|(seen, _)| *seen == v) {
+                    Some((_, labels)) => labels.push(&c.label),
+                    None => groups.push((v, vec![&c.label])),
+                }
+            }
+            let each: Vec<String> = groups
                 .iter()
-                .map(|c| format!("{}: {}", c.label, clip(&value(c), MAX_NAME)))
+                .map(|(v, labels)| format!("{v} in {}", labels.join(", ")))
                 .collect();
             warnings.push(format!(
-                "the reports come from different {what} ({})",
+                "the reports come from different {what}: {}",
                 each.join("; ")
             ));
         };
         differ(
-            "catalogs: the same requirement id may not mean the same check",
+            "catalogs (the same requirement id may not mean the same check)",
             &|c| c.catalog_sha256.clone(),
         );
         differ("harness versions", &|c| c.harness.clone());
