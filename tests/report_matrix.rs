@@ -347,6 +347,22 @@ fn equal_targets_are_numbered_and_bad_input_is_refused() {
     assert_eq!(m.cell(1, "NO-SUCH"), Cell::OutOfScope);
     assert!(m.warnings.is_empty(), "{:?}", m.warnings);
 
+    // Bounded: too many requirement rows or reports are refused, not drawn.
+    let mut huge = twice[0].1.clone();
+    let one = huge.requirements[0].clone();
+    huge.requirements = (0..=interspec::report::matrix::MAX_ROWS)
+        .map(|k| {
+            let mut r = one.clone();
+            r.id = format!("R-{k}");
+            r
+        })
+        .collect();
+    let err = Matrix::build(&[("huge".into(), huge)], &[]).expect_err("bounded");
+    assert!(err.contains("more than 5000 requirements"), "{err}");
+    let many = vec![twice[0].clone(); interspec::report::matrix::MAX_REPORTS + 1];
+    let err = Matrix::build(&many, &[]).expect_err("bounded");
+    assert!(err.contains("at most 64 reports"), "{err}");
+
     let out = root.path().join("matrix");
     let (code, _, stderr) = matrix(&out, &[&reference], &["a", "b"]);
     assert_eq!(code, Some(2), "more labels than reports");

@@ -161,6 +161,8 @@ pub struct Matrix {
     pub warnings: Vec<String>,
     /// Every requirement id with a row.
     row_ids: HashSet<String>,
+    /// Where each suite is in `suites`.
+    suite_at: HashMap<String, usize>,
 }
 
 impl Matrix {
@@ -208,9 +210,7 @@ impl Matrix {
         let mut suites = HashMap::new();
         for s in &report.verdict.suites {
             suites.entry(s.suite.clone()).or_insert(s.status);
-            if !self.suites.iter().any(|known| known.suite == s.suite) {
-                self.push_suite(&s.suite)?;
-            }
+            self.suite_index(&s.suite)?;
         }
         let t = &report.target;
         self.columns.push(Column {
@@ -234,7 +234,11 @@ impl Matrix {
         Ok(())
     }
 
-    fn push_suite(&mut self, suite: &str) -> Result<(), String> {
+    /// The index of `suite` in `suites`, added at the end when new.
+    fn suite_index(&mut self, suite: &str) -> Result<usize, String> {
+        if let Some(&at) = self.suite_at.get(suite) {
+            return Ok(at);
+        }
         if self.suites.len() >= MAX_ROWS {
             return Err(format!("the reports name more than {MAX_ROWS} suites"));
         }
@@ -242,7 +246,9 @@ impl Matrix {
             suite: suite.to_string(),
             rows: Vec::new(),
         });
-        Ok(())
+        self.suite_at
+            .insert(suite.to_string(), self.suites.len() - 1);
+        Ok(self.suites.len() - 1)
     }
 
     fn add_row(
@@ -260,13 +266,7 @@ impl Matrix {
                 "the reports hold more than {MAX_ROWS} requirements in all"
             ));
         }
-        let at = match self.suites.iter().position(|s| s.suite == suite) {
-            Some(at) => at,
-            None => {
-                self.push_suite(suite)?;
-                self.suites.len() - 1
-            }
-        };
+        let at = self.suite_index(suite)?;
         self.row_ids.insert(id.to_string());
         self.suites[at].rows.push(Row {
             id: id.to_string(),
