@@ -266,10 +266,22 @@ pub fn corrupted(ctx: &mut ScenarioCtx) -> Check {
                     "a corrupted stanza that is still valid: {}",
                     target::difference(&got, &expected)
                 ))),
-                (Ok(_), Answer::Refused(category)) => Err(Finding::fail(format!(
-                    "a corrupted stanza that is still valid was refused with {}",
-                    category_name(category)
-                ))),
+                (Ok(_), Answer::Refused(category)) => {
+                    match target::non_uri_namespace(ctx, &bytes) {
+                        // docs/stanza.md §2: refusing a namespace name that is
+                        // not a URI reference conforms too.
+                        Some(why) => check_category(
+                            ctx,
+                            Answer::<()>::Refused(category),
+                            ErrorCategory::MalformedInput,
+                            &format!("a corrupted stanza refused for its namespace name ({why})"),
+                        ),
+                        None => Err(Finding::fail(format!(
+                            "a corrupted stanza that is still valid was refused with {}",
+                            category_name(category)
+                        ))),
+                    }
+                }
                 (Err(e), Answer::Accepted(_)) => Err(Finding::fail(format!(
                     "a corrupted stanza was accepted; it must be refused ({e})"
                 ))),
