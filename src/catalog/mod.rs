@@ -68,6 +68,11 @@ pub struct Requirement {
     pub level: Level,
     pub statement: String,
     pub source: String,
+    /// About Signal v3's bytes rather than a guarantee: out of scope when a
+    /// profile certifies the e2ee suite on the compatible path and the
+    /// target speaks another wire (docs/e2ee.md §Two paths).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signal_wire: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -15,6 +15,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "gatekeeper-deployed",
         include_str!("../../suites/profiles/gatekeeper-deployed.toml"),
     ),
+    (
+        "compatible-e2ee",
+        include_str!("../../suites/profiles/compatible-e2ee.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,7 +49,39 @@ pub struct CertificationParams {
     pub required_suites: Vec<String>,
     /// Fewest cases per property scenario a certifying run may use.
     pub min_cases: u32,
+    /// The path the e2ee suite certifies (docs/e2ee.md §Two paths).
+    #[serde(default)]
+    pub e2ee_path: E2eePath,
+    /// Optional capabilities (proto `Capability`) a certificate under this
+    /// profile needs all the same: without one, NOT CERTIFIED.
+    #[serde(default)]
+    pub required_capabilities: Vec<String>,
 }
+
+/// How the e2ee suite is judged (docs/e2ee.md §Two paths).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum E2eePath {
+    /// Signal v3 on the wire with the gatekeeper's peer, and the guarantees.
+    #[default]
+    Signal,
+    /// A compatible protocol: Signal's guarantees shown device to device;
+    /// the scenarios tagged `signal-wire` are out of scope, not unmet.
+    Compatible,
+}
+
+impl E2eePath {
+    pub fn label(self) -> &'static str {
+        match self {
+            E2eePath::Signal => "signal",
+            E2eePath::Compatible => "compatible",
+        }
+    }
+}
+
+/// The catalog tag of the e2ee scenarios that exchange Signal v3's bytes
+/// with the peer: out of scope on the compatible path.
+pub const SIGNAL_WIRE_TAG: &str = "signal-wire";
 
 impl Default for CertificationParams {
     fn default() -> Self {
@@ -54,6 +90,8 @@ impl Default for CertificationParams {
                 .map(String::from)
                 .to_vec(),
             min_cases: 32,
+            e2ee_path: E2eePath::Signal,
+            required_capabilities: Vec::new(),
         }
     }
 }
@@ -370,6 +408,16 @@ impl Profile {
         {
             return Err(format!(
                 "profile {origin}: certification.required_suites must name at least one suite and min_cases be between 1 and 100000"
+            ));
+        }
+        if let Some(unknown) = certification
+            .required_capabilities
+            .iter()
+            .find(|c| !crate::catalog::OPTIONAL_CAPABILITIES.contains(&c.as_str()))
+        {
+            return Err(format!(
+                "profile {origin}: certification.required_capabilities names {unknown:?}, which is no optional capability ({})",
+                crate::catalog::OPTIONAL_CAPABILITIES.join(", ")
             ));
         }
         Ok(profile)

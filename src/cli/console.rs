@@ -194,6 +194,9 @@ pub fn render_summary(report: &Report) -> String {
     for reason in &report.verdict.reasons {
         let _ = writeln!(out, "why: {}", terminal(reason));
     }
+    if let Some(path) = report.verdict.e2ee_path_line() {
+        let _ = writeln!(out, "{path}");
+    }
     let _ = writeln!(
         out,
         "verdict: {} (profile {}, scope {})",

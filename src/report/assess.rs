@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::model::*;
-use crate::catalog::profile::CertificationParams;
+use crate::catalog::profile::{CertificationParams, E2eePath};
 use crate::catalog::{Catalog, Level, ScenarioKind};
 use crate::runner::plan::{PlannedScenario, Selection};
 use crate::scenario::outcome::OutcomeKind;
@@ -35,7 +35,7 @@ pub fn assess(
     scenarios: &[ScenarioResult],
     scope: &Scope,
 ) -> (Vec<RequirementResult>, Verdict) {
-    let requirements = requirement_results(catalog, plan, scenarios);
+    let requirements = requirement_results(catalog, plan, scenarios, scope.certification);
     let verdict = verdict(catalog, plan, scenarios, &requirements, scope);
     (requirements, verdict)
 }
@@ -44,9 +44,13 @@ fn requirement_results(
     catalog: &Catalog,
     plan: &[PlannedScenario],
     scenarios: &[ScenarioResult],
+    certification: &CertificationParams,
 ) -> Vec<RequirementResult> {
     let result_of: BTreeMap<&str, &ScenarioResult> =
         scenarios.iter().map(|s| (s.id.as_str(), s)).collect();
+    // On the compatible path, a requirement about Signal v3's bytes that
+    // could not apply (the target speaks another wire) is out of scope.
+    let compatible = certification.e2ee_path == E2eePath::Compatible;
     let mut results = Vec::new();
     for suite in &catalog.suites {
         for req in &suite.requirements {
@@ -72,6 +76,8 @@ fn requirement_results(
                 RequirementStatus::NotRun
             } else if ran.len() == planned.len() && ran.iter().all(|s| !s.opted_out.is_empty()) {
                 RequirementStatus::OptedOut
+            } else if compatible && req.signal_wire && ran.len() == planned.len() {
+                RequirementStatus::OutOfScope
             } else {
                 RequirementStatus::NotApplicable
             };
@@ -93,7 +99,7 @@ fn requirement_results(
 fn judged_unmet(status: RequirementStatus) -> bool {
     !matches!(
         status,
-        RequirementStatus::Pass | RequirementStatus::OptedOut
+        RequirementStatus::Pass | RequirementStatus::OptedOut | RequirementStatus::OutOfScope
     )
 }
 
@@ -227,6 +233,14 @@ fn verdict(
         reasons.push(format!("suite {} not met: {}", s.suite, s.reason));
     }
     reasons.extend(uncoverable);
+    // Optional capabilities the profile needs all the same.
+    for capability in &scope.certification.required_capabilities {
+        if scope.unusable.is_none() && !declared(capability) {
+            reasons.push(format!(
+                "the profile requires the optional capability {capability}, which the target does not declare"
+            ));
+        }
+    }
     let mut not_certified = !reasons.is_empty();
     for name in &scope.certification.required_suites {
         if catalog.suite(name).is_none() {
@@ -328,6 +342,12 @@ fn verdict(
             .map(|s| s.id.clone())
             .collect(),
         opted_out: opted_out.into_values().collect(),
+        e2ee_path: scope.certification.e2ee_path.label().to_string(),
+        out_of_scope: requirements
+            .iter()
+            .filter(|r| r.status == RequirementStatus::OutOfScope)
+            .map(|r| r.id.clone())
+            .collect(),
         suites,
         counts,
     }

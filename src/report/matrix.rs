@@ -40,8 +40,10 @@ pub enum Cell {
     /// The target answered `Unsupported` (`opted_out == false`) or does not
     /// declare the optional capability it needs.
     NotApplicable { opted_out: bool },
-    /// Not in the report at all: its suite was not selected, or the report
-    /// comes from a catalog without it.
+    /// Not in the report at all (its suite was not selected, or the report
+    /// comes from a catalog without it), or out of scope on the path the
+    /// report was judged on (a Signal-wire requirement on the compatible
+    /// path).
     OutOfScope,
 }
 
@@ -54,6 +56,7 @@ impl Cell {
             RequirementStatus::NotRun => Cell::NotDemonstrated,
             RequirementStatus::NotApplicable => Cell::NotApplicable { opted_out: false },
             RequirementStatus::OptedOut => Cell::NotApplicable { opted_out: true },
+            RequirementStatus::OutOfScope => Cell::OutOfScope,
         }
     }
 

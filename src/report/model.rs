@@ -104,6 +104,10 @@ pub enum RequirementStatus {
     /// Every scenario of it needs an optional capability the target does
     /// not declare: it is not judged for this target.
     OptedOut,
+    /// Every scenario of it exchanges Signal v3's bytes with the peer, the
+    /// target speaks another wire and the profile certifies the compatible
+    /// path (docs/e2ee.md §Two paths): not judged.
+    OutOfScope,
 }
 
 impl RequirementStatus {
@@ -115,6 +119,7 @@ impl RequirementStatus {
             RequirementStatus::NotApplicable => "not-applicable",
             RequirementStatus::NotRun => "not-run",
             RequirementStatus::OptedOut => "opted-out",
+            RequirementStatus::OutOfScope => "out-of-scope",
         }
     }
 }
@@ -273,6 +278,35 @@ pub struct Verdict {
     pub opted_out: Vec<OptOut>,
     pub suites: Vec<SuiteVerdict>,
     pub counts: Counts,
+    /// The path the e2ee suite was judged on: `signal` or `compatible`
+    /// (docs/e2ee.md §Two paths). Reports from before it read as `signal`.
+    #[serde(default = "signal_path")]
+    pub e2ee_path: String,
+    /// Requirements out of scope on that path.
+    #[serde(default)]
+    pub out_of_scope: Vec<String>,
+}
+
+fn signal_path() -> String {
+    "signal".into()
+}
+
+impl Verdict {
+    /// The sentence that says which path the e2ee suite was judged on, when
+    /// it was part of the run (docs/e2ee.md §Two paths).
+    pub fn e2ee_path_line(&self) -> Option<String> {
+        let e2ee = self.suites.iter().find(|s| s.suite == "e2ee")?;
+        if e2ee.scenarios_run == 0 {
+            return None;
+        }
+        Some(match (self.e2ee_path.as_str(), self.out_of_scope.len()) {
+            ("compatible", 0) => "e2ee judged on the compatible path: Signal's guarantees shown device to device (the target also speaks Signal v3, whose wire scenarios ran too)".to_string(),
+            ("compatible", n) => format!(
+                "e2ee judged on the compatible path: Signal's guarantees shown device to device; Signal v3 wire not checked ({n} requirements out of scope)"
+            ),
+            _ => "e2ee judged on the Signal path: Signal v3 on the wire with the gatekeeper's peer, and the guarantees".to_string(),
+        })
+    }
 }
 
 /// The largest report.json read back (diff, sign, verify).
