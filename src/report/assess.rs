@@ -368,6 +368,31 @@ mod tests {
     /// Every e2ee scenario passes except the fixed-key transcripts, which
     /// are not applicable, opted out or not.
     fn e2ee_run(opted_out: bool) -> (Vec<RequirementResult>, Verdict) {
+        let certification = CertificationParams {
+            required_suites: vec!["e2ee".into()],
+            ..CertificationParams::default()
+        };
+        e2ee_run_with(
+            |p| {
+                let transcript = p.id.starts_with("e2ee/transcript-");
+                match (transcript, opted_out) {
+                    (false, _) => (OutcomeKind::Pass, Vec::new()),
+                    (true, false) => (OutcomeKind::NotApplicable, Vec::new()),
+                    (true, true) => (OutcomeKind::NotApplicable, vec!["E2EE_FIXED_KEYS".into()]),
+                }
+            },
+            &certification,
+            &["E2EE", "SIGNAL_V3_WIRE"],
+        )
+    }
+
+    /// The e2ee suite with each scenario's outcome (and opted-out
+    /// capabilities) from `outcome`.
+    fn e2ee_run_with(
+        outcome: impl Fn(&PlannedScenario) -> (OutcomeKind, Vec<String>),
+        certification: &CertificationParams,
+        capabilities: &[&str],
+    ) -> (Vec<RequirementResult>, Verdict) {
         let catalog = Catalog::builtin().expect("catalog");
         let selection = Selection {
             suites: vec!["e2ee".into()],
@@ -377,26 +402,18 @@ mod tests {
         let scenarios: Vec<ScenarioResult> = plan
             .iter()
             .map(|p| {
-                let transcript = p.id.starts_with("e2ee/transcript-");
+                let (outcome, opted_out) = outcome(p);
                 ScenarioResult {
                     id: p.id.clone(),
                     suite: p.suite.clone(),
                     title: p.title.clone(),
                     kind: p.kind,
                     requirements: p.requirements.clone(),
-                    outcome: if transcript {
-                        OutcomeKind::NotApplicable
-                    } else {
-                        OutcomeKind::Pass
-                    },
+                    outcome,
                     message: String::new(),
                     duration_ms: 0,
                     restarted_target: false,
-                    opted_out: if transcript && opted_out {
-                        vec!["E2EE_FIXED_KEYS".into()]
-                    } else {
-                        Vec::new()
-                    },
+                    opted_out,
                     deviations: Vec::new(),
                     evidence: None,
                     reproduce: String::new(),
@@ -404,23 +421,103 @@ mod tests {
                 }
             })
             .collect();
-        let certification = CertificationParams {
-            required_suites: vec!["e2ee".into()],
-            min_cases: 32,
-        };
-        let capabilities = ["E2EE".to_string(), "SIGNAL_V3_WIRE".to_string()];
+        let capabilities: Vec<String> = capabilities.iter().map(|c| c.to_string()).collect();
         let scope = Scope {
             selection: &selection,
             interrupted: false,
             not_run: &[],
             cases: 32,
-            certification: &certification,
-            profile: "default",
+            certification,
+            profile: "test",
             not_told: None,
             capabilities: &capabilities,
             unusable: None,
         };
         assess(&catalog, &plan, &scenarios, &scope)
+    }
+
+    /// A target with its own wire on the compatible path: what the catalog
+    /// tags `signal-wire` does not apply, everything else passes.
+    fn compatible_run(
+        also_not_applicable: &str,
+        capabilities: &[&str],
+    ) -> (Vec<RequirementResult>, Verdict) {
+        let catalog = Catalog::builtin().expect("catalog");
+        let wire: Vec<String> = catalog
+            .suite("e2ee")
+            .expect("e2ee")
+            .scenarios
+            .iter()
+            .filter(|s| {
+                s.tags
+                    .iter()
+                    .any(|t| t == crate::catalog::profile::SIGNAL_WIRE_TAG)
+            })
+            .map(|s| s.id.clone())
+            .collect();
+        let certification = CertificationParams {
+            required_suites: vec!["e2ee".into()],
+            e2ee_path: E2eePath::Compatible,
+            required_capabilities: vec!["E2EE_CLONE_DEVICE".into()],
+            ..CertificationParams::default()
+        };
+        e2ee_run_with(
+            |p| {
+                if wire.contains(&p.id) || p.id == also_not_applicable {
+                    (OutcomeKind::NotApplicable, Vec::new())
+                } else {
+                    (OutcomeKind::Pass, Vec::new())
+                }
+            },
+            &certification,
+            capabilities,
+        )
+    }
+
+    #[test]
+    fn signal_wire_requirements_are_out_of_scope_on_the_compatible_path() {
+        let (requirements, verdict) = compatible_run("", &["E2EE", "E2EE_CLONE_DEVICE"]);
+        assert_eq!(
+            status(&requirements, "E2-028"),
+            RequirementStatus::OutOfScope
+        );
+        assert_eq!(status(&requirements, "E2-013"), RequirementStatus::Pass);
+        assert_eq!(verdict.e2ee_path, "compatible");
+        assert!(verdict.out_of_scope.contains(&"E2-028".to_string()));
+        let catalog = Catalog::builtin().expect("catalog");
+        for id in &verdict.must_unmet {
+            let (_, requirement) = catalog.requirement(id).expect("requirement");
+            assert!(!requirement.signal_wire, "{id} is out of scope, not unmet");
+        }
+    }
+
+    #[test]
+    fn a_guarantee_not_shown_stays_unmet_on_the_compatible_path() {
+        // E2-024 (session deletion) is no statement about Signal's bytes.
+        let (requirements, verdict) = compatible_run(
+            "e2ee/delete-session-then-new-session",
+            &["E2EE", "E2EE_CLONE_DEVICE"],
+        );
+        assert_eq!(
+            status(&requirements, "E2-024"),
+            RequirementStatus::NotApplicable
+        );
+        assert!(verdict.must_unmet.contains(&"E2-024".to_string()));
+        assert_eq!(verdict.state, VerdictState::NotCertified);
+    }
+
+    #[test]
+    fn a_capability_the_profile_requires_is_required() {
+        let (_, verdict) = compatible_run("", &["E2EE"]);
+        assert_eq!(verdict.state, VerdictState::NotCertified);
+        assert!(
+            verdict
+                .reasons
+                .iter()
+                .any(|r| r.contains("E2EE_CLONE_DEVICE")),
+            "{:?}",
+            verdict.reasons
+        );
     }
 
     fn status(requirements: &[RequirementResult], id: &str) -> RequirementStatus {
