@@ -29,6 +29,7 @@ pub mod ordering;
 pub mod prekeys;
 pub mod property;
 pub mod roundtrip;
+pub mod sessions;
 pub mod tampering;
 pub mod vectors;
 
@@ -107,6 +108,14 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/devices-one-time-key-single-use",
             authenticity::one_time_key_single_use,
+        )
+        .add(
+            "e2ee/devices-simultaneous-initiation",
+            sessions::simultaneous_initiation,
+        )
+        .add(
+            "e2ee/devices-delete-session-then-new-session",
+            sessions::delete_session_then_new_session,
         )
         .add(
             "e2ee/forward-secrecy-clone-reads-nothing-old",
