@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod sign;
+pub mod unmet;
 
 use std::path::{Path, PathBuf};
 
