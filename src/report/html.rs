@@ -119,8 +119,8 @@ pub fn render(report: &Report) -> String {
         esc(&v.profile),
         if v.profile_told { "" } else { " (not told to the target)" },
         esc(&v.scope),
-        if v.must_unmet.is_empty() { "none".to_string() } else { esc(&v.must_unmet.join(", ")) },
-        if v.should_warnings.is_empty() { "none".to_string() } else { esc(&v.should_warnings.join(", ")) },
+        id_list(&v.must_unmet),
+        id_list(&v.should_warnings),
         v.deviations.len(),
         if report.run.interrupted { "; the run was interrupted" } else { "" }
     );
@@ -316,6 +316,16 @@ fn render_unmet(out: &mut String, report: &Report) {
         out.push_str("</div>\n");
     }
     out.push_str("</section>\n");
+}
+
+/// Requirement ids for the banner: all of a few, or how many (the list
+/// below the banner names each), so the banner stays short.
+fn id_list(ids: &[String]) -> String {
+    match ids.len() {
+        0 => "none".to_string(),
+        1..=8 => esc(&ids.join(", ")),
+        n => format!("{n} (listed below)"),
+    }
 }
 
 fn selection_text(report: &Report) -> String {
