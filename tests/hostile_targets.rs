@@ -137,7 +137,7 @@ fn target_that_logs_to_stdout() {
     );
     let decoded = outcome.evidence.decoded.join("\n");
     assert!(
-        decoded.contains("reads as text") && decoded.contains("| EBUG: got a Ping request"),
+        decoded.contains("reads as text: \"EBUG: got a Ping request"),
         "{decoded}"
     );
     assert_eq!(

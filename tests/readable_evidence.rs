@@ -162,6 +162,9 @@ fn a_failing_handshake_scenario_shows_field_names() {
         decoded.contains("|interspec-defaul|"),
         "the prologue as ASCII:\n{decoded}"
     );
-    assert!(md.contains(": Hs"), "report.md shows decoded handshake frames");
+    assert!(
+        md.contains(": Hs"),
+        "report.md shows decoded handshake frames"
+    );
     no_truncated_message(&report);
 }

@@ -67,6 +67,7 @@ pub fn render(shape: Shape, frame: &[u8], mask: &[bool], full_len: usize) -> Str
         mask,
         text: String::new(),
         lines: 0,
+        truncated: full_len > frame.len(),
     };
     if full_len > frame.len() {
         out.line(
@@ -143,6 +144,9 @@ struct Out<'a> {
     mask: &'a [bool],
     text: String,
     lines: usize,
+    /// Only a prefix of the frame was kept: a value running past its end
+    /// is shown up to there.
+    truncated: bool,
 }
 
 /// One wire value: its field number, and what the wire type says it is.
@@ -200,7 +204,8 @@ impl Out<'_> {
                 return;
             };
             let number = tag >> 3;
-            let value = match read_value(&self.frame[..end], next, tag & 7) {
+            let clamp = self.truncated && end == self.frame.len();
+            let value = match read_value(&self.frame[..end], next, tag & 7, clamp) {
                 Ok(value) => value,
                 Err(why) => {
                     self.line(indent, &format!("#{number}: {why} at byte {at}; the rest:"));
@@ -271,7 +276,7 @@ impl Out<'_> {
                         Kind::Float | Kind::Fixed32 | Kind::Sfixed32 => 5,
                         _ => 0,
                     };
-                    let Ok(item) = read_value(&self.frame[..e], at, wire) else {
+                    let Ok(item) = read_value(&self.frame[..e], at, wire, false) else {
                         break;
                     };
                     at += wire_size(&item, &self.frame[..e], at);
@@ -454,7 +459,9 @@ fn read_varint(data: &[u8], at: usize) -> Option<(u64, usize)> {
 /// The value of wire type `wire` at `at` (protobuf encoding guide,
 /// "Message Structure": 0 VARINT, 1 I64, 2 LEN, 5 I32; 3 and 4 are the
 /// deprecated groups).
-fn read_value(data: &[u8], at: usize, wire: u64) -> Result<Wire, String> {
+/// With `clamp`, a length-delimited value running past the end of `data`
+/// (a kept prefix of a longer frame) ends where `data` does.
+fn read_value(data: &[u8], at: usize, wire: u64, clamp: bool) -> Result<Wire, String> {
     match wire {
         0 => read_varint(data, at)
             .map(|(v, _)| Wire::Varint(v))
@@ -475,7 +482,8 @@ fn read_value(data: &[u8], at: usize, wire: u64) -> Result<Wire, String> {
             let end = usize::try_from(len)
                 .ok()
                 .and_then(|l| start.checked_add(l))
-                .filter(|&end| end <= data.len())
+                .map(|end| if clamp { end.min(data.len()) } else { end })
+                .filter(|&end| end <= data.len() && start <= end)
                 .ok_or_else(|| format!("a length of {len} bytes past the end"))?;
             Ok(Wire::Len(start, end))
         }
@@ -578,6 +586,18 @@ mod tests {
         }
         let text = render(Shape::Response, &nested, &[], nested.len());
         assert!(text.lines().count() <= MAX_LINES + 1);
+    }
+
+    #[test]
+    fn a_kept_prefix_is_decoded_up_to_its_end() {
+        let frame = framed(Op::Ping(Ping {
+            payload: vec![7; 200_000],
+        }));
+        let kept = &frame[..1000];
+        let text = render(Shape::Request, kept, &[], frame.len());
+        assert!(text.starts_with("(the first 1000 of 200"), "{text}");
+        assert!(text.contains("ping: Ping"), "{text}");
+        assert!(text.contains("payload: 987 bytes"), "{text}");
     }
 
     #[test]

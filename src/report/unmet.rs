@@ -22,7 +22,7 @@ pub struct Unmet<'a> {
 /// requirement that failed or errored, each in catalog order.
 pub fn unmet(report: &Report) -> Vec<Unmet<'_>> {
     let v = &report.verdict;
-    let named = |r: &RequirementResult, ids: &[String]| ids.iter().any(|id| *id == r.id);
+    let named = |r: &RequirementResult, ids: &[String]| ids.contains(&r.id);
     let problem = |r: &RequirementResult| {
         matches!(r.status, RequirementStatus::Fail | RequirementStatus::Error)
     };
