@@ -113,6 +113,34 @@ fn a_failing_stanza_scenario_shows_its_xml_as_text() {
     assert!(html.contains("| &lt;!DOCTYPE"), "report.html shows the XML");
     assert!(html.contains("stanza_parse: StanzaParse"));
     assert!(md.contains("stanza_parse: StanzaParse"));
+    // Failures first: the unmet requirement and its failing scenario
+    // before the suite table, and marked in the matrix.
+    let statement = report["requirements"]
+        .as_array()
+        .and_then(|all| all.iter().find(|r| r["id"] == "ST-004"))
+        .and_then(|r| r["statement"].as_str())
+        .expect("ST-004");
+    let reproduce = report["scenarios"][0]["reproduce"]
+        .as_str()
+        .expect("reproduce");
+    let unmet = html
+        .find("<section id=\"unmet\">")
+        .expect("an unmet section");
+    let suites = html.find("<section id=\"suites\">").expect("suites");
+    assert!(unmet < suites, "report.html lists unmet requirements first");
+    assert!(html[unmet..suites].contains("ST-004"));
+    assert!(html[unmet..suites].contains("stanza/corpus-doctype-refused"));
+    assert!(html[unmet..suites]
+        .contains("interspec certify --target builtin:mutant/stanza-expands-entities"));
+    assert!(html.contains(
+        "<a class=\"fail\" href=\"#s-stanza_corpus-doctype-refused\">stanza/corpus-doctype-refused</a> (fail)"
+    ));
+    let unmet = md.find("## Unmet requirements").expect("an unmet section");
+    let suites = md.find("| suite |").expect("suites");
+    assert!(unmet < suites, "report.md lists unmet requirements first");
+    assert!(md[unmet..suites].contains(reproduce));
+    assert!(md[unmet..suites].contains("**ST-004** (MUST, fail)"));
+    assert!(md[unmet..suites].contains(&statement[..40]));
     no_truncated_message(&report);
     let message = report["scenarios"][0]["message"].as_str().expect("message");
     assert!(message.contains(" cases failed: "), "{message}");
