@@ -135,6 +135,10 @@ fn a_failing_stanza_scenario_shows_its_xml_as_text() {
     assert!(html.contains(
         "<a class=\"fail\" href=\"#s-stanza_corpus-doctype-refused\">stanza/corpus-doctype-refused</a> (fail)"
     ));
+    // Self-contained and offline: nothing is loaded from anywhere.
+    for outside in ["<script", "<link", "<img", "<iframe", "@import", "url("] {
+        assert!(!html.contains(outside), "report.html has {outside}");
+    }
     let unmet = md.find("## Unmet requirements").expect("an unmet section");
     let suites = md.find("| suite |").expect("suites");
     assert!(unmet < suites, "report.md lists unmet requirements first");
