@@ -232,12 +232,15 @@ impl AdapterClient {
     pub fn send_body(&mut self, label: &str, body: &[u8]) -> Result<(), CallError> {
         let mut framed = Vec::with_capacity(body.len() + 10);
         frame::encode_frame(body, &mut framed);
-        self.transcript.record(
-            &format!("-> {label}"),
-            Shape::Request,
-            &framed,
-            &self.redactor,
-        );
+        // Decoded as a Request only when it is one (this sends bodies that
+        // are not, on purpose).
+        let shape = if Request::decode(body).is_ok() {
+            Shape::Request
+        } else {
+            Shape::Opaque
+        };
+        self.transcript
+            .record(&format!("-> {label}"), shape, &framed, &self.redactor);
         self.write(&framed)
     }
 

@@ -80,8 +80,10 @@ pub fn render(shape: Shape, frame: &[u8], mask: &[bool], full_len: usize) -> Str
             message("interspec.adapter.v1.Request"),
             read_varint(frame, 0),
         ) {
-            (Some(desc), Some((len, start))) if wire_fits(frame, start, len) => {
-                let end = start.saturating_add(len as usize).min(frame.len());
+            (Some(desc), Some((len, start))) => {
+                let end = usize::try_from(len)
+                    .map_or(frame.len(), |len| start.saturating_add(len))
+                    .min(frame.len());
                 out.line(
                     0,
                     &format!("{} ({len} bytes after the length prefix)", desc.name()),
@@ -107,12 +109,6 @@ pub fn render(shape: Shape, frame: &[u8], mask: &[bool], full_len: usize) -> Str
         Shape::Opaque => out.opaque(0, frame.len(), 0),
     }
     out.finish()
-}
-
-/// Whether a length prefix announcing `len` bytes from `start` is plausible
-/// (what was kept may be only a prefix of the frame).
-fn wire_fits(frame: &[u8], start: usize, len: u64) -> bool {
-    start <= frame.len() && len <= (16 * 1024 * 1024 * 1024_u64)
 }
 
 /// Whether `bytes` reads as text: valid UTF-8, printable but for line
