@@ -1,6 +1,7 @@
 //! `interspec selftest`: proves the harness can tell a conforming target
 //! from a broken one, and does not mistake an allowed behaviour for a
-//! defect. The reference must pass every scenario; every variant must pass
+//! defect. The reference must pass every scenario, and `builtin:olm` (the
+//! base of the Olm mutants) must fail nothing in the e2ee suite; every variant must pass
 //! its suite (no fail, no error, not-applicable only where it opted out of
 //! an optional capability); every mutant must be caught (a `fail` outcome,
 //! not merely an `error`) by a scenario of its suite that checks one of the
@@ -201,12 +202,16 @@ impl SelftestOutcome {
 #[derive(Clone, Copy)]
 enum Job {
     Reference,
+    /// `builtin:olm` on the e2ee suite: the base of the Olm mutants, which
+    /// must itself fail nothing for their catches to mean anything.
+    OlmBase,
     Variant(&'static VariantInfo),
     Mutant(&'static MutantInfo),
 }
 
 enum JobResult {
     Reference(usize, Vec<String>),
+    OlmBase(Vec<String>),
     Variant(VariantResult),
     Mutant(MutantResult),
 }
@@ -223,6 +228,12 @@ pub fn run(
     let mut jobs = Vec::new();
     if options.wants("reference") {
         jobs.push(Job::Reference);
+    }
+    let olm_mutants = mutants::MUTANTS
+        .iter()
+        .any(|m| m.base == mutants::Base::Olm && options.wants(m.name));
+    if options.wants("reference") || olm_mutants {
+        jobs.push(Job::OlmBase);
     }
     jobs.extend(
         variants::VARIANTS
@@ -268,6 +279,9 @@ pub fn run(
                 outcome.reference_scenarios = Some(count);
                 outcome.reference_problems = problems;
             }
+            JobResult::OlmBase(problems) => {
+                outcome.reference_problems.extend(problems);
+            }
             JobResult::Variant(v) => outcome.variants.push(v),
             JobResult::Mutant(m) => outcome.mutants.push(m),
         }
@@ -308,6 +322,20 @@ fn run_job(
                 .chain(run.not_run.iter().map(|id| format!("not run {id}")))
                 .collect();
             Ok(JobResult::Reference(full.len(), problems))
+        }
+        Job::OlmBase => {
+            let plan = suite_plan("e2ee")?;
+            let config = with_target(TargetSpec::Olm);
+            let run = runner::run(&plan, &config, &mut |_| {})
+                .map_err(|e| format!("builtin:olm: {e}"))?;
+            // Scenarios that need Signal's wire are not applicable to it.
+            Ok(JobResult::OlmBase(
+                run.outcomes
+                    .iter()
+                    .filter(|o| !matches!(o.kind, OutcomeKind::Pass | OutcomeKind::NotApplicable))
+                    .map(|o| format!("builtin:olm {} {}: {}", o.kind.label(), o.id, o.message))
+                    .collect(),
+            ))
         }
         Job::Variant(info) => {
             let plan = suite_plan(info.suite)?;

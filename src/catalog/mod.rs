@@ -88,9 +88,11 @@ pub struct Scenario {
     pub needs: Vec<String>,
 }
 
-/// The optional capabilities of adapter protocol 1.1 (proto/adapter.proto
-/// `Capability`): features a target may lack and still be certified.
+/// The optional capabilities of adapter protocol 1.1 and 1.2
+/// (proto/adapter.proto `Capability`): features a target may lack and still
+/// be certified.
 pub const OPTIONAL_CAPABILITIES: &[&str] = &[
+    "E2EE_CLONE_DEVICE",
     "E2EE_FIXED_KEYS",
     "E2EE_SAFETY_NUMBERS",
     "ENLISTMENT_CLOCK",

@@ -238,6 +238,67 @@ impl Default for StanzaParams {
     }
 }
 
+/// The deepest `max_depth` a profile may set. Every stanza operation's
+/// frame nests `max_depth + 3` protobuf messages at most (Response,
+/// StanzaParseResult, StanzaView, then one StanzaNode per level and the
+/// deepest node's StanzaAttribute; a StanzaSerialize request one past the
+/// limit is as deep), and the protobuf runtimes adapters use refuse more
+/// than 100 levels: prost `RECURSION_LIMIT = 100` (prost/src/lib.rs, "the
+/// default recursion limit in the C++ implementation"), upb
+/// `kUpb_WireFormat_DefaultDepthLimit 100` (upb/wire/internal/constants.h,
+/// Python's protobuf), protobufjs `util.recursionLimit = 100`
+/// (src/util/minimal.js). 90 keeps a margin of 7 levels.
+pub const MAX_STANZA_DEPTH: u32 = 90;
+
+/// The deepest `max_payload_depth` a profile may set: in a frame, the
+/// `Message` `p` deep is at level `2p` (Response or Request, the
+/// StanzaPayload… message, then Message, ContextInfo, Message, …) and its
+/// content at most two below (ImageMessage, MediaInfo): one past the limit,
+/// 46, is 94 levels, inside the runtimes' 100 (see [`MAX_STANZA_DEPTH`]).
+pub const MAX_PAYLOAD_DEPTH: u32 = 45;
+
+impl StanzaParams {
+    /// Each limit within its range (docs/stanza.md §7). Stanzas and payloads
+    /// travel in adapter frames: sizes stay well inside them, depths inside
+    /// the protobuf runtimes' recursion limits. Below depth 3, 8 attributes
+    /// or 3 children the serialization scenarios have no room for their
+    /// one-defect inputs.
+    pub fn validate(&self) -> Result<(), String> {
+        let ranges: [(&str, u64, u64, u64); 7] = [
+            ("max_stanza_bytes", self.max_stanza_bytes, 1024, 1 << 23),
+            (
+                "max_depth",
+                self.max_depth.into(),
+                3,
+                MAX_STANZA_DEPTH.into(),
+            ),
+            ("max_attributes", self.max_attributes.into(), 8, 1024),
+            (
+                "max_attribute_bytes",
+                self.max_attribute_bytes.into(),
+                64,
+                1 << 20,
+            ),
+            ("max_children", self.max_children.into(), 3, 1 << 16),
+            ("max_payload_bytes", self.max_payload_bytes, 1024, 1 << 23),
+            (
+                "max_payload_depth",
+                self.max_payload_depth.into(),
+                2,
+                MAX_PAYLOAD_DEPTH.into(),
+            ),
+        ];
+        for (name, value, low, high) in ranges {
+            if !(low..=high).contains(&value) {
+                return Err(format!(
+                    "stanza.{name} = {value} is outside its allowed range {low}..={high}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Parameters of the adapter protocol itself.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -295,24 +356,10 @@ impl Profile {
                 "profile {origin}: e2ee limits must be positive, max_skipped_keys at most 1000000, and max_body_len between 64 KiB + 16 (bodies up to 64 KiB must work) and half the frame size"
             ));
         }
-        let stanza = &profile.stanza;
-        // Stanzas and payloads travel in adapter frames: stay well inside them.
-        if stanza.max_stanza_bytes < 1024
-            || stanza.max_stanza_bytes > 1 << 23
-            // Below depth 3, 8 attributes or 3 children the serialization
-            // scenarios have no room for their one-defect inputs.
-            || !(3..=256).contains(&stanza.max_depth)
-            || !(8..=1024).contains(&stanza.max_attributes)
-            || !(64..=1 << 20).contains(&stanza.max_attribute_bytes)
-            || !(3..=1 << 16).contains(&stanza.max_children)
-            || stanza.max_payload_bytes < 1024
-            || stanza.max_payload_bytes > 1 << 23
-            || !(2..=64).contains(&stanza.max_payload_depth)
-        {
-            return Err(format!(
-                "profile {origin}: a stanza limit is outside its allowed range (docs/stanza.md §Limits)"
-            ));
-        }
+        profile
+            .stanza
+            .validate()
+            .map_err(|e| format!("profile {origin}: {e} (docs/stanza.md §7)"))?;
         profile
             .enlistment
             .validate()
@@ -350,7 +397,7 @@ mod tests {
         let text = include_str!("../../suites/profiles/default.toml")
             .replace("max_depth = 16", "max_depth = 1");
         let err = Profile::parse("t", &text).expect_err("depth 1");
-        assert!(err.contains("stanza limit"));
+        assert!(err.contains("stanza.max_depth = 1 is outside"), "{err}");
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub(super) enum Command {
     },
     /// Measure adapter round trips per second against a raw stdio baseline.
     Bench(BenchArgs),
-    /// Compare, sign and verify reports.
+    /// Compare, merge, sign and verify reports, and put several side by side.
     Report {
         #[command(subcommand)]
         action: ReportCommand,
@@ -85,6 +85,20 @@ pub(super) enum ReportCommand {
         shards: Vec<PathBuf>,
         /// Where to write the merged reports.
         #[arg(long, default_value = "reports/merged")]
+        out: PathBuf,
+    },
+    /// Compare reports side by side (implementations × suites and
+    /// requirements): writes matrix.html and matrix.md.
+    Matrix {
+        /// Each report folder (or its report.json): one column each, in order.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// A column's name instead of the target's identity (repeatable:
+        /// the first names the first report, and so on).
+        #[arg(long)]
+        label: Vec<String>,
+        /// Where to write matrix.html and matrix.md.
+        #[arg(long, default_value = "reports/matrix")]
         out: PathBuf,
     },
     /// Check every file hash and the signature; say exactly what changed.
@@ -262,8 +276,11 @@ pub(super) enum TargetCommand {
     /// libsignal-protocol-c's e2ee operations (feature `libsignal`).
     #[cfg(feature = "libsignal")]
     Libsignal,
-    /// Matrix's Olm through vodozemac (docs/olm.md).
-    Olm,
+    /// Matrix's Olm through vodozemac (docs/olm.md), or one of its mutants.
+    Olm {
+        #[arg(long)]
+        mutant: Option<String>,
+    },
     /// A deliberately broken target for testing the runner.
     #[command(hide = true)]
     Hostile {

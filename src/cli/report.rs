@@ -1,4 +1,5 @@
-//! `interspec report`: diff, sign, verify, merge and render saved reports.
+//! `interspec report`: diff, sign, verify, merge and render saved reports,
+//! and put several side by side (`matrix`).
 
 use crate::catalog::Catalog;
 
@@ -54,6 +55,11 @@ pub(super) fn report(action: ReportCommand) -> u8 {
                 Err(e) => usage_error(e),
             }
         }
+        ReportCommand::Matrix {
+            reports,
+            label,
+            out,
+        } => matrix(&reports, &label, &out),
         ReportCommand::Sign { dir, key } => match sign::sign(&dir, &key) {
             Ok(manifest) => {
                 println!(
@@ -78,4 +84,40 @@ pub(super) fn report(action: ReportCommand) -> u8 {
             Err(e) => usage_error(e),
         },
     }
+}
+
+fn matrix(reports: &[std::path::PathBuf], labels: &[String], out: &std::path::Path) -> u8 {
+    use crate::report::escape::terminal;
+    use crate::report::matrix::Matrix;
+    let m = match Matrix::load(reports, labels) {
+        Ok(m) => m,
+        Err(e) => return usage_error(format!("report matrix: {e}")),
+    };
+    for warning in &m.warnings {
+        eprintln!("interspec: warning: {}", terminal(warning));
+    }
+    let paths = match m.write(out) {
+        Ok(paths) => paths,
+        Err(e) => return usage_error(e),
+    };
+    for c in &m.columns {
+        println!(
+            "{}: {}, {} met, {} unmet, {} not demonstrated, {} not applicable, {} out of scope",
+            terminal(&c.label),
+            c.verdict.label(),
+            c.counts[0],
+            c.counts[1],
+            c.counts[2],
+            c.counts[3],
+            c.counts[4]
+        );
+    }
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    println!(
+        "matrix of {} reports × {} requirements: {}",
+        m.columns.len(),
+        m.row_count(),
+        names.join(", ")
+    );
+    EXIT_CERTIFIED
 }

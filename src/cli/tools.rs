@@ -34,7 +34,18 @@ pub(super) fn serve_target(target: TargetCommand) -> u8 {
         }
         #[cfg(feature = "libsignal")]
         TargetCommand::Libsignal => crate::targets::libsignal::serve_stdio(),
-        TargetCommand::Olm => crate::targets::olm::serve_stdio(),
+        TargetCommand::Olm { mutant } => {
+            let mutant = match mutant.as_deref().map(mutants::by_name) {
+                None => None,
+                Some(Some(info)) if info.base == mutants::Base::Olm => Some(info.mutant),
+                Some(_) => {
+                    return usage_error(
+                        "not a mutant of builtin:olm; `interspec selftest --list` names them",
+                    )
+                }
+            };
+            crate::targets::olm::serve_stdio(mutant)
+        }
         TargetCommand::Hostile { mode } => crate::targets::hostile::serve_stdio(mode),
         TargetCommand::RawEcho { size } => crate::targets::raw_echo::serve_stdio(size),
     };

@@ -10,6 +10,7 @@ pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod matrix;
 pub mod merge;
 pub mod model;
 pub mod sign;

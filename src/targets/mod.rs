@@ -129,7 +129,12 @@ impl Launcher {
         match spec {
             TargetSpec::Builtin { mutant } => {
                 let mut command = Command::new(&self.interspec_exe);
-                command.args(["target", "reference"]);
+                // A mutant runs on the built-in target it is a defect of.
+                let base = mutant.as_deref().and_then(mutants::by_name).map(|m| m.base);
+                match base {
+                    Some(mutants::Base::Olm) => command.args(["target", "olm"]),
+                    _ => command.args(["target", "reference"]),
+                };
                 if let Some(name) = mutant {
                     command.args(["--mutant", name]);
                 }

@@ -21,6 +21,8 @@ pub enum Variant {
     EnlistmentProofTypMediaType,
     EnlistmentEs256Proofs,
     E2eeKeyTrailingBytesIgnored,
+    E2eeNoCloneDevice,
+    StanzaRefusesNonUriNamespaceNames,
 }
 
 /// A variant as `interspec selftest --list` shows it.
@@ -42,7 +44,7 @@ impl Variant {
     /// Every variant in declaration order (checked at compile time below):
     /// a new variant is an enum variant, its arm in [`Variant::info`] and
     /// its entry here.
-    pub const ALL: [Variant; 13] = [
+    pub const ALL: [Variant; 15] = [
         Variant::AdapterProtocol10,
         Variant::HandshakeEndsSessionAfterFailedDecrypt,
         Variant::HandshakeIkReportsPinnedKey,
@@ -56,6 +58,8 @@ impl Variant {
         Variant::EnlistmentProofTypMediaType,
         Variant::EnlistmentEs256Proofs,
         Variant::E2eeKeyTrailingBytesIgnored,
+        Variant::E2eeNoCloneDevice,
+        Variant::StanzaRefusesNonUriNamespaceNames,
     ];
 
     /// The variant's name, suite, behaviour and the rule that allows it:
@@ -117,6 +121,12 @@ impl Variant {
                 "does not declare E2EE_SAFETY_NUMBERS and answers E2eeSafetyNumber with Unsupported",
                 "docs/e2ee.md §Safety numbers: an optional capability; safety numbers are a user-interface feature outside X3DH and the Double Ratchet (X3DH §4.1 leaves how parties compare identity keys to the application)",
             ),
+            E2eeNoCloneDevice => (
+                "e2ee-no-clone-device",
+                "e2ee",
+                "does not declare E2EE_CLONE_DEVICE and answers E2eeCloneDevice with Unsupported",
+                "docs/e2ee.md §Cloning a device: an optional capability under the default profile; copying a device's state is a test hook, no operation of X3DH or the Double Ratchet",
+            ),
             StanzaOneRefusalCategory => (
                 "stanza-one-refusal-category",
                 "stanza",
@@ -140,6 +150,12 @@ impl Variant {
                 "e2ee",
                 "reads a public key with bytes after 0x05 || 32 bytes (in a bundle, or a message's base, identity or ratchet key) as its first 33 bytes instead of refusing it",
                 "libsignal-protocol-java ecc/Curve.decodePoint (copies the 32 bytes after the type byte, the rest unread) and libsignal rust/core/src/curve.rs PublicKey::deserialize (\"We allow trailing data after the public key\"; its test_decode_size accepts a 34-byte key); only libsignal-protocol-c refuses (curve.c curve_decode_point, key_len != DJB_KEY_LEN + 1). docs/e2ee.md §Decrypt refusals, E2-009, E2-028",
+            ),
+            StanzaRefusesNonUriNamespaceNames => (
+                "stanza-refuses-non-uri-namespace-names",
+                "stanza",
+                "refuses (MALFORMED_INPUT) a stanza declaring a namespace name with a character outside RFC 3986's (§2: unreserved, reserved, or % and two hex digits), such as a space or `}`, as expat since 2.4.5 (CVE-2022-25236) and the parsers on it do for their namespace separator",
+                "Namespaces in XML 1.0 (Third Edition) §3: a declaration's \"normalized value MUST be either a URI reference — the namespace name identifying the namespace — or an empty string\"; §8: a processor \"is not REQUIRED to check that namespace names are URI references\", so it may. docs/stanza.md §2",
             ),
         };
         VariantInfo {

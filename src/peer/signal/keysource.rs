@@ -23,6 +23,13 @@ impl KeySource {
         }
     }
 
+    /// A new random stream from `seed` (scripted keys stay queued): a
+    /// copied device and its original then draw different keys.
+    pub fn reseed(&mut self, seed: [u8; 32]) {
+        use rand_chacha::rand_core::SeedableRng;
+        self.rng = ChaCha20Rng::from_seed(seed);
+    }
+
     /// Queue fixed private keys for the next generated key pairs.
     pub fn script(&mut self, privates: impl IntoIterator<Item = [u8; KEY_LEN]>) {
         self.scripted.extend(privates);

@@ -8,7 +8,7 @@
 //! - [`chars`] — XML character classes
 //! - [`xml`] — the strict XML reader producing the normalized tree
 //! - [`schema`] — known stanzas, required attributes, typed fields
-//! - [`address`], [`base64`] — value syntaxes
+//! - [`address`], [`base64`], [`uri`] — value syntaxes
 //! - [`view`] — the normalized view, its JSON form and its proto form
 //! - [`serialize`] — the writer, with [`serialize::Spelling`] knobs
 //! - [`hostile`] — knobs for hostile stanzas
@@ -25,6 +25,7 @@ pub mod hostile;
 pub mod payload;
 pub mod schema;
 pub mod serialize;
+pub mod uri;
 pub mod view;
 pub mod xml;
 
@@ -36,6 +37,15 @@ use crate::catalog::profile::StanzaParams;
 /// Parses one stanza into its normalized view, or says why it is refused.
 pub fn parse(bytes: &[u8], limits: &StanzaParams) -> Result<View, StanzaError> {
     let root = xml::parse_tree(bytes, limits)?;
+    let typed = schema::typed(&root)?;
+    Ok(View { root, typed })
+}
+
+/// As [`parse`], also refusing (`MALFORMED_INPUT`) a stanza that declares a
+/// namespace name which is not a URI reference ([`uri`]): the other answer
+/// the docs allow for it (docs/stanza.md §2).
+pub fn parse_uri_namespaces(bytes: &[u8], limits: &StanzaParams) -> Result<View, StanzaError> {
+    let root = xml::parse_tree_uri_namespaces(bytes, limits)?;
     let typed = schema::typed(&root)?;
     Ok(View { root, typed })
 }
@@ -64,6 +74,29 @@ mod tests {
         assert_eq!(view.root, base);
         assert_eq!(view.typed.enc[0].payload, vec![0x33, 0x0a, 0x21, 0x05]);
         assert_eq!(view.typed.from.as_ref().and_then(|a| a.device), Some(2));
+    }
+
+    #[test]
+    fn a_namespace_name_that_is_no_uri_reference_is_read_or_refused() {
+        let plain =
+            String::from_utf8(serialize(&base_message(), &Spelling::default())).expect("utf-8");
+        for (ns, uri) in [
+            ("urn:}x", false),
+            (" urn:x", false),
+            ("urn:x-interspec:ext", true),
+        ] {
+            let xml = plain.replacen("<message ", &format!("<message xmlns:p=\"{ns}\" "), 1);
+            assert!(parse(xml.as_bytes(), &limits()).is_ok(), "{ns:?}");
+            let strict = parse_uri_namespaces(xml.as_bytes(), &limits());
+            match uri {
+                true => assert!(strict.is_ok(), "{ns:?}"),
+                false => assert_eq!(
+                    strict.map(|_| ()).map_err(|e| e.category),
+                    Err(Category::Malformed),
+                    "{ns:?}"
+                ),
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,16 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Parses `bytes` into the normalized element tree.
 pub fn parse_tree(bytes: &[u8], limits: &StanzaParams) -> Result<Node, StanzaError> {
+    read(bytes, limits, false)
+}
+
+/// As [`parse_tree`], also refusing a namespace name that is not a URI
+/// reference (Namespaces in XML 1.0 §3; see [`super::uri`]).
+pub fn parse_tree_uri_namespaces(bytes: &[u8], limits: &StanzaParams) -> Result<Node, StanzaError> {
+    read(bytes, limits, true)
+}
+
+fn read(bytes: &[u8], limits: &StanzaParams, uri_namespaces: bool) -> Result<Node, StanzaError> {
     if bytes.len() as u64 > limits.max_stanza_bytes {
         return Err(limit(
             0,
@@ -44,6 +54,7 @@ pub fn parse_tree(bytes: &[u8], limits: &StanzaParams) -> Result<Node, StanzaErr
         pos: 0,
         limits,
         scopes: Vec::new(),
+        uri_namespaces,
     }
     .document()
 }
@@ -62,6 +73,8 @@ struct Reader<'a> {
     limits: &'a StanzaParams,
     /// In-scope prefix bindings, innermost last ("" is the default).
     scopes: Vec<(String, String)>,
+    /// Refuse namespace names that are not URI references.
+    uri_namespaces: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -496,6 +509,12 @@ impl<'a> Reader<'a> {
                 return Err(malformed(
                     at,
                     format!("illegal namespace declaration {name}={uri:?}"),
+                ));
+            }
+            if self.uri_namespaces && !super::uri::is_uri_reference(uri) {
+                return Err(malformed(
+                    at,
+                    format!("namespace name {uri:?} is not a URI reference (RFC 3986 §4.1)"),
                 ));
             }
             self.scopes.push((prefix.to_string(), uri.clone()));

@@ -9,9 +9,16 @@
 //! session intact), [`identity`] (signatures, identity changes, safety
 //! numbers), [`prekeys`] (one-time prekeys), [`vectors`] (fixed-key golden
 //! transcripts), [`property`] (model-checked random sequences), [`encoding`]
-//! (key encodings and PreKeySignalMessage version bytes, one spoiled at a time).
+//! (key encodings and PreKeySignalMessage version bytes, one spoiled at a time),
+//! [`devices`] (two target devices talking, any wire format) with
+//! [`confidentiality`], [`authenticity`] and [`compromise`] (forward secrecy
+//! and post-compromise security with a cloned device) over it.
 
+pub mod authenticity;
 pub mod bundle;
+pub mod compromise;
+pub mod confidentiality;
+pub mod devices;
 pub mod encoding;
 pub mod establish;
 pub mod freshness;
@@ -76,6 +83,38 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/fresh-keys-every-session",
             freshness::fresh_keys_every_session,
+        )
+        .add(
+            "e2ee/devices-no-plaintext-in-output",
+            confidentiality::no_plaintext_in_output,
+        )
+        .add(
+            "e2ee/devices-identical-plaintexts-differ",
+            confidentiality::identical_plaintexts_differ,
+        )
+        .add(
+            "e2ee/devices-tampered-copies-every-byte",
+            confidentiality::tampered_copies_every_byte,
+        )
+        .add(
+            "e2ee/devices-identity-change-refused",
+            authenticity::identity_change_refused,
+        )
+        .add(
+            "e2ee/devices-bundle-substitution-refused",
+            authenticity::bundle_substitution_refused,
+        )
+        .add(
+            "e2ee/devices-one-time-key-single-use",
+            authenticity::one_time_key_single_use,
+        )
+        .add(
+            "e2ee/forward-secrecy-clone-reads-nothing-old",
+            compromise::forward_secrecy,
+        )
+        .add(
+            "e2ee/post-compromise-heals-after-two-round-trips",
+            compromise::post_compromise,
         )
         .add(
             "e2ee/simultaneous-initiation-converges",

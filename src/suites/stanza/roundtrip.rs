@@ -266,10 +266,22 @@ pub fn corrupted(ctx: &mut ScenarioCtx) -> Check {
                     "a corrupted stanza that is still valid: {}",
                     target::difference(&got, &expected)
                 ))),
-                (Ok(_), Answer::Refused(category)) => Err(Finding::fail(format!(
-                    "a corrupted stanza that is still valid was refused with {}",
-                    category_name(category)
-                ))),
+                (Ok(_), Answer::Refused(category)) => {
+                    match target::non_uri_namespace(ctx, &bytes) {
+                        // docs/stanza.md §2: refusing a namespace name that is
+                        // not a URI reference conforms too.
+                        Some(why) => check_category(
+                            ctx,
+                            Answer::<()>::Refused(category),
+                            ErrorCategory::MalformedInput,
+                            &format!("a corrupted stanza refused for its namespace name ({why})"),
+                        ),
+                        None => Err(Finding::fail(format!(
+                            "a corrupted stanza that is still valid was refused with {}",
+                            category_name(category)
+                        ))),
+                    }
+                }
                 (Err(e), Answer::Accepted(_)) => Err(Finding::fail(format!(
                     "a corrupted stanza was accepted; it must be refused ({e})"
                 ))),
@@ -300,20 +312,32 @@ pub fn truncated(ctx: &mut ScenarioCtx) -> Check {
         |ctx, ((node, spelling), cut)| {
             let bytes = serialize(node, spelling);
             let keep = ((bytes.len() as f64 * cut) as usize).min(bytes.len().saturating_sub(1));
-            // A prefix that already exceeds a limit of the profile may be
-            // refused for either defect (docs/stanza.md §1).
-            let mut expected = vec![ErrorCategory::MalformedInput];
-            if let Err(e) = target::under_profile(ctx, &bytes[..keep]) {
-                if e.category == Category::Limit {
-                    expected.push(ErrorCategory::LimitExceeded);
+            // Besides the random cut, every case also cuts just before the
+            // root's end tag: a document that ends inside an open element
+            // whatever the random cut fell on.
+            let before_end_tag = find_last(&bytes, b"</").filter(|&at| at != keep);
+            for keep in std::iter::once(keep).chain(before_end_tag) {
+                // A prefix that already exceeds a limit of the profile may be
+                // refused for either defect (docs/stanza.md §1).
+                let mut expected = vec![ErrorCategory::MalformedInput];
+                if let Err(e) = target::under_profile(ctx, &bytes[..keep]) {
+                    if e.category == Category::Limit {
+                        expected.push(ErrorCategory::LimitExceeded);
+                    }
                 }
+                target::expect_refused_as(
+                    ctx,
+                    &bytes[..keep],
+                    &expected,
+                    &format!("the first {keep} of {} bytes of a stanza", bytes.len()),
+                )?;
             }
-            target::expect_refused_as(
-                ctx,
-                &bytes[..keep],
-                &expected,
-                &format!("the first {keep} of {} bytes of a stanza", bytes.len()),
-            )
+            Ok(())
         },
     )
+}
+
+/// Where `needle` last starts in `haystack`.
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }

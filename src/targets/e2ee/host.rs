@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use super::messages::{address, may_create_device, Bundle, FixedKeys};
+use super::messages::{address, may_add_device, may_create_device, Bundle, FixedKeys};
 use super::{E2eeOps, NewDevice, Refusal};
 use crate::adapter::proto::{
     request::Op, response::Reply, E2eeAddress, E2eeApproveIdentity, E2eeApproveIdentityResult,
-    E2eeCreateDevice, E2eeCreateDeviceResult, E2eeDecrypt, E2eeDecryptResult, E2eeDeleteSession,
-    E2eeDeleteSessionResult, E2eeEncrypt, E2eeEncryptResult, E2eeGetBundle, E2eeGetBundleResult,
-    E2eeProcessBundle, E2eeProcessBundleResult, E2eeSafetyNumber, E2eeSafetyNumberResult,
-    ErrorCategory,
+    E2eeCloneDevice, E2eeCloneDeviceResult, E2eeCreateDevice, E2eeCreateDeviceResult, E2eeDecrypt,
+    E2eeDecryptResult, E2eeDeleteSession, E2eeDeleteSessionResult, E2eeEncrypt, E2eeEncryptResult,
+    E2eeGetBundle, E2eeGetBundleResult, E2eeProcessBundle, E2eeProcessBundleResult,
+    E2eeSafetyNumber, E2eeSafetyNumberResult, ErrorCategory,
 };
 use crate::peer::signal::Address;
 
@@ -67,6 +67,7 @@ impl<T: E2eeOps> E2eeHost<T> {
             Op::E2eeSafetyNumber(r) => self.safety_number(r),
             Op::E2eeApproveIdentity(r) => self.approve_identity(r),
             Op::E2eeDeleteSession(r) => self.delete_session(r),
+            Op::E2eeCloneDevice(r) => self.clone_device(r),
             _ => return None,
         };
         Some(match result {
@@ -184,5 +185,20 @@ impl<T: E2eeOps> E2eeHost<T> {
         Ok(Reply::E2eeDeleteSession(E2eeDeleteSessionResult {
             existed,
         }))
+    }
+
+    fn clone_device(&mut self, r: E2eeCloneDevice) -> Result<Reply, Refusal> {
+        if !self.ops.clones_devices() {
+            return Err(Refusal::Unsupported(
+                "this target does not clone devices (no E2EE_CLONE_DEVICE)".into(),
+            ));
+        }
+        let at = address(r.clone.as_ref(), "clone")?;
+        self.ops.remote(&at)?;
+        may_add_device(&self.devices, &at)?;
+        let original = local(&mut self.devices, r.local.as_ref())?;
+        let copy = self.ops.clone_device(original)?;
+        self.devices.insert(at, copy);
+        Ok(Reply::E2eeCloneDevice(E2eeCloneDeviceResult {}))
     }
 }

@@ -117,14 +117,9 @@ fn private_key(bytes: &[u8], what: &str) -> Result<[u8; 32], Refusal> {
         .map_err(|_| Refusal::malformed(format!("{what} must be 32 bytes, not {}", bytes.len())))
 }
 
-/// Refuses a device the request may not create: one exists at `addr`, or
-/// the target's bounds (devices, one-time prekeys, fixed keys) are passed.
-/// Every built-in e2ee target shares these bounds.
-pub fn may_create_device<T>(
-    devices: &BTreeMap<Address, T>,
-    addr: &Address,
-    r: &E2eeCreateDevice,
-) -> Result<(), Refusal> {
+/// Refuses a device at `addr` (created or cloned) when one exists there or
+/// the target hosts as many as it may.
+pub fn may_add_device<T>(devices: &BTreeMap<Address, T>, addr: &Address) -> Result<(), Refusal> {
     if devices.contains_key(addr) {
         return Err(Refusal::new(
             ErrorCategory::InvalidState,
@@ -137,6 +132,18 @@ pub fn may_create_device<T>(
             format!("at most {MAX_DEVICES} devices"),
         ));
     }
+    Ok(())
+}
+
+/// Refuses a device the request may not create: one exists at `addr`, or
+/// the target's bounds (devices, one-time prekeys, fixed keys) are passed.
+/// Every built-in e2ee target shares these bounds.
+pub fn may_create_device<T>(
+    devices: &BTreeMap<Address, T>,
+    addr: &Address,
+    r: &E2eeCreateDevice,
+) -> Result<(), Refusal> {
+    may_add_device(devices, addr)?;
     if r.one_time_prekeys > MAX_ONE_TIME_PREKEYS {
         return Err(Refusal::new(
             ErrorCategory::LimitExceeded,

@@ -162,4 +162,20 @@ pub trait E2eeOps {
 
     /// Whether a session existed.
     fn delete_session(&self, device: &mut Self::Device, remote: &Self::Remote) -> bool;
+
+    /// Whether `E2eeCloneDevice` is answered (E2EE_CLONE_DEVICE).
+    fn clones_devices(&self) -> bool {
+        false
+    }
+
+    /// The attacker's copy of `device` (docs/e2ee.md §Cloning a device):
+    /// everything it holds now, with randomness of its own from here on.
+    /// The original's randomness is renewed too (`device` is mutable for
+    /// that), so neither can foresee the other's next keys.
+    fn clone_device(&self, device: &mut Self::Device) -> Result<Self::Device, Refusal> {
+        let _ = device;
+        Err(Refusal::Unsupported(
+            "this target does not clone devices (no E2EE_CLONE_DEVICE)".into(),
+        ))
+    }
 }

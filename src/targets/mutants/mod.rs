@@ -138,6 +138,21 @@ pub enum Mutant {
     HandshakeTrimsTrailingZeros,
     HandshakeIgnoresPayloadDecryptError,
     HandshakeFrameLimitExclusive,
+    OlmLeaksPlaintext,
+    OlmAcceptsChangedIdentity,
+    OlmSkipsKeySignatureCheck,
+    OlmReusesOneTimeKey,
+    OlmIgnoresOneTimeKey,
+    OlmKeepsUsedOneTimeKey,
+}
+
+/// The built-in target a mutant is a defect of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    /// The reference (`interspec target reference --mutant NAME`).
+    Reference,
+    /// `builtin:olm` (`interspec target olm --mutant NAME`).
+    Olm,
 }
 
 /// A mutant as `interspec selftest --list` shows it.
@@ -156,13 +171,15 @@ pub struct MutantInfo {
     /// modelled on.
     pub inspired_by: &'static str,
     pub defect: &'static str,
+    /// The built-in target it is a defect of.
+    pub base: Base,
 }
 
 impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its row in its suite's file under
     /// src/targets/mutants/rows/ and its entry here.
-    pub const ALL: [Mutant; 127] = [
+    pub const ALL: [Mutant; 133] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -290,6 +307,12 @@ impl Mutant {
         Mutant::HandshakeTrimsTrailingZeros,
         Mutant::HandshakeIgnoresPayloadDecryptError,
         Mutant::HandshakeFrameLimitExclusive,
+        Mutant::OlmLeaksPlaintext,
+        Mutant::OlmAcceptsChangedIdentity,
+        Mutant::OlmSkipsKeySignatureCheck,
+        Mutant::OlmReusesOneTimeKey,
+        Mutant::OlmIgnoresOneTimeKey,
+        Mutant::OlmKeepsUsedOneTimeKey,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what
@@ -306,6 +329,11 @@ impl Mutant {
                     requirements,
                     inspired_by,
                     defect,
+                    base: if i == rows::OLM_ROWS {
+                        Base::Olm
+                    } else {
+                        Base::Reference
+                    },
                 };
             }
             i += 1;
@@ -371,9 +399,15 @@ mod tests {
                 m.name,
                 m.suite
             );
+            // A mutant is named after its suite, or after the built-in
+            // target it is a defect of when that is not the reference.
+            let prefix = match m.base {
+                Base::Reference => m.suite,
+                Base::Olm => "olm",
+            };
             assert!(
-                m.name.starts_with(&format!("{}-", m.suite)),
-                "{} should start with its suite",
+                m.name.starts_with(&format!("{prefix}-")),
+                "{} should start with {prefix}-",
                 m.name
             );
         }

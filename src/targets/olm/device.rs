@@ -101,6 +101,27 @@ impl Device {
         Account::from_pickle(self.account.pickle())
     }
 
+    /// The attacker's copy of this device (docs/e2ee.md §Cloning a
+    /// device): account and sessions by pickle round trips, everything else
+    /// as it is. vodozemac draws every new key from the OS RNG, so the
+    /// copy and the original go on with randomness of their own.
+    pub fn copy(&self) -> Device {
+        Device {
+            address: self.address.clone(),
+            account: self.account_copy(),
+            identity: self.identity,
+            registration_id: self.registration_id,
+            fallback: self.fallback.clone(),
+            unserved: self.unserved.clone(),
+            sessions: self
+                .sessions
+                .iter()
+                .map(|(remote, list)| (remote.clone(), list.iter().map(session_copy).collect()))
+                .collect(),
+            trusted: self.trusted.clone(),
+        }
+    }
+
     /// Adds `session` as the newest for `remote`.
     pub fn add_session(&mut self, remote: &Address, session: Session) {
         let list = self.sessions.entry(remote.clone()).or_default();

@@ -152,12 +152,24 @@ pub struct ReadBundle {
     /// bundle has one, else the fallback key (Matrix: a fallback key is used
     /// only when no one-time key is left, end_to_end_encryption.md 211-220).
     pub prekey: Curve25519PublicKey,
+    /// The fallback key (the mutant `olm-ignores-one-time-key` uses it
+    /// always).
+    pub fallback: Curve25519PublicKey,
 }
 
-/// Decodes a bundle of this target's layout and checks both signatures.
-pub fn read_bundle(bundle: &Bundle) -> Result<ReadBundle, Refusal> {
+/// Decodes a bundle of this target's layout and checks both signatures
+/// (unless `check_signatures` is off: the mutant
+/// `olm-skips-key-signature-check`).
+pub fn read_bundle(bundle: &Bundle, check_signatures: bool) -> Result<ReadBundle, Refusal> {
     let identity = Identity::from_bytes(&bundle.identity_key)?;
     let fallback = curve_key(&bundle.signed_prekey)?;
+    let verify = |identity, kind, id, key: &Curve25519PublicKey, signature: &[u8]| {
+        if check_signatures {
+            verify(identity, kind, id, key, signature)
+        } else {
+            Ok(())
+        }
+    };
     verify(
         identity,
         Kind::Fallback,
@@ -181,7 +193,11 @@ pub fn read_bundle(bundle: &Bundle) -> Result<ReadBundle, Refusal> {
             key
         }
     };
-    Ok(ReadBundle { identity, prekey })
+    Ok(ReadBundle {
+        identity,
+        prekey,
+        fallback,
+    })
 }
 
 /// The one-time prekey field: key ‖ signature.

@@ -27,6 +27,8 @@ use crate::targets::reference::rejected;
 use crate::targets::stdio;
 pub use ops::OlmOps;
 
+use crate::targets::mutants::Mutant;
+
 /// vodozemac's version, as pinned in Cargo.toml.
 pub const VODOZEMAC_VERSION: &str = "0.10.0";
 /// vodozemac's receiver bounds, compiled in (`pub(crate)`): a message more
@@ -42,9 +44,11 @@ pub const OLM_MAX_SKIPPED_KEYS_PER_CHAIN: u32 = 40;
 pub type OlmTarget = LibraryTarget<OlmOps>;
 
 /// Serves the adapter protocol on stdin and stdout.
-pub fn serve_stdio() -> io::Result<()> {
+/// `mutant`: one of `builtin:olm`'s own mutants (src/targets/mutants/rows/olm.rs).
+pub fn serve_stdio(mutant: Option<Mutant>) -> io::Result<()> {
     stdio::serve_stdio(&mut OlmTarget::new(OlmOps {
         max_body_len: DEFAULT_MAX_BODY_LEN,
+        mutant,
     }))
 }
 
@@ -103,8 +107,9 @@ fn hello() -> HelloResult {
         implementation_name: "vodozemac (Olm)".into(),
         implementation_version: VODOZEMAC_VERSION.into(),
         // E2EE only: not SIGNAL_V3_WIRE (Olm's wire), no fixed keys
-        // (vodozemac takes no RNG), no safety numbers (Matrix uses SAS).
-        capabilities: vec![Capability::E2ee as i32],
+        // (vodozemac takes no RNG), no safety numbers (Matrix uses SAS);
+        // devices can be cloned (pickle round trips).
+        capabilities: vec![Capability::E2ee as i32, Capability::E2eeCloneDevice as i32],
         profiles: vec!["default".into()],
         max_frame_size: DEFAULT_MAX_FRAME as u64,
     }

@@ -19,6 +19,7 @@ use super::refusal;
 use crate::adapter::proto::ErrorCategory;
 use crate::peer::signal::Address;
 use crate::targets::e2ee::{Bundle, Created, E2eeOps, NewDevice, Refusal};
+use crate::targets::mutants::Mutant;
 
 /// The adapter's message types (docs/e2ee.md, proto `E2eeEncryptResult`):
 /// 3 opens a session, 2 is an ordinary message. Olm's own are 0 (pre-key)
@@ -32,6 +33,33 @@ pub struct OlmOps {
     /// Largest ciphertext body (`Configure.e2ee.max_body_len`): the
     /// target's own bound; vodozemac sets none.
     pub max_body_len: usize,
+    /// One of `builtin:olm`'s mutants (src/targets/mutants/rows/olm.rs).
+    pub mutant: Option<Mutant>,
+}
+
+impl OlmOps {
+    fn has(&self, defect: Mutant) -> bool {
+        self.mutant == Some(defect)
+    }
+
+    /// Trust on first use is kept (not by `olm-accepts-changed-identity`).
+    fn checks_trust(&self) -> bool {
+        !self.has(Mutant::OlmAcceptsChangedIdentity)
+    }
+}
+
+/// The mutant `olm-leaks-plaintext`'s message without its trailing
+/// plaintext preview (unchanged when the trailer does not fit).
+fn strip_preview(bytes: &[u8]) -> &[u8] {
+    let Some(split) = bytes.len().checked_sub(4) else {
+        return bytes;
+    };
+    let mut len = [0u8; 4];
+    len.copy_from_slice(&bytes[split..]);
+    match split.checked_sub(u32::from_be_bytes(len) as usize) {
+        Some(end) => &bytes[..end],
+        None => bytes,
+    }
 }
 
 fn refuse(category: ErrorCategory, detail: impl Into<String>) -> Refusal {
@@ -67,6 +95,7 @@ fn open(
     device: &Device,
     remote: &Address,
     plaintext: &[u8],
+    check_trust: bool,
 ) -> Result<(Vec<u8>, Ed25519PublicKey), Refusal> {
     let e =
         Envelope::decode(plaintext).map_err(|why| refuse(ErrorCategory::MalformedInput, why))?;
@@ -86,9 +115,12 @@ fn open(
         ));
     }
     let sender_ed = keys::ed_key(&e.sender_ed25519)?;
-    if let Some(Trusted {
-        ed: Some(trusted), ..
-    }) = device.trusted.get(remote)
+    if let (
+        true,
+        Some(Trusted {
+            ed: Some(trusted), ..
+        }),
+    ) = (check_trust, device.trusted.get(remote))
     {
         if trusted != &sender_ed {
             return Err(refuse(
@@ -109,7 +141,9 @@ impl OlmOps {
     ) -> Result<Vec<u8>, Refusal> {
         let message = PreKeyMessage::from_bytes(bytes).map_err(refusal::decode)?;
         let curve = message.identity_key();
-        check_trust(device, remote, &curve, None)?;
+        if self.checks_trust() {
+            check_trust(device, remote, &curve, None)?;
+        }
         // A pre-key message of a session already made (the initiator sends
         // pre-key messages until it hears back): route it by session id,
         // never to a new session (client-server API 1755-1761).
@@ -128,7 +162,7 @@ impl OlmOps {
             let plaintext = copy
                 .decrypt(&OlmMessage::PreKey(message))
                 .map_err(refusal::decryption)?;
-            let (body, ed) = open(device, remote, &plaintext)?;
+            let (body, ed) = open(device, remote, &plaintext, self.checks_trust())?;
             if let Some(slot) = device
                 .sessions
                 .get_mut(remote)
@@ -152,8 +186,12 @@ impl OlmOps {
         let created = account
             .create_inbound_session(SessionConfig::version_1(), curve, &message)
             .map_err(refusal::creation)?;
-        let (body, ed) = open(device, remote, &created.plaintext)?;
-        device.account = account;
+        let (body, ed) = open(device, remote, &created.plaintext, self.checks_trust())?;
+        // The defect `olm-keeps-used-one-time-key`: the account copy that
+        // lost the one-time key is dropped.
+        if !self.has(Mutant::OlmKeepsUsedOneTimeKey) {
+            device.account = account;
+        }
         device.add_session(remote, created.session);
         device.trusted.insert(
             remote.clone(),
@@ -204,7 +242,7 @@ impl OlmOps {
             return Err(first_refusal
                 .unwrap_or_else(|| refuse(ErrorCategory::BadMac, "no session decrypts it")));
         };
-        let (body, ed) = open(device, remote, &plaintext)?;
+        let (body, ed) = open(device, remote, &plaintext, self.checks_trust())?;
         if let Some(slot) = device
             .sessions
             .get_mut(remote)
@@ -239,6 +277,14 @@ impl E2eeOps for OlmOps {
         false
     }
 
+    fn clones_devices(&self) -> bool {
+        true
+    }
+
+    fn clone_device(&self, device: &mut Device) -> Result<Device, Refusal> {
+        Ok(device.copy())
+    }
+
     fn create_device(&self, new: NewDevice) -> Result<(Device, Created), Refusal> {
         // Olm has no registration id; one is echoed, or drawn like
         // libsignal's KeyHelper.generateRegistrationId (14 bits, never 0).
@@ -255,10 +301,13 @@ impl E2eeOps for OlmOps {
     }
 
     fn bundle(&self, device: &mut Device, with_one_time_prekey: bool) -> Bundle {
-        let one_time = if with_one_time_prekey {
-            device.unserved.pop_front()
-        } else {
+        let one_time = if !with_one_time_prekey {
             None
+        } else if self.has(Mutant::OlmReusesOneTimeKey) {
+            // The defect: the served-key counter never moves.
+            device.unserved.front().cloned()
+        } else {
+            device.unserved.pop_front()
         };
         Bundle {
             registration_id: device.registration_id,
@@ -272,7 +321,7 @@ impl E2eeOps for OlmOps {
     }
 
     fn read_bundle(&self, bundle: Bundle) -> Result<ReadBundle, Refusal> {
-        keys::read_bundle(&bundle)
+        keys::read_bundle(&bundle, !self.has(Mutant::OlmSkipsKeySignatureCheck))
     }
 
     fn process_bundle(
@@ -282,10 +331,18 @@ impl E2eeOps for OlmOps {
         bundle: ReadBundle,
     ) -> Result<(), Refusal> {
         let identity = bundle.identity;
-        check_trust(device, remote, &identity.curve, Some(&identity.ed))?;
+        if self.checks_trust() {
+            check_trust(device, remote, &identity.curve, Some(&identity.ed))?;
+        }
+        // The defect `olm-ignores-one-time-key`: the fallback key always.
+        let prekey = if self.has(Mutant::OlmIgnoresOneTimeKey) {
+            bundle.fallback
+        } else {
+            bundle.prekey
+        };
         let session = device
             .account
-            .create_outbound_session(SessionConfig::version_1(), identity.curve, bundle.prekey)
+            .create_outbound_session(SessionConfig::version_1(), identity.curve, prekey)
             .map_err(refusal::creation)?;
         device.add_session(remote, session);
         device.trusted.insert(
@@ -356,6 +413,13 @@ impl E2eeOps for OlmOps {
             ));
         }
         *session = copy;
+        let mut bytes = bytes;
+        // The defect `olm-leaks-plaintext`: a plaintext "preview" after the
+        // Olm message, its length last.
+        if self.has(Mutant::OlmLeaksPlaintext) {
+            bytes.extend_from_slice(plaintext);
+            bytes.extend_from_slice(&(plaintext.len() as u32).to_be_bytes());
+        }
         let kind = if olm_type == 0 {
             OPENING_TYPE
         } else {
@@ -377,6 +441,11 @@ impl E2eeOps for OlmOps {
                 format!("ciphertext over {} bytes", self.max_body_len),
             ));
         }
+        let ciphertext = if self.has(Mutant::OlmLeaksPlaintext) {
+            strip_preview(ciphertext)
+        } else {
+            ciphertext
+        };
         match message_type {
             OPENING_TYPE => self.decrypt_opening(device, remote, ciphertext),
             ORDINARY_TYPE => self.decrypt_ordinary(device, remote, ciphertext),

@@ -11,6 +11,7 @@ use crate::targets::e2ee::{E2eeOps, NewDevice, Refusal};
 fn ops() -> OlmOps {
     OlmOps {
         max_body_len: 1 << 16,
+        mutant: None,
     }
 }
 
@@ -290,7 +291,10 @@ fn configure_takes_vodozemacs_forward_jump_and_refuses_others() {
 
 #[test]
 fn a_ciphertext_over_the_body_bound_is_refused_and_changes_nothing() {
-    let small = OlmOps { max_body_len: 300 };
+    let small = OlmOps {
+        max_body_len: 300,
+        mutant: None,
+    };
     let (mut a, mut b) = (device(&small, "a"), device(&small, "b"));
     start(&small, &mut a, &mut b);
     let before = state(&a);

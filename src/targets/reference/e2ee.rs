@@ -469,6 +469,20 @@ impl E2eeOps for EngineOps {
         }
         device.delete_session(remote)
     }
+
+    fn clones_devices(&self) -> bool {
+        !self.is(Variant::E2eeNoCloneDevice)
+    }
+
+    fn clone_device(&self, device: &mut Device) -> Result<Device, Refusal> {
+        let mut copy = device.clone();
+        // A device's keys come from one seeded stream; the copy and the
+        // original each get a fresh one, as a real device draws fresh OS
+        // randomness for every key after the moment it was copied.
+        copy.reseed(OsRng.gen());
+        device.reseed(OsRng.gen());
+        Ok(copy)
+    }
 }
 
 impl EngineOps {
@@ -545,8 +559,8 @@ fn fixed_device(
 mod tests {
     use super::*;
     use crate::adapter::proto::{
-        request::Op, E2eeAddress, E2eeApproveIdentity, E2eeCreateDevice, E2eeDecrypt,
-        E2eeDecryptResult, E2eeEncrypt, E2eeFixedKeys, E2eeFixedPreKey, E2eeGetBundle,
+        request::Op, E2eeAddress, E2eeApproveIdentity, E2eeCloneDevice, E2eeCreateDevice,
+        E2eeDecrypt, E2eeDecryptResult, E2eeEncrypt, E2eeFixedKeys, E2eeFixedPreKey, E2eeGetBundle,
         E2eeProcessBundle, E2eeSafetyNumber, Rejected,
     };
 
@@ -882,5 +896,80 @@ mod tests {
             )),
             Some(ErrorCategory::InvalidKey)
         );
+    }
+
+    fn clone_op(e: &mut E2ee, local: &str, clone: &str) -> Reply {
+        handle(
+            e,
+            Op::E2eeCloneDevice(E2eeCloneDevice {
+                local: a(local),
+                clone: a(clone),
+            }),
+        )
+    }
+
+    #[test]
+    fn a_clone_holds_the_sessions_and_then_goes_its_own_way() {
+        let mut e = new(Build::default());
+        create(&mut e, "alice", None);
+        create(&mut e, "bob", None);
+        let Reply::E2eeGetBundle(b) = handle(
+            &mut e,
+            Op::E2eeGetBundle(E2eeGetBundle {
+                local: a("bob"),
+                with_one_time_prekey: true,
+            }),
+        ) else {
+            panic!("bundle")
+        };
+        handle(
+            &mut e,
+            Op::E2eeProcessBundle(E2eeProcessBundle {
+                local: a("alice"),
+                remote: a("bob"),
+                bundle: b.bundle,
+            }),
+        );
+        assert!(matches!(
+            clone_op(&mut e, "alice", "mallory"),
+            Reply::E2eeCloneDevice(_)
+        ));
+        let encrypt = |e: &mut E2ee, from: &str| {
+            let Reply::E2eeEncrypt(r) = handle(
+                e,
+                Op::E2eeEncrypt(E2eeEncrypt {
+                    local: a(from),
+                    remote: a("bob"),
+                    plaintext: b"hi".to_vec(),
+                }),
+            ) else {
+                panic!("encrypt")
+            };
+            r
+        };
+        // The copy holds the very session: its next message is the one the
+        // original sends (its randomness differs only from the next DH step).
+        let original = encrypt(&mut e, "alice");
+        let copy = encrypt(&mut e, "mallory");
+        assert_eq!(original.ciphertext, copy.ciphertext);
+        // Refusals: an occupied address, an unknown original.
+        assert_eq!(
+            category(&clone_op(&mut e, "alice", "bob")),
+            Some(ErrorCategory::InvalidState)
+        );
+        assert_eq!(
+            category(&clone_op(&mut e, "nobody", "eve")),
+            Some(ErrorCategory::NotFound)
+        );
+    }
+
+    #[test]
+    fn the_no_clone_variant_answers_unsupported() {
+        let mut e = new(Build::new(None, Some(Variant::E2eeNoCloneDevice)));
+        create(&mut e, "alice", None);
+        assert!(matches!(
+            clone_op(&mut e, "alice", "mallory"),
+            Reply::Unsupported(_)
+        ));
     }
 }

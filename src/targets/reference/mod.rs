@@ -172,7 +172,8 @@ impl Reference {
                 | Op::E2eeDecrypt(_)
                 | Op::E2eeSafetyNumber(_)
                 | Op::E2eeApproveIdentity(_)
-                | Op::E2eeDeleteSession(_)),
+                | Op::E2eeDeleteSession(_)
+                | Op::E2eeCloneDevice(_)),
             ) => self.e2ee.handle(op).unwrap_or_else(|| {
                 Reply::Unsupported(Unsupported {
                     detail: "not an e2ee operation".into(),
@@ -242,6 +243,9 @@ impl Reference {
             }
             if !self.is(Variant::E2eeNoSafetyNumbers) {
                 capabilities.push(Capability::E2eeSafetyNumbers);
+            }
+            if !self.is(Variant::E2eeNoCloneDevice) {
+                capabilities.push(Capability::E2eeCloneDevice);
             }
             capabilities.push(Capability::EnlistmentClock);
             capabilities.push(Capability::HandshakeFixedKeys);

@@ -475,4 +475,46 @@ mod profile_tests {
             .parse_view(&build(&base_message(), &Hostile::Depth(16)))
             .is_ok());
     }
+
+    /// The variant refuses a namespace name with a character outside RFC
+    /// 3986's; the reference takes any value as the name (docs/stanza.md §2).
+    #[test]
+    fn the_non_uri_namespace_variant_refuses_what_the_reference_reads() {
+        use crate::peer::stanza::serialize::{serialize, Spelling};
+        let l = StanzaParams::default();
+        let reference = configured(&l, None);
+        let variant = configured(&l, Some(Variant::StanzaRefusesNonUriNamespaceNames));
+        let plain =
+            String::from_utf8(serialize(&base_message(), &Spelling::default())).expect("utf-8");
+        assert!(plain.contains("<message "));
+        let declaring =
+            |ns: &str| plain.replacen("<message ", &format!("<message xmlns:p=\"{ns}\" "), 1);
+        for bad in [
+            " urn:x",
+            "urn:}x",
+            "urn:a b",
+            "urn:{x}",
+            "urn:\u{e9}",
+            "urn:%zz",
+        ] {
+            let xml = declaring(bad);
+            assert!(reference.parse_view(xml.as_bytes()).is_ok(), "{bad:?}");
+            assert_eq!(
+                category(&variant.parse(xml.as_bytes())),
+                Some(ErrorCategory::MalformedInput as i32),
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "urn:x-interspec:ext",
+            "urn:a%20b",
+            "http://h/p?q#f",
+            "a#b#c",
+        ] {
+            assert!(
+                variant.parse_view(declaring(good).as_bytes()).is_ok(),
+                "{good:?}"
+            );
+        }
+    }
 }

@@ -132,6 +132,12 @@ impl Device {
         &self.stable_id
     }
 
+    /// Draw every later key and nonce from a stream seeded with `seed`
+    /// (a device copied for a compromise test gets its own randomness).
+    pub fn reseed(&mut self, seed: [u8; 32]) {
+        self.rng.reseed(seed);
+    }
+
     /// Use these private keys, in order, for the next generated ephemeral
     /// key pairs (base key, ratchet keys) before the RNG.
     pub fn script_ephemerals(&mut self, privates: impl IntoIterator<Item = [u8; 32]>) {

@@ -10,19 +10,19 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
     Some(match m {
         E2eeAcceptsReplay => (
             "e2ee-accepts-replay",
-            &["E2-007", "E2-020", "E2-021"],
+            &["E2-007", "E2-020", "E2-021", "E2-031"],
             "Double Ratchet §2.6 and §3.5 (message keys are deleted once used); CWE-294",
             "keeps message keys after use, so a replayed SignalMessage decrypts again",
         ),
         E2eeSkipsMacCheck => (
             "e2ee-skips-mac-check",
-            &["E2-008", "E2-020", "E2-021"],
+            &["E2-008", "E2-020", "E2-021", "E2-034"],
             "CWE-354 (Improper Validation of Integrity Check Value)",
             "decrypts SignalMessages without checking their MAC",
         ),
         E2eeStateBeforeMac => (
             "e2ee-state-before-mac",
-            &["E2-008", "E2-010"],
+            &["E2-008", "E2-010", "E2-034"],
             "Double Ratchet §3.5 (if decryption fails, state changes are discarded); libsignal decrypts on a cloned session state",
             "advances the receiving chain before the MAC check and keeps it when the MAC fails",
         ),
@@ -52,7 +52,7 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
         ),
         E2eeNeverRatchets => (
             "e2ee-never-ratchets",
-            &["E2-015"],
+            &["E2-015", "E2-032"],
             "Double Ratchet §3.4 (DH ratchet step); without it no post-compromise security",
             "never replaces its sending ratchet key (no DH ratchet step on send)",
         ),
@@ -76,7 +76,7 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
         ),
         E2eeKeepsSessionOfBadPrekeyMessage => (
             "e2ee-keeps-session-of-bad-prekey-message",
-            &["E2-010"],
+            &["E2-010", "E2-034"],
             "libsignal-protocol-javascript SessionBuilder.processV3 (saves the session only after decryption succeeds); libsignal-protocol-c saves the identity early",
             "stores the session it built from a PreKeySignalMessage before the MAC check and keeps it, as the current session, when the MAC fails (the store-before-authenticate order libsignal-protocol-javascript's SessionBuilder.processV3 avoids: the session is not saved until decryption succeeds, \"to ensure that the sender actually holds the private keys for all reported pubkeys\"; libsignal-protocol-c saves the identity that early)",
         ),

@@ -11,6 +11,7 @@ use crate::catalog::profile::StanzaParams;
 use crate::peer::stanza::view::{Attr, Node, XMLNS_NS, XML_NS};
 use crate::targets::mutants::Mutant;
 use crate::targets::reference::build::Build;
+use crate::targets::variants::Variant;
 
 fn malformed(detail: impl Into<String>) -> Refusal {
     Refusal::new(ErrorCategory::MalformedInput, detail)
@@ -295,6 +296,13 @@ impl<'l> Tree<'l> {
                 continue;
             };
             check_binding(prefix, value)?;
+            if self.build.is(Variant::StanzaRefusesNonUriNamespaceNames)
+                && !uri_characters_only(value)
+            {
+                return Err(malformed(format!(
+                    "namespace name {value:?} is not a URI reference"
+                )));
+            }
             self.scopes.push((prefix.to_string(), value.clone()));
             pushed += 1;
         }
@@ -387,6 +395,28 @@ fn attributes_separated(tag: &str) -> bool {
             Some(_) => {}
             None if c == '"' || c == '\'' => quote = Some(c),
             None => {}
+        }
+    }
+    true
+}
+
+/// The `stanza-refuses-non-uri-namespace-names` variant's test, by
+/// characters only: every one is `unreserved` or `reserved` (RFC 3986 §2.3,
+/// §2.2), or a `%` with two hex digits after it (§2.1). So a space, `"`,
+/// `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}` or a non-ASCII character is
+/// refused; the grammar's structure is not checked.
+fn uri_characters_only(value: &str) -> bool {
+    let b = value.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit) =>
+            {
+                i += 3
+            }
+            c if c.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&c) => i += 1,
+            _ => return false,
         }
     }
     true
