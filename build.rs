@@ -17,6 +17,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={}", file.display());
     }
     let descriptors = protox::compile(&files, [&proto_dir])?;
+    // The same descriptors, for the evidence decoder (src/adapter/decode.rs):
+    // message and field names of recorded frames.
+    {
+        use protox::prost::Message;
+        let out = PathBuf::from(std::env::var("OUT_DIR")?).join("adapter_descriptors.bin");
+        std::fs::write(out, descriptors.encode_to_vec())?;
+    }
     // The stanza payload package (embedded by adapter messages) is included
     // at this Rust path, so it is generated on its own and named as extern
     // everywhere else.

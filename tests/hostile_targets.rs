@@ -46,7 +46,7 @@ fn run_against(mode: &str) -> RunResult {
 
 /// Scenarios that send a Ping meet the misbehaviour; those that never do
 /// must still pass on a restarted target.
-fn check(mode: &str, evidence_must_mention: &str) {
+fn check(mode: &str, evidence_must_mention: &str) -> RunResult {
     let result = run_against(mode);
     let broken: Vec<_> = result
         .outcomes
@@ -93,6 +93,7 @@ fn check(mode: &str, evidence_must_mention: &str) {
         );
     }
     assert!(result.restarts > 0, "{mode}: broken targets are replaced");
+    result
 }
 
 #[test]
@@ -116,6 +117,33 @@ fn target_that_closes_stdout() {
 #[test]
 fn target_that_writes_garbage() {
     check("garbage-on-ping", "not an adapter Response");
+}
+
+/// A debug line on stdout is read as a frame: the error says what the
+/// bytes are and where logs belong, and the evidence shows them as text.
+#[test]
+fn target_that_logs_to_stdout() {
+    let hint = "text on stdout: logs belong on stderr";
+    let result = check("debug-line-on-ping", hint);
+    let outcome = result
+        .outcomes
+        .iter()
+        .find(|o| o.id.contains("ping") && o.message.contains(hint))
+        .expect("a Ping scenario names the debug line");
+    assert!(
+        outcome.message.contains("EBUG: got a Ping request"),
+        "{}",
+        outcome.message
+    );
+    let decoded = outcome.evidence.decoded.join("\n");
+    assert!(
+        decoded.contains("reads as text: \"EBUG: got a Ping request"),
+        "{decoded}"
+    );
+    assert_eq!(
+        outcome.evidence.decoded.len(),
+        outcome.evidence.transcript.len()
+    );
 }
 
 #[test]

@@ -1,8 +1,14 @@
 //! report.html in a real headless Chromium: rendered, screenshotted, and the
 //! screenshot checked for the verdict banner and the requirement matrix,
-//! for a certified and a not-certified run. Skipped with a message when no
-//! Chromium is installed, unless INTERSPEC_REQUIRE_CHROMIUM is set (as in
-//! .ci/run, which installs Debian's `chromium`).
+//! for a certified and a not-certified run. For the not-certified run the
+//! first screen (1280x900) must hold the first unmet requirement's
+//! statement and the reproduce command of its first failing scenario: a
+//! copy of the page with a measuring script appended (report.html itself
+//! has no script) writes their positions into the DOM Chromium dumps.
+//! The screenshots are kept in `$CARGO_TARGET_TMPDIR/html_chromium/` to
+//! look at. Skipped with a message when no Chromium is installed, unless
+//! INTERSPEC_REQUIRE_CHROMIUM is set (as in .ci/run, which installs
+//! Debian's `chromium`).
 
 mod common;
 
@@ -26,8 +32,12 @@ fn chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Flags for a sandboxed, offline, headless run (no background traffic).
-fn headless(browser: &Path, profile: &Path) -> Command {
+/// The first screen: the window the page is shown in.
+const SCREEN: (usize, usize) = (1280, 900);
+
+/// Flags for a sandboxed, offline, headless run (no background traffic),
+/// in a window of `height` pixels.
+fn headless(browser: &Path, profile: &Path, height: usize) -> Command {
     let mut command = Command::new(browser);
     command.args([
         "--headless",
@@ -39,10 +49,77 @@ fn headless(browser: &Path, profile: &Path) -> Command {
         "--disable-component-update",
         "--disable-sync",
         "--hide-scrollbars",
-        "--window-size=1280,1400",
     ]);
     command.arg(format!("--user-data-dir={}", profile.display()));
+    command.arg(format!("--window-size={},{height}", SCREEN.0));
     command
+}
+
+/// Appended to a copy of report.html: writes where the first unmet
+/// requirement's statement and its first reproduce command end (page
+/// pixels from the top), and their text, into an element of the DOM.
+const MEASURE: &str = r#"<script>
+(function () {
+  var req = document.querySelector('#unmet .req');
+  function at(el) {
+    if (!el) { return 'missing'; }
+    var r = el.getBoundingClientRect();
+    return Math.ceil(r.bottom + window.scrollY) + ' ' + encodeURIComponent(el.textContent);
+  }
+  var out = document.createElement('pre');
+  out.id = 'interspec-measure';
+  out.textContent = 'viewport ' + window.innerHeight + ' -\n' +
+    'statement ' + at(req && req.querySelector('.statement')) + '\n' +
+    'reproduce ' + at(req && req.querySelector('pre.reproduce')) + '\n';
+  document.body.appendChild(out);
+})();
+</script>"#;
+
+/// (bottom in page pixels, text) of a measured element.
+fn measured(dom: &str, name: &str) -> (usize, String) {
+    let start = dom
+        .find("id=\"interspec-measure\">")
+        .expect("the measuring script ran");
+    let line = dom[start..]
+        .lines()
+        .find_map(|l| l.split_once(&format!("{name} ")).map(|(_, rest)| rest))
+        .unwrap_or_else(|| panic!("no {name} measured"));
+    let (bottom, text) = line.split_once(' ').expect("bottom and text");
+    let text = text.split('<').next().unwrap_or_default();
+    (
+        bottom.parse().expect("a position"),
+        percent_decode(text.trim()),
+    )
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let Some(b) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The page's `&amp;`-style escapes undone (the DOM dump escapes text).
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 struct Pixels {
@@ -98,7 +175,7 @@ fn check(browser: &Path, target: &str, certified: bool) {
     assert_eq!(out.status.code(), Some(if certified { 0 } else { 1 }));
     let page = format!("file://{}", reports.join("report.html").display());
 
-    let dom = headless(browser, &dir.path().join("profile-dom"))
+    let dom = headless(browser, &dir.path().join("profile-dom"), 1400)
         .args(["--dump-dom", &page])
         .output()
         .expect("chromium");
@@ -113,9 +190,14 @@ fn check(browser: &Path, target: &str, certified: bool) {
         dom.contains("Requirement matrix") && dom.contains("AD-001"),
         "the rendered DOM shows the matrix"
     );
+    assert_eq!(
+        dom.contains("id=\"unmet\""),
+        !certified,
+        "unmet requirements are listed exactly when there are some"
+    );
 
     let shot = dir.path().join("report.png");
-    let status = headless(browser, &dir.path().join("profile-shot"))
+    let status = headless(browser, &dir.path().join("profile-shot"), SCREEN.1)
         .arg(format!("--screenshot={}", shot.display()))
         .arg(&page)
         .output()
@@ -125,14 +207,22 @@ fn check(browser: &Path, target: &str, certified: bool) {
         "Chromium wrote a screenshot: {}",
         String::from_utf8_lossy(&status.stderr)
     );
+    let kept = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html_chromium");
+    let _ = std::fs::create_dir_all(&kept);
+    let name = if certified { "passing" } else { "failing" };
+    let _ = std::fs::copy(&shot, kept.join(format!("{name}.png")));
     let pixels = decode(&shot);
-    assert!(pixels.height >= 1000, "{}x{}", pixels.width, pixels.height);
+    assert_eq!(
+        (pixels.width, pixels.height),
+        SCREEN,
+        "a screenshot of the first screen"
+    );
     let banner = if certified {
         CERTIFIED_GREEN
     } else {
         NOT_CERTIFIED_RED
     };
-    let top = 0..pixels.height / 8;
+    let top = 0..pixels.height / 6;
     assert!(
         pixels.count(banner, top.clone()) > 20_000,
         "the verdict banner is visible at the top"
@@ -146,9 +236,67 @@ fn check(browser: &Path, target: &str, certified: bool) {
         pixels.count(wrong, top) < 100,
         "and it is the right verdict"
     );
+    if certified {
+        assert!(
+            pixels.count(MATRIX_HEADER_BLUE, 0..pixels.height) > 5_000,
+            "with nothing unmet, the requirement matrix is on the first screen"
+        );
+        return;
+    }
+
+    // The first unmet requirement, as report.json has it.
+    let report = common::read_json(&reports.join("report.json"));
+    let first = report["verdict"]["must_unmet"][0]
+        .as_str()
+        .expect("an unmet MUST requirement");
+    let requirement = report["requirements"]
+        .as_array()
+        .and_then(|all| all.iter().find(|r| r["id"] == first))
+        .expect("the requirement");
+    let failing = requirement["scenarios"]
+        .as_array()
+        .and_then(|ids| {
+            ids.iter().find_map(|id| {
+                report["scenarios"]
+                    .as_array()?
+                    .iter()
+                    .find(|s| s["id"] == *id && (s["outcome"] == "fail" || s["outcome"] == "error"))
+            })
+        })
+        .expect("a failing scenario of it");
+
+    let html = std::fs::read_to_string(reports.join("report.html")).expect("report.html");
     assert!(
-        pixels.count(MATRIX_HEADER_BLUE, 0..pixels.height) > 5_000,
-        "the requirement matrix is visible on the first screen"
+        !html.contains("<script"),
+        "report.html itself has no script"
+    );
+    let measuring = reports.join("measure.html");
+    std::fs::write(
+        &measuring,
+        html.replace("</body>", &format!("{MEASURE}</body>")),
+    )
+    .expect("write the measuring copy");
+    let dom = headless(browser, &dir.path().join("profile-measure"), SCREEN.1)
+        .args(["--dump-dom", &format!("file://{}", measuring.display())])
+        .output()
+        .expect("chromium");
+    let dom = unescape(&String::from_utf8_lossy(&dom.stdout));
+    // Headless Chromium's viewport is the window less its own chrome: the
+    // first screen is the smaller of the two.
+    let (viewport, _) = measured(&dom, "viewport");
+    assert!(viewport > 400, "a viewport of {viewport} px");
+    let screen = viewport.min(SCREEN.1);
+    let (bottom, text) = measured(&dom, "statement");
+    assert_eq!(text, requirement["statement"].as_str().expect("statement"));
+    assert!(
+        bottom <= screen,
+        "the first unmet requirement's statement ends at {bottom} px, below the first screen"
+    );
+    let (bottom, text) = measured(&dom, "reproduce");
+    assert_eq!(text, failing["reproduce"].as_str().expect("reproduce"));
+    assert!(
+        bottom <= screen,
+        "its reproduce command ends at {bottom} px, below the first screen"
     );
 }
 

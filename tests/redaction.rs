@@ -72,6 +72,47 @@ fn leaks(report: &str, bytes: &[u8]) -> Option<String> {
     report.contains(&b64).then_some(b64)
 }
 
+/// The bytes of the hex dumps in decoded evidence (`0000  0a 1f ** … |..*|`
+/// rows), each unbroken run of shown bytes as one sequence: a value split
+/// across rows is still found whole.
+fn dumped_runs(report: &str) -> Vec<Vec<u8>> {
+    let mut runs = vec![Vec::new()];
+    for line in report.lines() {
+        let row = line.trim_start();
+        let Some((offset, rest)) = row.split_once("  ") else {
+            runs.push(Vec::new());
+            continue;
+        };
+        if offset.len() != 4
+            || !offset.bytes().all(|b| b.is_ascii_hexdigit())
+            || !rest.contains('|')
+        {
+            runs.push(Vec::new());
+            continue;
+        }
+        for token in rest
+            .split('|')
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+        {
+            match u8::from_str_radix(token, 16) {
+                Ok(byte) if token.len() == 2 => runs.last_mut().expect("a run").push(byte),
+                _ => runs.push(Vec::new()),
+            }
+        }
+    }
+    runs.retain(|r| !r.is_empty());
+    runs
+}
+
+/// Whether any [`WINDOW`]-byte piece of `bytes` is in a hex dump.
+fn leaks_in_dumps(runs: &[Vec<u8>], bytes: &[u8]) -> bool {
+    bytes
+        .windows(WINDOW)
+        .any(|w| runs.iter().any(|run| run.windows(WINDOW).any(|r| r == w)))
+}
+
 #[test]
 fn reports_never_show_keys_or_more_than_an_excerpt_of_plaintext() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -105,8 +146,50 @@ fn reports_never_show_keys_or_more_than_an_excerpt_of_plaintext() {
         "the frames carrying the keys are in the evidence, masked"
     );
 
+    // The decoded form of the same frames is there too, masked the same way.
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let decoded: Vec<String> = parsed["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .flat_map(|s| {
+            s["evidence"]["decoded"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|d| d.as_str().map(str::to_string))
+        .collect();
+    let decoded = decoded.join("\n");
+    assert!(
+        decoded.contains("e2ee_create_device: E2eeCreateDevice") && decoded.contains("** **"),
+        "the decoded frames carrying the keys are in the evidence, masked"
+    );
+    let runs = dumped_runs(&decoded);
+    assert!(
+        runs.iter().map(Vec::len).sum::<usize>() > 100,
+        "hex dumps were read back"
+    );
+    for secret in &secrets {
+        assert!(
+            !leaks_in_dumps(&runs, secret),
+            "a decoded frame shows a key"
+        );
+    }
+    for plaintext in plaintexts.iter().filter(|p| p.len() > EXCERPT) {
+        assert!(
+            !leaks_in_dumps(&runs, &plaintext[EXCERPT..]),
+            "a decoded frame shows plaintext past the excerpt"
+        );
+    }
+
     for file in ["report.json", "report.html", "report.md", "junit.xml"] {
         let report = std::fs::read_to_string(dir.path().join(file)).expect(file);
+        // JSON strings escape line breaks: read the dumps of the text.
+        let runs = dumped_runs(&report.replace("\\n", "\n"));
+        for secret in &secrets {
+            assert!(!leaks_in_dumps(&runs, secret), "{file}: a dump shows a key");
+        }
         for secret in &secrets {
             assert_eq!(
                 leaks(&report, secret),

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use prost::Message;
 
+use super::decode::{mostly_text, Shape};
 use super::frame::{self, FrameError};
 use super::link::{describe_exit, Link};
 use super::names::{op_name, reply_name};
@@ -26,6 +27,23 @@ pub struct ClientConfig {
     pub record: bool,
     /// Leading bytes of a registered plaintext that evidence may show.
     pub plaintext_excerpt: usize,
+}
+
+/// Bytes of an undecodable reply quoted in the error when they read as text.
+const TEXT_QUOTED: usize = 80;
+
+/// For a reply that is not protobuf but reads as text (a target printing a
+/// debug line to stdout, where the frames go), the text and what is wrong.
+fn text_hint(body: &[u8]) -> String {
+    if !mostly_text(body) {
+        return String::new();
+    }
+    let shown = String::from_utf8_lossy(&body[..body.len().min(TEXT_QUOTED)]);
+    let more = if body.len() > TEXT_QUOTED { "…" } else { "" };
+    format!(
+        "; it reads as text ({:?}{more}): text on stdout: logs belong on stderr",
+        shown.trim_end()
+    )
 }
 
 /// A reply, classified as the adapter protocol defines.
@@ -61,13 +79,32 @@ impl Reply {
         match self {
             Reply::Result(r) => reply_name(Some(r)),
             Reply::Rejected { category, detail } => format!(
-                "Rejected({}: {detail:?})",
-                super::names::category_name(*category)
+                "Rejected({}: {:?})",
+                super::names::category_name(*category),
+                bounded_detail(detail)
             ),
-            Reply::Unsupported(detail) => format!("Unsupported({detail:?})"),
-            Reply::Internal(detail) => format!("InternalError({detail:?})"),
+            Reply::Unsupported(detail) => format!("Unsupported({:?})", bounded_detail(detail)),
+            Reply::Internal(detail) => format!("InternalError({:?})", bounded_detail(detail)),
         }
     }
+}
+
+/// Characters of a target's `detail` quoted in messages: a longer one
+/// keeps its head and tail and says how much was left out, so a message
+/// naming many replies stays readable and bounded.
+const DETAIL_SHOWN: usize = 512;
+
+fn bounded_detail(detail: &str) -> String {
+    let count = detail.chars().count();
+    if count <= DETAIL_SHOWN {
+        return detail.to_string();
+    }
+    let head: String = detail.chars().take(DETAIL_SHOWN - 64).collect();
+    let tail: String = detail.chars().skip(count - 64).collect();
+    format!(
+        "{head}[… {} of {count} characters elided …]{tail}",
+        count - DETAIL_SHOWN
+    )
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -181,7 +218,8 @@ impl AdapterClient {
         }
         if self.config.record {
             let label = format!("-> {} id={}", op_name(request.op.as_ref()), request.id);
-            self.transcript.record(&label, &frame, &self.redactor);
+            self.transcript
+                .record(&label, Shape::Request, &frame, &self.redactor);
         }
         let result = self.write(&frame);
         // Keep the buffer: this is the per-call hot path.
@@ -194,8 +232,15 @@ impl AdapterClient {
     pub fn send_body(&mut self, label: &str, body: &[u8]) -> Result<(), CallError> {
         let mut framed = Vec::with_capacity(body.len() + 10);
         frame::encode_frame(body, &mut framed);
+        // Decoded as a Request only when it is one (this sends bodies that
+        // are not, on purpose).
+        let shape = if Request::decode(body).is_ok() {
+            Shape::Request
+        } else {
+            Shape::Opaque
+        };
         self.transcript
-            .record(&format!("-> {label}"), &framed, &self.redactor);
+            .record(&format!("-> {label}"), shape, &framed, &self.redactor);
         self.write(&framed)
     }
 
@@ -204,8 +249,12 @@ impl AdapterClient {
     /// before the next scenario.
     pub fn send_raw(&mut self, label: &str, bytes: &[u8]) -> Result<(), CallError> {
         self.tainted = true;
-        self.transcript
-            .record(&format!("-> {label} (raw)"), bytes, &self.redactor);
+        self.transcript.record(
+            &format!("-> {label} (raw)"),
+            Shape::Opaque,
+            bytes,
+            &self.redactor,
+        );
         self.write(bytes)
     }
 
@@ -269,15 +318,21 @@ impl AdapterClient {
                         reply_name(response.reply.as_ref()),
                         response.id
                     );
-                    self.transcript.record(&label, &body, &self.redactor);
+                    self.transcript
+                        .record(&label, Shape::Response, &body, &self.redactor);
                 }
                 Ok(response)
             }
             Err(err) => {
-                self.transcript
-                    .record("<- undecodable frame", &body, &self.redactor);
+                self.transcript.record(
+                    "<- undecodable frame",
+                    Shape::Opaque,
+                    &body,
+                    &self.redactor,
+                );
                 Err(self.fail(CallError::BadFrame(format!(
-                    "not an adapter Response: {err}"
+                    "not an adapter Response: {err}{}",
+                    text_hint(&body)
                 ))))
             }
         }

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod containment;
+pub mod decode;
 pub mod frame;
 pub mod link;
 pub mod names;

@@ -1,16 +1,29 @@
 //! A bounded record of the frames exchanged during one scenario, kept as
-//! evidence: the newest entries, each frame shown as truncated hex.
+//! evidence: the newest entries, each frame shown as truncated hex, and
+//! the frame itself (up to [`FRAME_BYTES_KEPT`]) to be shown decoded
+//! ([`super::decode`]) once the scenario is over.
 
 use std::collections::VecDeque;
 
+use super::decode::{self, Shape};
 use crate::redact::Redactor;
 
 const MAX_ENTRIES: usize = 64;
 const HEX_BYTES_SHOWN: usize = 48;
+/// Bytes of one frame kept for its decoded form.
+pub const FRAME_BYTES_KEPT: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    line: String,
+    /// The frame (a prefix of it when longer than [`FRAME_BYTES_KEPT`]),
+    /// its length on the wire, and what it should hold.
+    frame: Option<(Shape, Vec<u8>, usize)>,
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct Transcript {
-    entries: VecDeque<String>,
+    entries: VecDeque<Entry>,
     dropped: usize,
     enabled: bool,
 }
@@ -30,7 +43,8 @@ impl Transcript {
 
     /// Records one frame; `label` says what it was (`-> Ping id=3`).
     /// Bytes the redactor marks are shown as `**`.
-    pub fn record(&mut self, label: &str, frame: &[u8], redactor: &Redactor) {
+    /// `shape` says what the frame should hold, for its decoded form.
+    pub fn record(&mut self, label: &str, shape: Shape, frame: &[u8], redactor: &Redactor) {
         if !self.enabled {
             return;
         }
@@ -39,22 +53,29 @@ impl Transcript {
         } else {
             masked_hex_excerpt(frame, &redactor.mask(frame, HEX_BYTES_SHOWN))
         };
-        self.push(format!("{label} [{} B] {excerpt}", frame.len()));
+        let kept = frame[..frame.len().min(FRAME_BYTES_KEPT)].to_vec();
+        self.push(Entry {
+            line: format!("{label} [{} B] {excerpt}", frame.len()),
+            frame: Some((shape, kept, frame.len())),
+        });
     }
 
     /// Records an event that is not a frame (a timeout, a closed stream).
     pub fn note(&mut self, text: String) {
         if self.enabled {
-            self.push(text);
+            self.push(Entry {
+                line: text,
+                frame: None,
+            });
         }
     }
 
-    fn push(&mut self, line: String) {
+    fn push(&mut self, entry: Entry) {
         if self.entries.len() == MAX_ENTRIES {
             self.entries.pop_front();
             self.dropped += 1;
         }
-        self.entries.push_back(line);
+        self.entries.push_back(entry);
     }
 
     pub fn lines(&self) -> Vec<String> {
@@ -62,7 +83,32 @@ impl Transcript {
         if self.dropped > 0 {
             out.push(format!("[… {} earlier entries not kept]", self.dropped));
         }
-        out.extend(self.entries.iter().cloned());
+        out.extend(self.entries.iter().map(|e| e.line.clone()));
+        out
+    }
+
+    /// The decoded form of each entry, one for each of [`Transcript::lines`]
+    /// (empty for notes), redacted with `redactor` as it stands now: every
+    /// byte inside a registered value is masked before decoding, and the
+    /// text is then redacted like any other evidence.
+    pub fn decoded(&self, redactor: &Redactor) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.entries.len() + 1);
+        if self.dropped > 0 {
+            out.push(String::new());
+        }
+        for entry in &self.entries {
+            out.push(match &entry.frame {
+                Some((shape, frame, full_len)) => {
+                    let mask = if redactor.is_empty() {
+                        Vec::new()
+                    } else {
+                        redactor.mask(frame, frame.len())
+                    };
+                    redactor.text(&decode::render(*shape, frame, &mask, *full_len))
+                }
+                None => String::new(),
+            });
+        }
         out
     }
 }
@@ -115,8 +161,17 @@ mod tests {
         let mut redactor = Redactor::default();
         redactor.secret(&[0xde, 0xad, 0xbe, 0xef]);
         let mut t = Transcript::new(true);
-        t.record("-> X", &[1, 0xde, 0xad, 0xbe, 0xef, 2], &redactor);
+        t.record(
+            "-> X",
+            Shape::Opaque,
+            &[1, 0xde, 0xad, 0xbe, 0xef, 2],
+            &redactor,
+        );
         assert_eq!(t.lines(), ["-> X [6 B] 01********02"]);
+        let decoded = t.decoded(&redactor);
+        assert_eq!(decoded.len(), 1);
+        assert!(decoded[0].contains("01 ** ** ** ** 02"), "{decoded:?}");
+        assert!(!decoded[0].contains("de ad"), "{decoded:?}");
     }
 
     #[test]

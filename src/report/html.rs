@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 
 use super::model::{Report, RequirementStatus, ScenarioResult, SuiteStatus, VerdictState};
+use super::unmet;
+use crate::catalog::Level;
 use crate::scenario::outcome::OutcomeKind;
 
 const STYLE: &str = r#"
@@ -31,6 +33,15 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dt { font-weight: 600; } dd { margin: 0; word-break: break-all; }
 details { border: 1px solid #d0d7de; border-radius: 6px; margin: .5rem 0; padding: .4rem .8rem; }
 summary { cursor: pointer; }
+#unmet .req { border-left: 4px solid #cf222e; padding: .1rem 0 .1rem .8rem; margin: .6rem 0 1rem; }
+#unmet .req.should { border-left-color: #9a6700; }
+#unmet h3 { margin: 0; font-size: 1.05rem; }
+#unmet .statement { margin: .2rem 0; font-weight: 600; }
+#unmet ul { margin: .2rem 0; padding-left: 1.2rem; }
+#unmet pre { margin: .2rem 0 .4rem; padding: .3rem .5rem; }
+.matrix a.fail, .matrix a.error, .matrix a.deviation { font-weight: 600; padding: 0 .2rem; border-radius: 3px; }
+.matrix a.fail { background: #ffd8d3; } .matrix a.error { background: #fff1c5; } .matrix a.deviation { background: #fff8c5; }
+pre.frames b { font-weight: 600; }
 @media print { details { break-inside: avoid; } #verdict { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
 "#;
 
@@ -108,8 +119,8 @@ pub fn render(report: &Report) -> String {
         esc(&v.profile),
         if v.profile_told { "" } else { " (not told to the target)" },
         esc(&v.scope),
-        if v.must_unmet.is_empty() { "none".to_string() } else { esc(&v.must_unmet.join(", ")) },
-        if v.should_warnings.is_empty() { "none".to_string() } else { esc(&v.should_warnings.join(", ")) },
+        id_list(&v.must_unmet),
+        id_list(&v.should_warnings),
         v.deviations.len(),
         if report.run.interrupted { "; the run was interrupted" } else { "" }
     );
@@ -121,6 +132,7 @@ pub fn render(report: &Report) -> String {
         out.push_str("</ul>");
     }
     out.push_str("</header>\n");
+    render_unmet(&mut out, report);
 
     out.push_str("<section id=\"suites\"><h2>Suites</h2><table><tr><th>suite</th><th>verdict</th><th>required</th><th>ran</th><th>pass</th><th>fail</th><th>not applicable</th><th>error</th></tr>\n");
     for s in &v.suites {
@@ -178,7 +190,14 @@ pub fn render(report: &Report) -> String {
         let links: Vec<String> = r
             .scenarios
             .iter()
-            .map(|id| format!("<a href=\"#{}\">{}</a>", anchor(id), esc(id)))
+            .map(|id| match unmet::mark(report, id) {
+                Some(mark) => format!(
+                    "<a class=\"{mark}\" href=\"#{}\">{}</a> ({mark})",
+                    anchor(id),
+                    esc(id)
+                ),
+                None => format!("<a href=\"#{}\">{}</a>", anchor(id), esc(id)),
+            })
             .collect();
         let label = status_label(r.status);
         let _ = writeln!(
@@ -250,6 +269,65 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// Failures first: each unmet requirement with its statement, level and
+/// the scenarios that failed it, their one-line reasons and reproduce
+/// commands, right below the verdict.
+fn render_unmet(out: &mut String, report: &Report) {
+    let list = unmet::unmet(report);
+    if list.is_empty() {
+        return;
+    }
+    out.push_str("<section id=\"unmet\"><h2>Unmet requirements</h2>\n");
+    for item in &list {
+        let r = item.requirement;
+        let _ = write!(
+            out,
+            "<div class=\"req{}\"><h3><a href=\"#r-{id}\">{id}</a> {} <span class=\"{label}\">{label}</span></h3>\
+             <p class=\"statement\">{}</p>",
+            if r.level == Level::Must { "" } else { " should" },
+            r.level,
+            esc(&r.statement),
+            id = esc(&r.id),
+            label = status_label(r.status),
+        );
+        if item.failing.is_empty() {
+            let _ = write!(
+                out,
+                "<p>No scenario of it failed; it is {}: {}.</p>",
+                status_label(r.status),
+                esc(&r.scenarios.join(", "))
+            );
+        } else {
+            out.push_str("<ul>");
+            for s in &item.failing {
+                let _ = write!(
+                    out,
+                    "<li><a href=\"#{}\"><code>{}</code></a> <span class=\"{label}\">{label}</span>: {}\
+                     <pre class=\"reproduce\">{}</pre></li>",
+                    anchor(&s.id),
+                    esc(&s.id),
+                    esc(&unmet::one_line(&s.message)),
+                    esc(&s.reproduce),
+                    label = s.outcome.label(),
+                );
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</div>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+/// Requirement ids for the banner: all of a few, or how many (the list
+/// below the banner names each), so the banner stays short.
+fn id_list(ids: &[String]) -> String {
+    match ids.len() {
+        0 => "none".to_string(),
+        1..=8 => esc(&ids.join(", ")),
+        n => format!("{n} (listed below)"),
+    }
+}
+
 fn selection_text(report: &Report) -> String {
     let r = &report.run;
     let mut parts = Vec::new();
@@ -313,11 +391,16 @@ fn render_scenario(out: &mut String, s: &ScenarioResult) {
             );
         }
         if !evidence.transcript.is_empty() {
-            let _ = writeln!(
-                out,
-                "<p>Adapter transcript:</p><pre>{}</pre>",
-                esc(&evidence.transcript.join("\n"))
-            );
+            out.push_str("<p>Adapter transcript (each frame decoded below its hex):</p><pre class=\"frames\">");
+            for (index, line) in evidence.transcript.iter().enumerate() {
+                let _ = writeln!(out, "<b>{}</b>", esc(line));
+                if let Some(decoded) = evidence.decoded.get(index).filter(|d| !d.is_empty()) {
+                    for part in decoded.lines() {
+                        let _ = writeln!(out, "    {}", esc(part));
+                    }
+                }
+            }
+            out.push_str("</pre>\n");
         }
         if !evidence.target_log.is_empty() {
             let _ = writeln!(

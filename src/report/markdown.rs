@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use super::escape::{markdown as md, markdown_block, markdown_code as code};
 use super::model::{Report, ScenarioResult};
+use super::unmet;
 use crate::catalog::Level;
 use crate::scenario::outcome::OutcomeKind;
 
@@ -14,6 +15,8 @@ use crate::scenario::outcome::OutcomeKind;
 pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024 - 16 * 1024;
 /// Transcript lines shown per failure (the rest are in report.json).
 const TRANSCRIPT_LINES: usize = 12;
+/// Lines of one frame's decoded form shown (the rest are in report.json).
+const DECODED_LINES: usize = 40;
 /// GitHub shows at most 10 annotations of each kind per step.
 pub const ANNOTATIONS_PER_KIND: usize = 10;
 
@@ -43,6 +46,7 @@ pub fn render(report: &Report) -> String {
             ""
         }
     );
+    unmet_section(&mut out, report);
     out.push_str(
         "| suite | verdict | required | ran | pass | fail | n/a | error |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
@@ -176,6 +180,55 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// Failures first: each unmet requirement, its statement and level, and
+/// the scenarios that failed it with one-line reasons and reproduce
+/// commands. Bounded like the rest of the file: past the budget the list
+/// stops with a count.
+fn unmet_section(out: &mut String, report: &Report) {
+    let list = unmet::unmet(report);
+    if list.is_empty() {
+        return;
+    }
+    out.push_str("## Unmet requirements\n");
+    for (shown, item) in list.iter().enumerate() {
+        let r = item.requirement;
+        let mut section = format!(
+            "\n**{}** ({}, {}): {}\n\n",
+            md(&r.id),
+            r.level,
+            r.status.label(),
+            md(&r.statement)
+        );
+        if item.failing.is_empty() {
+            let _ = writeln!(
+                section,
+                "No scenario of it failed; it is {}.",
+                r.status.label()
+            );
+        }
+        for s in &item.failing {
+            let _ = writeln!(
+                section,
+                "- {} `{}`: {}\n  ```sh\n  {}\n  ```",
+                s.outcome.label(),
+                code(&s.id),
+                md(&unmet::one_line(&s.message)),
+                markdown_block(std::slice::from_ref(&s.reproduce))
+            );
+        }
+        if out.len() + section.len() > MAX_MARKDOWN_BYTES / 4 {
+            let _ = writeln!(
+                out,
+                "\n… and {} more unmet requirements; see below and report.json.",
+                list.len() - shown
+            );
+            break;
+        }
+        out.push_str(&section);
+    }
+    out.push('\n');
+}
+
 fn failure_section(s: &ScenarioResult) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -198,11 +251,23 @@ fn failure_section(s: &ScenarioResult) -> String {
         }
         if !evidence.transcript.is_empty() {
             let skip = evidence.transcript.len().saturating_sub(TRANSCRIPT_LINES);
-            let _ = writeln!(
-                out,
-                "```text\n{}\n```",
-                markdown_block(&evidence.transcript[skip..])
-            );
+            let mut lines = Vec::new();
+            for (index, line) in evidence.transcript.iter().enumerate().skip(skip) {
+                lines.push(line.clone());
+                if let Some(decoded) = evidence.decoded.get(index).filter(|d| !d.is_empty()) {
+                    let total = decoded.lines().count();
+                    for part in decoded.lines().take(DECODED_LINES) {
+                        lines.push(format!("    {part}"));
+                    }
+                    if total > DECODED_LINES {
+                        lines.push(format!(
+                            "    [… {} more lines in report.json]",
+                            total - DECODED_LINES
+                        ));
+                    }
+                }
+            }
+            let _ = writeln!(out, "```text\n{}\n```", markdown_block(&lines));
         }
     }
     let _ = writeln!(

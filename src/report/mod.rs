@@ -14,6 +14,7 @@ pub mod matrix;
 pub mod merge;
 pub mod model;
 pub mod sign;
+pub mod unmet;
 
 use std::path::{Path, PathBuf};
 

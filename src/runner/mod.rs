@@ -471,6 +471,7 @@ impl Worker<'_> {
                     .iter()
                     .map(|l| redactor.text(l))
                     .collect(),
+                decoded: client.transcript().decoded(redactor),
                 target_log: match (client.link().log(), log_mark) {
                     (Some(log), Some(mark)) => redactor.text(&log.since(mark, LOG_EXCERPT_BYTES)),
                     _ => String::new(),

@@ -114,6 +114,11 @@ pub type Check = Result<String, Finding>;
 pub struct Evidence {
     /// Frames exchanged during the scenario (hex-truncated).
     pub transcript: Vec<String>,
+    /// The same entries decoded (message and field names, text as text),
+    /// one for each line of `transcript`, empty for notes; redacted like
+    /// the transcript. Absent in reports of earlier versions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decoded: Vec<String>,
     /// What the target wrote to stderr during the scenario (bounded).
     pub target_log: String,
     pub counterexample: Option<Counterexample>,

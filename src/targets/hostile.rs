@@ -40,6 +40,9 @@ pub enum HostileMode {
     /// empty environment and SIGTERM, SIGHUP and SIGINT ignored: neither the
     /// process group nor the environment marker finds it.
     HideOnPing,
+    /// Prints a debug line to stdout (where the frames go) before its
+    /// answer, as a target that logs to the wrong stream does.
+    DebugLineOnPing,
     /// Exits before answering anything.
     ExitAtStart,
     /// Answers `Hello` and `Configure`, then stops answering anything.
@@ -198,6 +201,14 @@ fn misbehave(mode: HostileMode, output: &mut impl Write) -> io::Result<()> {
             prost::encoding::encode_varint(1 << 30, &mut frame);
             frame.extend_from_slice(&[1, 2, 3]);
             output.write_all(&frame)?;
+            output.flush()
+        }
+        HostileMode::DebugLineOnPing => {
+            // Read as a frame, its `D` announces 68 bytes: the rest of the
+            // line is what the harness gets as a Response body.
+            output.write_all(
+                b"DEBUG: got a Ping request; echoing its payload back to the harness now\n",
+            )?;
             output.flush()
         }
         HostileMode::DripOnPing => {
