@@ -82,6 +82,14 @@ fn builtin_olm_on_the_compatible_path() {
             && stdout.contains("Signal v3 wire not checked"),
         "{stdout}"
     );
+    // The reports say it plainly too.
+    for page in ["report.md", "report.html"] {
+        let text = std::fs::read_to_string(dir.join(page)).expect(page);
+        assert!(
+            text.contains("e2ee judged on the compatible path"),
+            "{page} does not name the path"
+        );
+    }
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("report.json")).expect("report.json"))
             .expect("json");

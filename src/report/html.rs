@@ -124,6 +124,9 @@ pub fn render(report: &Report) -> String {
         v.deviations.len(),
         if report.run.interrupted { "; the run was interrupted" } else { "" }
     );
+    if let Some(path) = v.e2ee_path_line() {
+        let _ = write!(out, "<p id=\"e2ee-path\">{}</p>", esc(&path));
+    }
     if !v.reasons.is_empty() {
         out.push_str("<ul>");
         for reason in &v.reasons {

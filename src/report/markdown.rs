@@ -46,6 +46,9 @@ pub fn render(report: &Report) -> String {
             ""
         }
     );
+    if let Some(path) = v.e2ee_path_line() {
+        let _ = writeln!(out, "{}\n", md(&path));
+    }
     unmet_section(&mut out, report);
     out.push_str(
         "| suite | verdict | required | ran | pass | fail | n/a | error |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
