@@ -143,8 +143,8 @@ fn builtin_olm_on_the_compatible_path() {
     );
 
     // What the compatible path cannot show yet for a target with its own
-    // wire: bounds (E2-005, E2-006, E2-027) and the operations' refusals
-    // (E2-029). docs/open-work.md §Compatible protocols lists them.
+    // wire: the bounds (E2-005, E2-006, E2-027), which need declared
+    // bounds. docs/open-work.md §Compatible protocols.
     let suite = report["verdict"]["suites"]
         .as_array()
         .expect("suites")
@@ -158,10 +158,7 @@ fn builtin_olm_on_the_compatible_path() {
         .iter()
         .filter_map(|v| v.as_str())
         .collect();
-    assert_eq!(
-        unmet,
-        BTreeSet::from(["E2-005", "E2-006", "E2-027", "E2-029"])
-    );
+    assert_eq!(unmet, BTreeSet::from(["E2-005", "E2-006", "E2-027"]));
 }
 
 /// The reference (which speaks Signal v3 too) meets the e2ee suite on the

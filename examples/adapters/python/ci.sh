@@ -7,6 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 interspec="${INTERSPEC:-interspec}"
+# A relative path names the binary from the caller's directory.
+case "$interspec" in /*) ;; */*) interspec="$PWD/$interspec" ;; esac
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 out="${1:-$work/report}"

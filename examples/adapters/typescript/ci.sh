@@ -6,6 +6,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 interspec="${INTERSPEC:-interspec}"
+# A relative path names the binary from the caller's directory (this script
+# changes directory before it runs it).
+case "$interspec" in /*) ;; */*) interspec="$PWD/$interspec" ;; esac
 out="${1:-$here/reports}"
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 

@@ -18,6 +18,7 @@ pub mod authenticity;
 pub mod bundle;
 pub mod compromise;
 pub mod confidentiality;
+pub mod device_refusals;
 pub mod devices;
 pub mod encoding;
 pub mod establish;
@@ -108,6 +109,10 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "e2ee/devices-one-time-key-single-use",
             authenticity::one_time_key_single_use,
+        )
+        .add(
+            "e2ee/devices-operation-refusals",
+            device_refusals::operation_refusals,
         )
         .add(
             "e2ee/devices-simultaneous-initiation",

@@ -20,7 +20,7 @@ use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
 
 /// The longest address name the docs allow (docs/e2ee.md §Common types).
-const MAX_NAME_LEN: usize = 256;
+pub const MAX_NAME_LEN: usize = 256;
 
 /// Which refusal of an operation.
 #[derive(Clone, Copy, Debug)]
