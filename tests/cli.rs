@@ -109,6 +109,10 @@ fn three_shards_run_every_scenario_exactly_once() {
             shard,
             "--seed",
             "1",
+            // A debug build on a loaded machine: no call may time out
+            // (an error would make the exit code 1, not 4).
+            "--call-timeout-ms",
+            "60000",
             "--out",
             dir.path().to_str().expect("path"),
         ]);
@@ -187,7 +191,7 @@ fn ctrl_c_stops_the_run_and_still_writes_an_interrupted_report() {
     let dir = outdir();
     // One job against a target that hangs on Ping: the run is still going
     // when the interrupt arrives.
-    let child = Command::new(common::exe())
+    let mut child = Command::new(common::exe())
         .args([
             "certify",
             "--target",
@@ -204,18 +208,26 @@ fn ctrl_c_stops_the_run_and_still_writes_an_interrupted_report() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    std::thread::sleep(Duration::from_millis(1500));
+    // The header line comes after the Ctrl-C handler is installed; the
+    // interrupt is sent once it is out (and the run under way), however
+    // loaded the machine is.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut header = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut header).expect("header line");
+    assert!(header.contains("scenarios against"), "{header}");
+    std::thread::sleep(Duration::from_millis(500));
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(status.success());
     let out = child.wait_with_output().expect("wait");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("stderr");
     assert_eq!(
         out.status.code(),
         Some(1),
-        "an interrupted run is not certified: {}",
-        String::from_utf8_lossy(&out.stderr)
+        "an interrupted run is not certified: {rest}"
     );
     let report = read_json(&dir.path().join("report.json"));
     assert_eq!(report["run"]["interrupted"], true);

@@ -1,66 +1,47 @@
-//! builtin:olm (Matrix's Olm through vodozemac, docs/olm.md) under the
-//! e2ee suite: it declares E2EE without SIGNAL_V3_WIRE, so the
-//! device-to-device property scenario runs (identities and bundles handed
-//! over as opaque bytes) and must pass; every peer<->target scenario is not
-//! applicable; nothing errors.
+//! builtin:olm (Matrix's Olm through vodozemac, docs/olm.md, beside the
+//! reference's other suites): it declares E2EE without SIGNAL_V3_WIRE and
+//! keeps vodozemac's 40 skipped keys per chain, so only the compatible path
+//! (profile compatible-e2ee) can judge it, and there it is CERTIFIED: every
+//! Signal-wire requirement out of scope, every guarantee shown device to
+//! device against the bounds it declares.
 
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use interspec::catalog::profile::SIGNAL_WIRE_TAG;
 use interspec::catalog::Catalog;
-use interspec::runner::plan::{build_plan, Selection};
-use interspec::runner::run;
-use interspec::scenario::outcome::OutcomeKind;
-use interspec::targets::TargetSpec;
 
+/// Under the default profile (exactly 2000 skipped keys per chain) the
+/// target refuses Configure and says which profile can judge it.
 #[test]
-fn the_e2ee_suite_runs_against_builtin_olm() {
-    let catalog = Catalog::builtin().expect("catalog");
-    let plan = build_plan(
-        &catalog,
-        &Selection {
-            suites: vec!["e2ee".into()],
-            ..Selection::default()
-        },
-    )
-    .expect("plan");
-    let config = common::config(TargetSpec::Olm, Duration::from_secs(10));
-    let result = run(&plan, &config, &mut |_| {}).expect("run");
-    assert_eq!(result.outcomes.len(), plan.len());
-    let mut passed = 0;
-    for outcome in &result.outcomes {
-        assert_ne!(
-            outcome.kind,
-            OutcomeKind::Error,
-            "{}: {}",
-            outcome.id,
-            outcome.message
-        );
-        assert_ne!(
-            outcome.kind,
-            OutcomeKind::Fail,
-            "{}: {}",
-            outcome.id,
-            outcome.message
-        );
-        if outcome.id == "e2ee/adversarial-network-target-target" {
-            assert_eq!(outcome.kind, OutcomeKind::Pass, "{}", outcome.message);
-        }
-        if outcome.kind == OutcomeKind::Pass {
-            passed += 1;
-        }
-    }
-    assert!(passed >= 1);
+fn builtin_olm_refuses_the_default_profile() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let dir = out.path().join("olm-default");
+    let run = common::interspec(&[
+        "certify",
+        "--target",
+        "builtin:olm",
+        "--suite",
+        "e2ee",
+        "--out",
+        dir.to_str().expect("utf-8 path"),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        stderr.contains("refused profile \"default\"")
+            && stderr.contains("keeps 40")
+            && stderr.contains("--profile compatible-e2ee"),
+        "{stderr}"
+    );
 }
 
 /// The compatible path (profile compatible-e2ee, docs/e2ee.md §Two paths):
-/// builtin:olm fails nothing; exactly the requirements marked
+/// builtin:olm is CERTIFIED on every suite; exactly the requirements marked
 /// `signal_wire` are out of scope; the scenarios tagged `signal-wire` are
-/// exactly those that do not apply to it; and what stays unmet is the list
-/// of guarantees that have no device-to-device scenario yet.
+/// exactly the e2ee ones that do not apply to it; the bounds scenarios
+/// judge it against its declared 40 skipped keys per chain.
 #[test]
 fn builtin_olm_on_the_compatible_path() {
     let out = tempfile::tempdir().expect("tempdir");
@@ -71,14 +52,14 @@ fn builtin_olm_on_the_compatible_path() {
         "builtin:olm",
         "--profile",
         "compatible-e2ee",
-        "--suite",
-        "e2ee",
         "--out",
         dir.to_str().expect("utf-8 path"),
     ]);
     let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
     assert!(
-        stdout.contains("e2ee judged on the compatible path")
+        stdout.contains("verdict: CERTIFIED (profile compatible-e2ee, scope full)")
+            && stdout.contains("e2ee judged on the compatible path")
             && stdout.contains("Signal v3 wire not checked"),
         "{stdout}"
     );
@@ -134,35 +115,24 @@ fn builtin_olm_on_the_compatible_path() {
         );
         let opted = s["message"].as_str().unwrap_or("").starts_with("opted out");
         if outcome == "not-applicable" && !opted {
+            assert!(id.starts_with("e2ee/"), "{id} does not apply");
             not_applicable.insert(id);
+        }
+        if id == "e2ee/devices-skipped-keys-bounded" {
+            let message = s["message"].as_str().unwrap_or("");
+            assert!(message.contains("(bound 40, declared)"), "{message}");
         }
     }
     assert_eq!(
         not_applicable, tagged,
         "the `signal-wire` tags must name exactly the scenarios that need Signal's wire"
     );
-
-    // What the compatible path cannot show yet for a target with its own
-    // wire: the bounds (E2-005, E2-006, E2-027), which need declared
-    // bounds. docs/open-work.md §Compatible protocols.
-    let suite = report["verdict"]["suites"]
-        .as_array()
-        .expect("suites")
-        .iter()
-        .find(|s| s["suite"] == "e2ee")
-        .expect("e2ee verdict");
-    assert_eq!(suite["status"], "not-met");
-    let unmet: BTreeSet<&str> = report["verdict"]["must_unmet"]
-        .as_array()
-        .expect("must_unmet")
-        .iter()
-        .filter_map(|v| v.as_str())
-        .collect();
-    assert_eq!(unmet, BTreeSet::from(["E2-005", "E2-006", "E2-027"]));
+    assert_eq!(report["verdict"]["must_unmet"], serde_json::json!([]));
 }
 
-/// The reference (which speaks Signal v3 too) meets the e2ee suite on the
-/// compatible path, with nothing out of scope.
+/// The reference (which speaks Signal v3 too) is certified on the
+/// compatible path, with nothing out of scope (on the Signal path:
+/// tests/reference_report.rs).
 #[test]
 fn the_reference_on_the_compatible_path() {
     let out = tempfile::tempdir().expect("tempdir");
@@ -171,14 +141,14 @@ fn the_reference_on_the_compatible_path() {
         "certify",
         "--profile",
         "compatible-e2ee",
-        "--suite",
-        "e2ee",
         "--out",
         dir.to_str().expect("utf-8 path"),
     ]);
     let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
     assert!(
-        stdout.contains("e2ee judged on the compatible path"),
+        stdout.contains("e2ee judged on the compatible path")
+            && stdout.contains("verdict: CERTIFIED (profile compatible-e2ee, scope full)"),
         "{stdout}"
     );
     let report: serde_json::Value =

@@ -223,8 +223,21 @@ pub struct E2eeParams {
     /// Skipped message keys kept per receiving chain (oldest evicted).
     // libsignal-protocol-java SessionState: MAX_MESSAGE_KEYS = 2000.
     pub max_skipped_keys: u32,
+    /// When set, the profile accepts any skipped-key bound from this one to
+    /// `max_skipped_keys`: the target declares the one it keeps
+    /// (`E2eeDescribe`) and is judged against it. Unset: exactly
+    /// `max_skipped_keys`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_skipped_keys: Option<u32>,
     /// Largest ciphertext body accepted, in bytes (the harness's own bound).
     pub max_body_len: u32,
+}
+
+impl E2eeParams {
+    /// The skipped-key bounds a target may keep under this profile.
+    pub fn skipped_keys_range(&self) -> std::ops::RangeInclusive<u32> {
+        self.min_skipped_keys.unwrap_or(self.max_skipped_keys)..=self.max_skipped_keys
+    }
 }
 
 impl Default for E2eeParams {
@@ -236,6 +249,7 @@ impl Default for E2eeParams {
             max_forward_jump: 2000,
             // libsignal-protocol-java SessionState: MAX_MESSAGE_KEYS = 2000.
             max_skipped_keys: 2000,
+            min_skipped_keys: None,
             // The harness's own bound on one ciphertext body: 256 KiB.
             max_body_len: 256 * 1024,
         }
@@ -385,13 +399,17 @@ impl Profile {
             .map_err(|e| format!("profile {origin}: {e}"))?;
         let e2ee = &profile.e2ee;
         if e2ee.max_forward_jump == 0
+            || e2ee.max_forward_jump > 1_000_000
             || e2ee.max_skipped_keys == 0
             || e2ee.max_skipped_keys > 1_000_000
+            || e2ee
+                .min_skipped_keys
+                .is_some_and(|min| min == 0 || min > e2ee.max_skipped_keys)
             || e2ee.max_body_len < 64 * 1024 + 16
             || u64::from(e2ee.max_body_len) > profile.adapter.max_frame_size / 2
         {
             return Err(format!(
-                "profile {origin}: e2ee limits must be positive, max_skipped_keys at most 1000000, and max_body_len between 64 KiB + 16 (bodies up to 64 KiB must work) and half the frame size"
+                "profile {origin}: e2ee limits must be positive, max_forward_jump and max_skipped_keys at most 1000000 (the bounds scenarios encrypt that many messages), min_skipped_keys (if set) at most max_skipped_keys, and max_body_len between 64 KiB + 16 (bodies up to 64 KiB must work) and half the frame size"
             ));
         }
         profile
@@ -458,6 +476,35 @@ mod tests {
         assert!(Profile::parse("t", &bad)
             .unwrap_err()
             .contains("e2ee limits"));
+    }
+
+    /// The bounds scenarios encrypt max_forward_jump + 2 messages: a
+    /// profile file cannot ask for billions; a skipped-key range must be
+    /// ordered.
+    #[test]
+    fn e2ee_bounds_are_bounded_and_ranges_ordered() {
+        let default = include_str!("../../suites/profiles/default.toml");
+        let far = default.replace("max_forward_jump = 2000", "max_forward_jump = 4000000000");
+        assert!(Profile::parse("t", &far)
+            .unwrap_err()
+            .contains("max_forward_jump"));
+        let compatible = include_str!("../../suites/profiles/compatible-e2ee.toml");
+        let p = Profile::parse("c", compatible).expect("compatible-e2ee");
+        assert_eq!(p.e2ee.skipped_keys_range(), 32..=2000);
+        assert_eq!(
+            Profile::load("default")
+                .expect("default")
+                .e2ee
+                .skipped_keys_range(),
+            2000..=2000
+        );
+        for min in ["0", "2001"] {
+            let bad = compatible.replace(
+                "min_skipped_keys = 32",
+                &format!("min_skipped_keys = {min}"),
+            );
+            assert!(Profile::parse("t", &bad).is_err(), "min {min}");
+        }
     }
 
     #[test]

@@ -276,10 +276,13 @@ pub(super) enum TargetCommand {
     /// libsignal-protocol-c's e2ee operations (feature `libsignal`).
     #[cfg(feature = "libsignal")]
     Libsignal,
-    /// Matrix's Olm through vodozemac (docs/olm.md), or one of its mutants.
+    /// Matrix's Olm through vodozemac (docs/olm.md), or one of its mutants
+    /// or variants.
     Olm {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "variant")]
         mutant: Option<String>,
+        #[arg(long)]
+        variant: Option<String>,
     },
     /// A deliberately broken target for testing the runner.
     #[command(hide = true)]

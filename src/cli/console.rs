@@ -295,9 +295,13 @@ pub fn render_explain(catalog: &Catalog, id: &str) -> Option<String> {
             "variant {} (suite {}): must pass\n  behaviour: {}\n  allowed by: {}",
             v.name, v.suite, v.behaviour, v.allowed_by
         );
+        let profile = v
+            .profile
+            .map(|p| format!(" --profile {p}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  run: interspec certify --target builtin:variant/{} --suite {}",
+            "  run: interspec certify --target builtin:variant/{} --suite {}{profile}",
             v.name, v.suite
         );
         return Some(out);
@@ -317,9 +321,14 @@ pub fn render_explain(catalog: &Catalog, id: &str) -> Option<String> {
             let _ = writeln!(out, "  {} {}: {}", req.id, req.level, req.statement);
         }
     }
+    // builtin:olm takes only the compatible path's profile (docs/olm.md).
+    let profile = match m.base {
+        mutants::Base::Olm => " --profile compatible-e2ee",
+        mutants::Base::Reference => "",
+    };
     let _ = writeln!(
         out,
-        "  run: interspec certify --target builtin:mutant/{} --suite {}",
+        "  run: interspec certify --target builtin:mutant/{} --suite {}{profile}",
         m.name, m.suite
     );
     Some(out)

@@ -23,18 +23,19 @@ pub(super) fn serve_target(target: TargetCommand) -> u8 {
                     return usage_error("unknown mutant; `interspec selftest --list` names them")
                 }
             };
-            let variant = match variant.as_deref().map(variants::by_name) {
-                None => None,
-                Some(Some(info)) => Some(info.variant),
-                Some(None) => {
-                    return usage_error("unknown variant; `interspec selftest --list` names them")
-                }
-            };
+            let variant =
+                match variant.as_deref().map(variants::by_name) {
+                    None => None,
+                    Some(Some(info)) if info.base == mutants::Base::Reference => Some(info.variant),
+                    Some(_) => return usage_error(
+                        "not a variant of the reference; `interspec selftest --list` names them",
+                    ),
+                };
             crate::targets::reference::serve_stdio(mutant, variant)
         }
         #[cfg(feature = "libsignal")]
         TargetCommand::Libsignal => crate::targets::libsignal::serve_stdio(),
-        TargetCommand::Olm { mutant } => {
+        TargetCommand::Olm { mutant, variant } => {
             let mutant = match mutant.as_deref().map(mutants::by_name) {
                 None => None,
                 Some(Some(info)) if info.base == mutants::Base::Olm => Some(info.mutant),
@@ -44,7 +45,16 @@ pub(super) fn serve_target(target: TargetCommand) -> u8 {
                     )
                 }
             };
-            crate::targets::olm::serve_stdio(mutant)
+            let variant = match variant.as_deref().map(variants::by_name) {
+                None => None,
+                Some(Some(info)) if info.base == mutants::Base::Olm => Some(info.variant),
+                Some(_) => {
+                    return usage_error(
+                        "not a variant of builtin:olm; `interspec selftest --list` names them",
+                    )
+                }
+            };
+            crate::targets::olm::serve_stdio(mutant, variant)
         }
         TargetCommand::Hostile { mode } => crate::targets::hostile::serve_stdio(mode),
         TargetCommand::RawEcho { size } => crate::targets::raw_echo::serve_stdio(size),

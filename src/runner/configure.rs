@@ -43,6 +43,7 @@ pub fn configure_request(profile: &Profile) -> Configure {
             max_forward_jump: e.max_forward_jump,
             max_skipped_keys: e.max_skipped_keys,
             max_body_len: e.max_body_len,
+            min_skipped_keys: e.min_skipped_keys.unwrap_or(0),
         }),
         stanza: Some(StanzaLimits {
             max_stanza_bytes: s.max_stanza_bytes,

@@ -142,7 +142,13 @@ impl Launcher {
             }
             TargetSpec::Variant(name) => {
                 let mut command = Command::new(&self.interspec_exe);
-                command.args(["target", "reference", "--variant", name]);
+                // A variant runs on the built-in target it is a behaviour of.
+                let base = variants::by_name(name).map(|v| v.base);
+                let target = match base {
+                    Some(mutants::Base::Olm) => "olm",
+                    _ => "reference",
+                };
+                command.args(["target", target, "--variant", name]);
                 Link::spawn(command).map_err(|e| format!("cannot start the built-in target: {e}"))
             }
             TargetSpec::Libsignal => {

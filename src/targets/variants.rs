@@ -4,6 +4,8 @@
 //! so a scenario that encodes one library's habit instead of a spec's rule
 //! shows up as a failing variant.
 
+use super::mutants::Base;
+
 /// One allowed behaviour. The reference consults it at the one place the
 /// behaviour lives; [`Variant::info`] names and describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +25,9 @@ pub enum Variant {
     E2eeKeyTrailingBytesIgnored,
     E2eeNoCloneDevice,
     StanzaRefusesNonUriNamespaceNames,
+    E2eeNoDescribe,
+    E2eeKeepsFewestSkippedKeys,
+    OlmOneRefusalCategory,
 }
 
 /// A variant as `interspec selftest --list` shows it.
@@ -38,13 +43,18 @@ pub struct VariantInfo {
     /// The sentence of a specification (or of this project's documented
     /// contract) that allows it.
     pub allowed_by: &'static str,
+    /// The profile it must pass under, when the behaviour only shows under
+    /// one (`None`: the selftest's).
+    pub profile: Option<&'static str>,
+    /// The built-in target it is a behaviour of.
+    pub base: Base,
 }
 
 impl Variant {
     /// Every variant in declaration order (checked at compile time below):
     /// a new variant is an enum variant, its arm in [`Variant::info`] and
     /// its entry here.
-    pub const ALL: [Variant; 15] = [
+    pub const ALL: [Variant; 18] = [
         Variant::AdapterProtocol10,
         Variant::HandshakeEndsSessionAfterFailedDecrypt,
         Variant::HandshakeIkReportsPinnedKey,
@@ -60,6 +70,9 @@ impl Variant {
         Variant::E2eeKeyTrailingBytesIgnored,
         Variant::E2eeNoCloneDevice,
         Variant::StanzaRefusesNonUriNamespaceNames,
+        Variant::E2eeNoDescribe,
+        Variant::E2eeKeepsFewestSkippedKeys,
+        Variant::OlmOneRefusalCategory,
     ];
 
     /// The variant's name, suite, behaviour and the rule that allows it:
@@ -157,6 +170,24 @@ impl Variant {
                 "refuses (MALFORMED_INPUT) a stanza declaring a namespace name with a character outside RFC 3986's (§2: unreserved, reserved, or % and two hex digits), such as a space or `}`, as expat since 2.4.5 (CVE-2022-25236) and the parsers on it do for their namespace separator",
                 "Namespaces in XML 1.0 (Third Edition) §3: a declaration's \"normalized value MUST be either a URI reference — the namespace name identifying the namespace — or an empty string\"; §8: a processor \"is not REQUIRED to check that namespace names are URI references\", so it may. docs/stanza.md §2",
             ),
+            E2eeNoDescribe => (
+                "e2ee-no-describe",
+                "e2ee",
+                "answers E2eeDescribe with Unsupported (an adapter of protocol 1.2 or older), so it is judged against the profile's bounds",
+                "docs/e2ee.md §Limits: E2eeDescribe is optional; without it the profile's max_forward_jump and max_skipped_keys are the target's bounds",
+            ),
+            E2eeKeepsFewestSkippedKeys => (
+                "e2ee-keeps-fewest-skipped-keys",
+                "e2ee",
+                "under a profile that accepts a range of skipped-key bounds (compatible-e2ee: 32 to 2000), keeps and declares the smallest, as Olm's 40 per chain does, instead of the largest",
+                "Double Ratchet rev 1 §6.4: \"parties should set reasonable per-session limits on the number of skipped message keys that will be stored (e.g. 1000)\"; the profile compatible-e2ee accepts min_skipped_keys to max_skipped_keys (docs/e2ee.md §Limits)",
+            ),
+            OlmOneRefusalCategory => (
+                "olm-one-refusal-category",
+                "e2ee",
+                "builtin:olm answering every refused E2eeDecrypt and E2eeProcessBundle with BAD_MAC, as an adapter that maps vodozemac's DecryptionError and SessionCreationError to one error would",
+                "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure. The Olm specification names no error kinds (the Matrix client-server API only says a message that fails to decrypt is discarded)",
+            ),
         };
         VariantInfo {
             variant: self,
@@ -164,6 +195,14 @@ impl Variant {
             suite,
             behaviour,
             allowed_by,
+            profile: match self {
+                E2eeKeepsFewestSkippedKeys | OlmOneRefusalCategory => Some("compatible-e2ee"),
+                _ => None,
+            },
+            base: match self {
+                OlmOneRefusalCategory => Base::Olm,
+                _ => Base::Reference,
+            },
         }
     }
 }
@@ -214,9 +253,15 @@ mod tests {
                 "{}: unknown suite",
                 v.name
             );
+            // builtin:olm's variants are named after their target, as its
+            // mutants are.
+            let prefix = match v.base {
+                Base::Reference => v.suite,
+                Base::Olm => "olm",
+            };
             assert!(
-                v.name.starts_with(&format!("{}-", v.suite)),
-                "{} should start with its suite",
+                v.name.starts_with(&format!("{prefix}-")),
+                "{} should start with {prefix}",
                 v.name
             );
             assert!(

@@ -12,9 +12,9 @@ use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
 use super::devices::{Pair, Sent};
-use super::harness::{decrypt_raw, get_bundle_proto, Step, Wire};
+use super::harness::{decrypt_raw, encrypt_op, get_bundle_proto, Step, Wire};
 use crate::adapter::client::Reply;
-use crate::adapter::proto::response;
+use crate::adapter::proto::{response, ErrorCategory};
 use crate::peer::signal::{Address, MessageType};
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::{unexpected, ScenarioCtx};
@@ -164,7 +164,11 @@ pub fn identical_plaintexts_differ(ctx: &mut ScenarioCtx) -> Check {
 /// and three extensions with random bytes.
 fn altered_copies(ctx: &mut ScenarioCtx, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut copies = Vec::new();
-    for i in 0..bytes.len() {
+    // Byte 0 last: it is the version byte in Signal's and Olm's layouts, and
+    // a flip Signal reads as the same version (only the high nibble counts)
+    // is accepted, which would end `bent_copies_refused`'s no-session check
+    // before the copies that fail authentication. Every byte is still bent.
+    for i in (1..bytes.len()).chain(0..bytes.len().min(1)) {
         let bit = ctx.rng.gen_range(0..8);
         let mut copy = bytes.to_vec();
         copy[i] ^= 1 << bit;
@@ -222,6 +226,12 @@ fn bent_copies_refused(
         let wire = Wire { kind, bytes };
         let what = format!("{} with {how}", sent.what);
         match decrypt_raw(ctx, to, &from, &wire)? {
+            // Until one copy opened a session, a refused one must not have.
+            Reply::Rejected { .. }
+                if accepted.is_none() && sent.wire.kind == MessageType::PreKey =>
+            {
+                no_session_made(ctx, to, &from, &what)?;
+            }
             Reply::Rejected { .. } => {}
             Reply::Result(response::Reply::E2eeDecrypt(r)) if r.plaintext == sent.plaintext => {
                 if let Some(first) = &accepted {
@@ -255,6 +265,38 @@ fn bent_copies_refused(
     Ok(total)
 }
 
+/// E2-010: an altered copy of a session-opening message was refused, so
+/// the receiver, which had no session with the sender, still has none: it
+/// cannot encrypt to it (`NOT_FOUND`, docs/e2ee.md §Operations).
+fn no_session_made(
+    ctx: &mut ScenarioCtx,
+    receiver: &Address,
+    sender: &Address,
+    what: &str,
+) -> Step<()> {
+    let probe = format!(
+        "the receiver {}.{} encrypting to the sender {}.{} after {what} was refused",
+        receiver.name, receiver.device_id, sender.name, sender.device_id
+    );
+    let reply = ctx.call(encrypt_op(receiver, sender, b"no session yet"))?;
+    match reply {
+        Reply::Rejected { .. } => ctx.refused(&reply, &[ErrorCategory::NotFound], &probe),
+        Reply::Result(response::Reply::E2eeEncrypt(_)) => Err(Finding::fail(format!(
+            "{probe}: it encrypted, so a refused message left a session behind (a refusal must change nothing, E2-010)"
+        ))),
+        other => Err(unexpected(other, &probe)),
+    }
+}
+
+/// E2-011: an ordinary message offered as coming from an address the
+/// receiver has never heard of is refused with a `Rejected` reply.
+fn unknown_sender_refused(ctx: &mut ScenarioCtx, pair: &Pair, sent: &Sent) -> Step<()> {
+    let stranger = pair.fresh_address(ctx);
+    let what = format!("{} offered as coming from an unknown address", sent.what);
+    let reply = decrypt_raw(ctx, &pair.b, &stranger, &sent.wire)?;
+    super::robustness::refused_outright(reply, &format!("{what} (no session exists with it)"))
+}
+
 /// E2-034, E2-010, E2-011 device to device: each kind of message with any
 /// byte bent, cut short or extended, before the original arrives; then the
 /// receiver speaks first and the session works both ways.
@@ -264,6 +306,7 @@ pub fn tampered_copies_every_byte(ctx: &mut ScenarioCtx) -> Check {
     let mut copies = bent_copies_refused(ctx, &pair, &pair.b, &opening)?;
     pair.still_talking(ctx, &pair.b, "after the altered opening messages")?;
     let ordinary = pair.send(ctx, &pair.a, "A's ordinary message")?;
+    unknown_sender_refused(ctx, &pair, &ordinary)?;
     copies += bent_copies_refused(ctx, &pair, &pair.b, &ordinary)?;
     pair.still_talking(ctx, &pair.b, "after the altered ordinary messages")?;
     let reply = pair.send(ctx, &pair.b, "B's ordinary message")?;

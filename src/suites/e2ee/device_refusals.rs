@@ -5,17 +5,103 @@ use rand::RngCore;
 
 use super::devices::{new_address, Pair};
 use super::harness::{
-    create_device_opaque, encrypt_op, get_bundle_proto, process_bundle_proto, proto_address,
+    create_device_opaque, encrypt_op, get_bundle_proto, process_bundle_proto, proto_address, Step,
 };
 use super::operations::MAX_NAME_LEN;
 use crate::adapter::proto::{
-    request::Op, E2eeAddress, E2eeCreateDevice, E2eeDecrypt, E2eeDeleteSession, E2eeGetBundle,
-    E2eeProcessBundle, ErrorCategory,
+    request::Op, E2eeAddress, E2eeApproveIdentity, E2eeBundle, E2eeCreateDevice, E2eeDecrypt,
+    E2eeDeleteSession, E2eeGetBundle, E2eeProcessBundle, E2eeSafetyNumber, ErrorCategory,
 };
 use crate::ensure;
 use crate::peer::signal::Address;
 use crate::scenario::outcome::Check;
 use crate::scenario::ScenarioCtx;
+
+/// Every e2ee operation naming `nobody`, a local device that does not
+/// exist, with `remote` (a device that does) as the other party: each is
+/// refused `NOT_FOUND` (docs/e2ee.md §Operations), and none made a device
+/// at `nobody`. `bundle` and `identity_key` are `remote`'s, as served.
+/// Returns the operations' names.
+pub fn unknown_local_device_refused(
+    ctx: &mut ScenarioCtx,
+    nobody: &Address,
+    remote: &Address,
+    bundle: E2eeBundle,
+    identity_key: Vec<u8>,
+) -> Step<Vec<&'static str>> {
+    let local = Some(proto_address(nobody));
+    let remote_proto = Some(proto_address(remote));
+    let mut ops = vec![
+        (
+            "E2eeGetBundle",
+            Op::E2eeGetBundle(E2eeGetBundle {
+                local: local.clone(),
+                with_one_time_prekey: true,
+            }),
+        ),
+        (
+            "E2eeProcessBundle",
+            Op::E2eeProcessBundle(E2eeProcessBundle {
+                local: local.clone(),
+                remote: remote_proto.clone(),
+                bundle: Some(bundle),
+            }),
+        ),
+        ("E2eeEncrypt", encrypt_op(nobody, remote, b"from nobody")),
+        (
+            "E2eeDecrypt",
+            Op::E2eeDecrypt(E2eeDecrypt {
+                local: local.clone(),
+                remote: remote_proto.clone(),
+                message_type: 2,
+                ciphertext: vec![0x33; 60],
+            }),
+        ),
+        (
+            "E2eeApproveIdentity",
+            Op::E2eeApproveIdentity(E2eeApproveIdentity {
+                local: local.clone(),
+                remote: remote_proto.clone(),
+                identity_key,
+            }),
+        ),
+        (
+            "E2eeDeleteSession",
+            Op::E2eeDeleteSession(E2eeDeleteSession {
+                local: local.clone(),
+                remote: remote_proto.clone(),
+            }),
+        ),
+    ];
+    if ctx.hello.declares("E2EE_SAFETY_NUMBERS") {
+        ops.push((
+            "E2eeSafetyNumber",
+            Op::E2eeSafetyNumber(E2eeSafetyNumber {
+                local,
+                remote: remote_proto,
+            }),
+        ));
+    }
+    let names = ops.iter().map(|(name, _)| *name).collect();
+    for (name, op) in ops {
+        let reply = ctx.call(op)?;
+        ctx.refused(
+            &reply,
+            &[ErrorCategory::NotFound],
+            &format!("{name} naming a local device that does not exist"),
+        )?;
+    }
+    let reply = ctx.call(Op::E2eeGetBundle(E2eeGetBundle {
+        local: Some(proto_address(nobody)),
+        with_one_time_prekey: false,
+    }))?;
+    ctx.refused(
+        &reply,
+        &[ErrorCategory::NotFound],
+        "E2eeGetBundle for the unknown device after the other operations (none made it)",
+    )?;
+    Ok(names)
+}
 
 fn create_op(addr: E2eeAddress) -> Op {
     Op::E2eeCreateDevice(E2eeCreateDevice {
@@ -64,57 +150,9 @@ pub fn operation_refusals(ctx: &mut ScenarioCtx) -> Check {
 
     // Every operation naming a local device that does not exist.
     let nobody = new_address(ctx, &[&pair.a, &pair.b, &longest]);
-    let local = Some(proto_address(&nobody));
-    let remote = Some(proto_address(&pair.b));
     let b_bundle = get_bundle_proto(ctx, &pair.b, false)?;
-    let ops = [
-        (
-            "E2eeGetBundle",
-            Op::E2eeGetBundle(E2eeGetBundle {
-                local: local.clone(),
-                with_one_time_prekey: true,
-            }),
-        ),
-        (
-            "E2eeProcessBundle",
-            Op::E2eeProcessBundle(E2eeProcessBundle {
-                local: local.clone(),
-                remote: remote.clone(),
-                bundle: Some(b_bundle),
-            }),
-        ),
-        ("E2eeEncrypt", encrypt_op(&nobody, &pair.b, b"from nobody")),
-        (
-            "E2eeDecrypt",
-            Op::E2eeDecrypt(E2eeDecrypt {
-                local: local.clone(),
-                remote: remote.clone(),
-                message_type: 2,
-                ciphertext: vec![0x33; 60],
-            }),
-        ),
-        (
-            "E2eeDeleteSession",
-            Op::E2eeDeleteSession(E2eeDeleteSession { local, remote }),
-        ),
-    ];
-    for (name, op) in ops {
-        let reply = ctx.call(op)?;
-        ctx.refused(
-            &reply,
-            &[ErrorCategory::NotFound],
-            &format!("{name} naming a local device that does not exist"),
-        )?;
-    }
-    let reply = ctx.call(Op::E2eeGetBundle(E2eeGetBundle {
-        local: Some(proto_address(&nobody)),
-        with_one_time_prekey: false,
-    }))?;
-    ctx.refused(
-        &reply,
-        &[ErrorCategory::NotFound],
-        "E2eeGetBundle for the unknown device after the other operations (none made it)",
-    )?;
+    let b_identity = pair.b_identity.clone();
+    unknown_local_device_refused(ctx, &nobody, &pair.b, b_bundle, b_identity)?;
 
     // Encrypting without a session; then a session works.
     let reply = ctx.call(encrypt_op(&pair.a, &pair.b, b"no session yet"))?;

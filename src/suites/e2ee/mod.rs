@@ -5,16 +5,19 @@
 //! Modules, one job each: [`harness`] (typed adapter calls, the peer side of
 //! a conversation), [`establish`] (X3DH both ways), [`roundtrip`] (traffic,
 //! sizes, wire format, ratchet freshness), [`ordering`] (reordering,
-//! skipped keys, duplicates), [`tampering`] (integrity, refusals leave the
+//! duplicates), [`bounds`] (forward jumps and the skipped-key store, on
+//! either wire), [`tampering`] (integrity, refusals leave the
 //! session intact), [`identity`] (signatures, identity changes, safety
 //! numbers), [`prekeys`] (one-time prekeys), [`vectors`] (fixed-key golden
 //! transcripts), [`property`] (model-checked random sequences), [`encoding`]
 //! (key encodings and PreKeySignalMessage version bytes, one spoiled at a time),
+//! [`robustness`] (bodies of every size and garbage, device to device),
 //! [`devices`] (two target devices talking, any wire format) with
 //! [`confidentiality`], [`authenticity`] and [`compromise`] (forward secrecy
 //! and post-compromise security with a cloned device) over it.
 
 pub mod authenticity;
+pub mod bounds;
 pub mod bundle;
 pub mod compromise;
 pub mod confidentiality;
@@ -29,6 +32,7 @@ pub mod operations;
 pub mod ordering;
 pub mod prekeys;
 pub mod property;
+pub mod robustness;
 pub mod roundtrip;
 pub mod sessions;
 pub mod tampering;
@@ -148,7 +152,7 @@ pub fn register(scenarios: &mut Registry) {
         )
         .add(
             "e2ee/forward-jump-at-limit-accepted",
-            ordering::forward_jump_at_limit_accepted,
+            bounds::forward_jump_at_limit_accepted,
         )
         .add(
             "e2ee/too-far-forward-rejected",
@@ -162,7 +166,23 @@ pub fn register(scenarios: &mut Registry) {
             "e2ee/archived-sessions-bounded",
             ordering::archived_sessions_bounded,
         )
-        .add("e2ee/skipped-keys-bounded", ordering::skipped_keys_bounded)
+        .add("e2ee/skipped-keys-bounded", bounds::skipped_keys_bounded)
+        .add(
+            "e2ee/devices-forward-jump-at-limit-accepted",
+            bounds::devices_jump_at_limit,
+        )
+        .add(
+            "e2ee/devices-too-far-forward-refused",
+            bounds::devices_one_past_limit,
+        )
+        .add(
+            "e2ee/devices-skipped-keys-bounded",
+            bounds::devices_store_bounded,
+        )
+        .add(
+            "e2ee/devices-body-sizes-and-garbage",
+            robustness::body_sizes_and_garbage,
+        )
         .add(
             "e2ee/duplicate-message-rejected",
             ordering::duplicate_message_rejected,

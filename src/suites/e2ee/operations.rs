@@ -11,8 +11,8 @@ use super::harness::{
     proto_address, Conversation,
 };
 use crate::adapter::proto::{
-    request::Op, E2eeAddress, E2eeApproveIdentity, E2eeCreateDevice, E2eeDecrypt,
-    E2eeDeleteSession, E2eeGetBundle, E2eeProcessBundle, E2eeSafetyNumber, ErrorCategory,
+    request::Op, E2eeAddress, E2eeApproveIdentity, E2eeCreateDevice, E2eeSafetyNumber,
+    ErrorCategory,
 };
 use crate::ensure;
 use crate::peer::signal::Address;
@@ -109,82 +109,14 @@ fn unknown_local_device(ctx: &mut ScenarioCtx) -> Check {
     while nobody == c.target_addr || nobody == c.peer_addr {
         nobody = fresh_address(ctx);
     }
-    let local = Some(proto_address(&nobody));
-    let remote = Some(proto_address(&c.target_addr));
-    let mut ops = vec![
-        (
-            "E2eeGetBundle",
-            Op::E2eeGetBundle(E2eeGetBundle {
-                local: local.clone(),
-                with_one_time_prekey: true,
-            }),
-        ),
-        (
-            "E2eeProcessBundle",
-            Op::E2eeProcessBundle(E2eeProcessBundle {
-                local: local.clone(),
-                remote: remote.clone(),
-                bundle: Some(super::bundle::to_message(&get_bundle(
-                    ctx,
-                    &c.target_addr,
-                    false,
-                )?)),
-            }),
-        ),
-        (
-            "E2eeEncrypt",
-            encrypt_op(&nobody, &c.target_addr, b"from nobody"),
-        ),
-        (
-            "E2eeDecrypt",
-            Op::E2eeDecrypt(E2eeDecrypt {
-                local: local.clone(),
-                remote: remote.clone(),
-                message_type: 2,
-                ciphertext: vec![0x33; 60],
-            }),
-        ),
-        (
-            "E2eeApproveIdentity",
-            Op::E2eeApproveIdentity(E2eeApproveIdentity {
-                local: local.clone(),
-                remote: remote.clone(),
-                identity_key: c.target_identity.serialize().to_vec(),
-            }),
-        ),
-        (
-            "E2eeDeleteSession",
-            Op::E2eeDeleteSession(E2eeDeleteSession {
-                local: local.clone(),
-                remote: remote.clone(),
-            }),
-        ),
-    ];
-    if ctx.hello.declares("E2EE_SAFETY_NUMBERS") {
-        ops.push((
-            "E2eeSafetyNumber",
-            Op::E2eeSafetyNumber(E2eeSafetyNumber { local, remote }),
-        ));
-    }
-    let names: Vec<&str> = ops.iter().map(|(n, _)| *n).collect();
-    for (name, op) in ops {
-        let reply = ctx.call(op)?;
-        expect_rejected(
-            ctx,
-            reply,
-            &[ErrorCategory::NotFound],
-            &format!("{name} naming a local device that does not exist"),
-        )?;
-    }
-    let reply = ctx.call(Op::E2eeGetBundle(E2eeGetBundle {
-        local: Some(proto_address(&nobody)),
-        with_one_time_prekey: false,
-    }))?;
-    expect_rejected(
+    let bundle = super::bundle::to_message(&get_bundle(ctx, &c.target_addr, false)?);
+    let identity = c.target_identity.serialize().to_vec();
+    let names = super::device_refusals::unknown_local_device_refused(
         ctx,
-        reply,
-        &[ErrorCategory::NotFound],
-        "E2eeGetBundle for the unknown device after the other operations (none made it)",
+        &nobody,
+        &c.target_addr,
+        bundle,
+        identity,
     )?;
     Ok(format!(
         "{} naming an unknown local device refused with NOT_FOUND",

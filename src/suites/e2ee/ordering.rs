@@ -1,16 +1,14 @@
 //! Delivery order: reordering within the window, messages from earlier
-//! chains, the bounded skipped-key store, too-far-forward counters, and
-//! duplicates.
+//! chains, too-far-forward counters, and duplicates (the skipped-key store
+//! and the forward jump at its limit are in `bounds`).
 
 use rand::seq::SliceRandom;
 
-use super::harness::{expect_rejected, Conversation, Initiator, Step, Wire};
-use crate::adapter::client::Reply;
-use crate::adapter::proto::{response, ErrorCategory};
-use crate::ensure;
+use super::harness::{expect_rejected, Conversation, Initiator};
+use crate::adapter::proto::ErrorCategory;
 use crate::peer::signal::SignalKnobs;
 use crate::scenario::outcome::{Check, Finding};
-use crate::scenario::{unexpected, ScenarioCtx};
+use crate::scenario::ScenarioCtx;
 
 fn texts(n: usize) -> Vec<Vec<u8>> {
     (0..n)
@@ -69,40 +67,6 @@ pub fn delayed_message_from_earlier_chain(ctx: &mut ScenarioCtx) -> Check {
     Ok("messages held across 3 ratchet steps decrypt, both ways".into())
 }
 
-/// A counter exactly `max_forward_jump` ahead is accepted, and the keys it
-/// skips are kept as far as the store holds them: of the skipped messages,
-/// at least min(`max_forward_jump`, `max_skipped_keys`) decrypt (which
-/// ones is the target's choice, see `skipped_keys_bounded`).
-pub fn forward_jump_at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
-    let mut c = Conversation::talking(ctx)?;
-    let limit = ctx.profile.e2ee.max_forward_jump;
-    let bound = ctx.profile.e2ee.max_skipped_keys as usize;
-    let text = |i: usize| format!("skipped {i}").into_bytes();
-    let mut skipped = Vec::with_capacity(limit as usize);
-    for i in 0..limit as usize {
-        skipped.push(c.peer_encrypt(&text(i))?);
-    }
-    let far = c.peer_encrypt(b"far ahead")?;
-    c.deliver_to_target(
-        ctx,
-        &far,
-        b"far ahead",
-        &format!("a message {limit} counters ahead"),
-    )?;
-    let counters: Vec<usize> = (0..skipped.len()).collect();
-    let kept = offer_skipped(ctx, &mut c, &skipped, &counters, text)?;
-    let needed = (limit as usize).min(bound);
-    ensure!(
-        kept >= needed,
-        "after a jump of {limit}, only {kept} of the skipped messages decrypted; the store holds {bound}, so {needed} must"
-    );
-    c.peer_to_target(ctx, b"after the skipped ones")?;
-    c.target_to_peer(ctx, b"ok")?;
-    Ok(format!(
-        "a jump of {limit} accepted; {kept} of its {limit} skipped messages decrypt from their stored keys (bound {bound})"
-    ))
-}
-
 pub fn too_far_forward_rejected(ctx: &mut ScenarioCtx) -> Check {
     let mut c = Conversation::talking(ctx)?;
     let over = ctx.profile.e2ee.max_forward_jump + 1;
@@ -120,148 +84,6 @@ pub fn too_far_forward_rejected(ctx: &mut ScenarioCtx) -> Check {
         &format!("a counter {over} ahead"),
     )?;
     Ok(format!("a jump of {over} refused; the session continues"))
-}
-
-/// How many skipped keys past the bound the scenario makes the target hold.
-const PAST_THE_BOUND: usize = 3;
-
-/// The stored skipped keys are bounded (Double Ratchet rev 1 §3.2
-/// MKSKIPPED "Raises an exception if too many elements are stored"; §6.4
-/// "reasonable per-session limits"), by the profile's `max_skipped_keys`
-/// per receiving chain. How the bound is kept is the target's choice: it
-/// may evict stored keys in any order, drop new ones, or refuse the message
-/// that would overflow the store (and take it once there is room).
-///
-/// The peer sends B + 3 skipped messages' worth on one chain, B the bound,
-/// delivering only "anchor" messages that each skip at most
-/// `max_forward_jump` (and B) keys; then offers every skipped message. At most B
-/// of them may decrypt, each to its own plaintext; the others are refused.
-pub fn skipped_keys_bounded(ctx: &mut ScenarioCtx) -> Check {
-    let mut c = Conversation::talking(ctx)?;
-    let bound = ctx.profile.e2ee.max_skipped_keys as usize;
-    let jump = ctx.profile.e2ee.max_forward_jump as usize;
-    if jump == 0 || bound == 0 {
-        return Err(Finding::error(format!(
-            "the profile's limits do not fit this scenario: it needs max_forward_jump > 0 and max_skipped_keys > 0 (has {jump} and {bound})"
-        )));
-    }
-    // Counters (from the chain's current index 0) of the anchors, and of
-    // the messages they skip.
-    let mut anchors = Vec::new();
-    let mut skipped = Vec::new();
-    let mut next = 0usize;
-    while skipped.len() < bound + PAST_THE_BOUND {
-        // No anchor skips more than the bound: a store that refuses
-        // overflow can take each one once it is empty.
-        let step = jump.min(bound).min(bound + PAST_THE_BOUND - skipped.len());
-        skipped.extend(next..next + step);
-        anchors.push(next + step);
-        next += step + 1;
-    }
-    let text = |i: usize| format!("counter {i}").into_bytes();
-    let mut wires: Vec<Wire> = Vec::with_capacity(next);
-    for i in 0..next {
-        wires.push(c.peer_encrypt(&text(i))?);
-    }
-    // Skipped messages not offered yet, in counter order.
-    let mut pending: std::collections::VecDeque<usize> = skipped.iter().copied().collect();
-    let mut refusals = 0;
-    let mut most_kept = 0;
-    // The chain's index: counters below it were skipped or delivered.
-    let mut top = 0usize;
-    for &anchor in &anchors {
-        let what = format!("the message at counter {anchor}, which skips keys past the bound");
-        match c.offer_to_target(ctx, &wires[anchor])? {
-            Reply::Result(response::Reply::E2eeDecrypt(r)) => {
-                ensure!(
-                    r.plaintext == text(anchor),
-                    "{what}: decrypted to other bytes"
-                );
-                top = anchor;
-            }
-            reply @ Reply::Rejected { .. } => {
-                // The target keeps the bound by refusing (§3.2's exception):
-                // once the skipped messages so far are taken, it must fit.
-                ctx.refused(
-                    &reply,
-                    &[ErrorCategory::LimitExceeded, ErrorCategory::TooFarForward],
-                    &format!("{what} (the store full)"),
-                )?;
-                refusals += 1;
-                // Only the keys the accepted anchors skipped are stored; the
-                // counters between the last of them and this anchor are not.
-                let below: Vec<usize> = pending.iter().copied().filter(|&i| i < top).collect();
-                pending.retain(|&i| i > top);
-                let kept = offer_skipped(ctx, &mut c, &wires, &below, text)?;
-                ensure!(
-                    kept <= bound,
-                    "{kept} skipped keys of one chain were still usable, more than the profile's max_skipped_keys ({bound})"
-                );
-                most_kept = most_kept.max(kept);
-                c.deliver_to_target(
-                    ctx,
-                    &wires[anchor],
-                    &text(anchor),
-                    &format!("{what}, offered again once the stored keys were used"),
-                )?;
-                top = anchor;
-            }
-            other => return Err(unexpected(other, &what)),
-        }
-    }
-    let rest: Vec<usize> = pending.into_iter().collect();
-    let kept = offer_skipped(ctx, &mut c, &wires, &rest, text)?;
-    ensure!(
-        kept <= bound,
-        "{kept} of {} skipped messages on one chain decrypted: the target kept more skipped keys than the profile's max_skipped_keys ({bound}); the store must be bounded (Double Ratchet §3.2, §6.4)",
-        rest.len()
-    );
-    most_kept = most_kept.max(kept);
-    c.peer_to_target(ctx, b"after the skipped ones")?;
-    c.target_to_peer(ctx, b"done")?;
-    Ok(format!(
-        "{} keys skipped on one chain (bound {bound}): at most {most_kept} usable at once, the rest refused{}",
-        skipped.len(),
-        if refusals > 0 {
-            format!("; {refusals} message(s) refused while the store was full, then decrypted")
-        } else {
-            String::new()
-        }
-    ))
-}
-
-/// Offers the skipped messages at `counters`: each decrypts to its own
-/// plaintext or is refused (its key evicted or never stored). Returns how
-/// many decrypted.
-fn offer_skipped(
-    ctx: &mut ScenarioCtx,
-    c: &mut Conversation,
-    wires: &[Wire],
-    counters: &[usize],
-    text: impl Fn(usize) -> Vec<u8>,
-) -> Step<usize> {
-    let mut kept = 0;
-    for &i in counters {
-        let Some(wire) = wires.get(i) else { continue };
-        let what = format!("the skipped message at counter {i}");
-        ctx.plaintext(&text(i));
-        match c.offer_to_target(ctx, wire)? {
-            Reply::Result(response::Reply::E2eeDecrypt(r)) => {
-                ensure!(r.plaintext == text(i), "{what}: decrypted to other bytes");
-                kept += 1;
-            }
-            reply @ Reply::Rejected { .. } => {
-                // libsignal: "Received message with old counter".
-                ctx.refused(
-                    &reply,
-                    &[ErrorCategory::DuplicateMessage],
-                    &format!("{what}, whose key is no longer stored"),
-                )?;
-            }
-            other => return Err(unexpected(other, &what)),
-        }
-    }
-    Ok(kept)
 }
 
 pub fn duplicate_message_rejected(ctx: &mut ScenarioCtx) -> Check {

@@ -68,6 +68,7 @@ impl<T: E2eeOps> E2eeHost<T> {
             Op::E2eeApproveIdentity(r) => self.approve_identity(r),
             Op::E2eeDeleteSession(r) => self.delete_session(r),
             Op::E2eeCloneDevice(r) => self.clone_device(r),
+            Op::E2eeDescribe(_) => self.ops.describe().map(Reply::E2eeDescribe),
             _ => return None,
         };
         Some(match result {

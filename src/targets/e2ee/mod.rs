@@ -10,10 +10,12 @@ mod library_target;
 mod messages;
 
 pub use host::E2eeHost;
-pub use library_target::{E2eeLibrary, LibraryTarget};
+pub use library_target::{is_e2ee, E2eeLibrary, LibraryTarget};
 pub use messages::{Bundle, FixedKeys};
 
-use crate::adapter::proto::{response::Reply, ErrorCategory, InternalError, Rejected, Unsupported};
+use crate::adapter::proto::{
+    response::Reply, E2eeDescribeResult, ErrorCategory, InternalError, Rejected, Unsupported,
+};
 use crate::peer::signal::Address;
 
 /// Devices one target hosts at most.
@@ -162,6 +164,15 @@ pub trait E2eeOps {
 
     /// Whether a session existed.
     fn delete_session(&self, device: &mut Self::Device, remote: &Self::Remote) -> bool;
+
+    /// The receiver bounds the devices created from now on keep
+    /// (`E2eeDescribe`, docs/e2ee.md §Limits). `Unsupported` (the default)
+    /// leaves the profile's values as the target's.
+    fn describe(&self) -> Result<E2eeDescribeResult, Refusal> {
+        Err(Refusal::Unsupported(
+            "this target does not describe its bounds: the profile's are its own".into(),
+        ))
+    }
 
     /// Whether `E2eeCloneDevice` is answered (E2EE_CLONE_DEVICE).
     fn clones_devices(&self) -> bool {

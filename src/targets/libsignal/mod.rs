@@ -269,6 +269,7 @@ mod tests {
                 max_forward_jump,
                 max_skipped_keys,
                 max_body_len,
+                min_skipped_keys: 0,
             }),
             ..Configure::default()
         }

@@ -134,6 +134,7 @@ pub enum Mutant {
     E2eeBundleIdsSwapped,
     E2eeDeleteKeepsSession,
     E2eeEncryptLimitUnchecked,
+    E2eeEmptyPlaintextRefused,
     HandshakeResponderAlwaysFallsBack,
     HandshakeTrimsTrailingZeros,
     HandshakeIgnoresPayloadDecryptError,
@@ -144,6 +145,7 @@ pub enum Mutant {
     OlmReusesOneTimeKey,
     OlmIgnoresOneTimeKey,
     OlmKeepsUsedOneTimeKey,
+    OlmDeclaresSignalBounds,
 }
 
 /// The built-in target a mutant is a defect of.
@@ -179,7 +181,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its row in its suite's file under
     /// src/targets/mutants/rows/ and its entry here.
-    pub const ALL: [Mutant; 133] = [
+    pub const ALL: [Mutant; 135] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -303,6 +305,7 @@ impl Mutant {
         Mutant::E2eeBundleIdsSwapped,
         Mutant::E2eeDeleteKeepsSession,
         Mutant::E2eeEncryptLimitUnchecked,
+        Mutant::E2eeEmptyPlaintextRefused,
         Mutant::HandshakeResponderAlwaysFallsBack,
         Mutant::HandshakeTrimsTrailingZeros,
         Mutant::HandshakeIgnoresPayloadDecryptError,
@@ -313,6 +316,7 @@ impl Mutant {
         Mutant::OlmReusesOneTimeKey,
         Mutant::OlmIgnoresOneTimeKey,
         Mutant::OlmKeepsUsedOneTimeKey,
+        Mutant::OlmDeclaresSignalBounds,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what

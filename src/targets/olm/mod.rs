@@ -28,6 +28,7 @@ use crate::targets::stdio;
 pub use ops::OlmOps;
 
 use crate::targets::mutants::Mutant;
+use crate::targets::variants::Variant;
 
 /// vodozemac's version, as pinned in Cargo.toml.
 pub const VODOZEMAC_VERSION: &str = "0.10.0";
@@ -43,21 +44,25 @@ pub const OLM_MAX_SKIPPED_KEYS_PER_CHAIN: u32 = 40;
 /// The target: the adapter's own operations and Olm's e2ee ones.
 pub type OlmTarget = LibraryTarget<OlmOps>;
 
-/// Serves the adapter protocol on stdin and stdout.
-/// `mutant`: one of `builtin:olm`'s own mutants (src/targets/mutants/rows/olm.rs).
-pub fn serve_stdio(mutant: Option<Mutant>) -> io::Result<()> {
-    stdio::serve_stdio(&mut OlmTarget::new(OlmOps {
+/// Serves the adapter protocol on stdin and stdout: Olm's e2ee operations
+/// beside the reference's handshake, stanza and enlistment suites, so that
+/// the target can be certified whole on the compatible path.
+/// `mutant`: one of `builtin:olm`'s own mutants (src/targets/mutants/rows/olm.rs);
+/// `variant`: one of its variants (src/targets/variants.rs, base Olm).
+pub fn serve_stdio(mutant: Option<Mutant>, variant: Option<Variant>) -> io::Result<()> {
+    stdio::serve_stdio(&mut OlmTarget::with_other_suites(OlmOps {
         max_body_len: DEFAULT_MAX_BODY_LEN,
         mutant,
+        variant,
     }))
 }
 
-/// Whether the target can be judged under `configure`'s e2ee values. The
-/// forward jump must be vodozemac's 2000. The skipped-key bound is NOT
-/// checked: vodozemac keeps 40 per chain, fewer than the default profile's
-/// 2000, and until the compatible-e2ee profile (issue 15) can state an
-/// acceptance range the target takes the default profile so that it can be
-/// run at all; docs/olm.md §Not yet says so. `Ok` holds the body bound.
+/// Whether the target can be judged under `configure`'s e2ee values.
+/// vodozemac's bounds are compiled in: the forward jump must be its 2000,
+/// and the profile must accept its 40 skipped keys per chain, which only a
+/// profile with a range does (compatible-e2ee: `min_skipped_keys` 32 to
+/// 2000; the default profile asks exactly 2000, which vodozemac does not
+/// keep). `Ok` holds the body bound.
 pub fn check_configure(configure: &Configure) -> Result<Option<usize>, Reply> {
     let Some(e2ee) = &configure.e2ee else {
         return Ok(None);
@@ -68,6 +73,19 @@ pub fn check_configure(configure: &Configure) -> Result<Option<usize>, Reply> {
             format!(
                 "profile {:?} asks max_forward_jump {}; vodozemac {VODOZEMAC_VERSION} has MAX_MESSAGE_GAP = {OLM_MAX_FORWARD_JUMP} compiled in (src/olm/session/receiver_chain.rs:31)",
                 configure.profile, e2ee.max_forward_jump
+            ),
+        ));
+    }
+    let fewest = match e2ee.min_skipped_keys {
+        0 => e2ee.max_skipped_keys,
+        min => min,
+    };
+    if !(fewest..=e2ee.max_skipped_keys).contains(&OLM_MAX_SKIPPED_KEYS_PER_CHAIN) {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!(
+                "profile {:?} asks {fewest} to {} skipped keys per chain; vodozemac {VODOZEMAC_VERSION} keeps {OLM_MAX_SKIPPED_KEYS_PER_CHAIN} (MAX_MESSAGE_KEYS, src/olm/session/receiver_chain.rs:50): run it under --profile compatible-e2ee",
+                configure.profile, e2ee.max_skipped_keys
             ),
         ));
     }
@@ -110,7 +128,7 @@ fn hello() -> HelloResult {
         // (vodozemac takes no RNG), no safety numbers (Matrix uses SAS);
         // devices can be cloned (pickle round trips).
         capabilities: vec![Capability::E2ee as i32, Capability::E2eeCloneDevice as i32],
-        profiles: vec!["default".into()],
+        profiles: vec!["compatible-e2ee".into()],
         max_frame_size: DEFAULT_MAX_FRAME as u64,
     }
 }

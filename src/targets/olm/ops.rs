@@ -16,10 +16,11 @@ use super::device::{session_copy, Device, Trusted};
 use super::envelope::Envelope;
 use super::keys::{self, ReadBundle, CURVE_LEN};
 use super::refusal;
-use crate::adapter::proto::ErrorCategory;
+use crate::adapter::proto::{E2eeDescribeResult, ErrorCategory};
 use crate::peer::signal::Address;
 use crate::targets::e2ee::{Bundle, Created, E2eeOps, NewDevice, Refusal};
 use crate::targets::mutants::Mutant;
+use crate::targets::variants::Variant;
 
 /// The adapter's message types (docs/e2ee.md, proto `E2eeEncryptResult`):
 /// 3 opens a session, 2 is an ordinary message. Olm's own are 0 (pre-key)
@@ -35,6 +36,8 @@ pub struct OlmOps {
     pub max_body_len: usize,
     /// One of `builtin:olm`'s mutants (src/targets/mutants/rows/olm.rs).
     pub mutant: Option<Mutant>,
+    /// One of its variants (src/targets/variants.rs, base Olm).
+    pub variant: Option<Variant>,
 }
 
 impl OlmOps {
@@ -277,8 +280,26 @@ impl E2eeOps for OlmOps {
         false
     }
 
+    fn describe(&self) -> Result<E2eeDescribeResult, Refusal> {
+        // The mutant names Signal's bounds while vodozemac keeps its own.
+        let max_skipped_keys = if self.has(Mutant::OlmDeclaresSignalBounds) {
+            2000
+        } else {
+            super::OLM_MAX_SKIPPED_KEYS_PER_CHAIN
+        };
+        Ok(E2eeDescribeResult {
+            max_forward_jump: super::OLM_MAX_FORWARD_JUMP,
+            max_skipped_keys,
+            protocol: format!("Olm v1 (vodozemac {})", super::VODOZEMAC_VERSION),
+        })
+    }
+
     fn clones_devices(&self) -> bool {
         true
+    }
+
+    fn one_refusal_category(&self) -> bool {
+        self.variant == Some(Variant::OlmOneRefusalCategory)
     }
 
     fn clone_device(&self, device: &mut Device) -> Result<Device, Refusal> {

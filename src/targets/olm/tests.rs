@@ -12,6 +12,7 @@ fn ops() -> OlmOps {
     OlmOps {
         max_body_len: 1 << 16,
         mutant: None,
+        variant: None,
     }
 }
 
@@ -257,35 +258,59 @@ fn an_envelope_naming_another_sender_key_is_untrusted() {
 }
 
 #[test]
-fn configure_takes_vodozemacs_forward_jump_and_refuses_others() {
+fn configure_takes_vodozemacs_bounds_and_refuses_others() {
     use super::{check_configure, OLM_MAX_FORWARD_JUMP};
     use crate::adapter::proto::{response::Reply, Configure, E2eeLimits};
-    let configure = |max_forward_jump, max_body_len| Configure {
-        profile: "p".into(),
+    use crate::catalog::profile::Profile;
+    let configure = |profile: &Profile| Configure {
+        profile: profile.name.clone(),
         e2ee: Some(E2eeLimits {
-            max_forward_jump,
-            max_skipped_keys: 2000,
-            max_body_len,
+            max_forward_jump: profile.e2ee.max_forward_jump,
+            max_skipped_keys: profile.e2ee.max_skipped_keys,
+            max_body_len: profile.e2ee.max_body_len,
+            min_skipped_keys: profile.e2ee.min_skipped_keys.unwrap_or(0),
         }),
         ..Configure::default()
     };
-    let default = crate::catalog::profile::Profile::load("default").expect("profile");
-    // The default profile's e2ee values, as the runner sends them.
-    let request = configure(default.e2ee.max_forward_jump, default.e2ee.max_body_len);
+    // The compatible path's range (32 to 2000) holds vodozemac's 40.
+    let compatible = Profile::load("compatible-e2ee").expect("profile");
     assert_eq!(
-        check_configure(&request),
-        Ok(Some(default.e2ee.max_body_len as usize))
+        check_configure(&configure(&compatible)),
+        Ok(Some(compatible.e2ee.max_body_len as usize))
     );
-    for jump in [OLM_MAX_FORWARD_JUMP - 1, OLM_MAX_FORWARD_JUMP + 1, 25_000] {
+    // The default profile asks exactly 2000 skipped keys.
+    let default = Profile::load("default").expect("profile");
+    assert!(matches!(
+        check_configure(&configure(&default)),
+        Err(Reply::Rejected(_))
+    ));
+    let limits = |max_forward_jump, min_skipped_keys, max_skipped_keys, max_body_len| Configure {
+        e2ee: Some(E2eeLimits {
+            max_forward_jump,
+            max_skipped_keys,
+            max_body_len,
+            min_skipped_keys,
+        }),
+        ..Configure::default()
+    };
+    assert!(check_configure(&limits(OLM_MAX_FORWARD_JUMP, 40, 40, 1024)).is_ok());
+    for (jump, min, max) in [
+        (OLM_MAX_FORWARD_JUMP - 1, 32, 2000),
+        (OLM_MAX_FORWARD_JUMP + 1, 32, 2000),
+        (25_000, 32, 2000),
+        (OLM_MAX_FORWARD_JUMP, 41, 2000),
+        (OLM_MAX_FORWARD_JUMP, 32, 39),
+        (OLM_MAX_FORWARD_JUMP, 0, 39),
+    ] {
         assert!(
             matches!(
-                check_configure(&configure(jump, 1024)),
+                check_configure(&limits(jump, min, max, 1024)),
                 Err(Reply::Rejected(_))
             ),
-            "{jump} accepted"
+            "{jump} {min}..={max} accepted"
         );
     }
-    assert!(check_configure(&configure(OLM_MAX_FORWARD_JUMP, u32::MAX)).is_err());
+    assert!(check_configure(&limits(OLM_MAX_FORWARD_JUMP, 32, 2000, u32::MAX)).is_err());
     assert_eq!(check_configure(&Configure::default()), Ok(None));
 }
 
@@ -294,6 +319,7 @@ fn a_ciphertext_over_the_body_bound_is_refused_and_changes_nothing() {
     let small = OlmOps {
         max_body_len: 300,
         mutant: None,
+        variant: None,
     };
     let (mut a, mut b) = (device(&small, "a"), device(&small, "b"));
     start(&small, &mut a, &mut b);

@@ -10,7 +10,9 @@ use rand_core::OsRng;
 
 use super::build::Build;
 use super::rejected;
-use crate::adapter::proto::{response::Reply, E2eeBundle, E2eeLimits, ErrorCategory};
+use crate::adapter::proto::{
+    response::Reply, E2eeBundle, E2eeDescribeResult, E2eeLimits, ErrorCategory,
+};
 use crate::peer::signal::wire::PreKeySignalMessage;
 use crate::peer::signal::{
     Address, Device, IdentityKeyPair, KeyPair, MessageType, PreKeyBundle, PublicKey, SignalError,
@@ -185,6 +187,24 @@ impl EngineOps {
         self.configured = limits;
     }
 
+    /// The forward-jump and skipped-key bounds devices keep (and
+    /// `E2eeDescribe` names): the configured ones, or the engine's
+    /// defaults. Under a profile that accepts a range of skipped-key
+    /// bounds, the largest, or the smallest for the variant that keeps it.
+    fn bounds(&self) -> (u32, u32) {
+        let defaults = crate::peer::signal::SignalConfig::default();
+        let Some(limits) = &self.configured else {
+            return (defaults.max_forward_jump, defaults.max_skipped_keys as u32);
+        };
+        let skipped = if self.is(Variant::E2eeKeepsFewestSkippedKeys) && limits.min_skipped_keys > 0
+        {
+            limits.min_skipped_keys
+        } else {
+            limits.max_skipped_keys
+        };
+        (limits.max_forward_jump, skipped)
+    }
+
     fn has(&self, defect: Mutant) -> bool {
         self.build.has(defect)
     }
@@ -197,9 +217,10 @@ impl EngineOps {
     /// mutant's defects that live in the engine.
     fn configure(&self, device: &mut Device) {
         let config = &mut device.config;
+        let (max_forward_jump, max_skipped_keys) = self.bounds();
+        config.max_forward_jump = max_forward_jump;
+        config.max_skipped_keys = max_skipped_keys as usize;
         if let Some(limits) = &self.configured {
-            config.max_forward_jump = limits.max_forward_jump;
-            config.max_skipped_keys = limits.max_skipped_keys as usize;
             config.max_body_len = limits.max_body_len as usize;
         }
         config.skipped_key_policy = match self.build.variant() {
@@ -445,6 +466,10 @@ impl E2eeOps for EngineOps {
         if let Some((id, key_pair)) = kept {
             device.add_one_time_prekey(id, key_pair);
         }
+        if plaintext.is_empty() && self.has(Mutant::E2eeEmptyPlaintextRefused) {
+            // The defect: an empty result read as "nothing decrypted".
+            return Err(Refusal::new(ErrorCategory::BadMac, "decryption failed"));
+        }
         Ok(plaintext)
     }
 
@@ -468,6 +493,20 @@ impl E2eeOps for EngineOps {
             return device.has_session(remote);
         }
         device.delete_session(remote)
+    }
+
+    fn describe(&self) -> Result<E2eeDescribeResult, Refusal> {
+        if self.is(Variant::E2eeNoDescribe) {
+            return Err(Refusal::Unsupported(
+                "E2eeDescribe is not offered (adapter protocol 1.2)".into(),
+            ));
+        }
+        let (max_forward_jump, max_skipped_keys) = self.bounds();
+        Ok(E2eeDescribeResult {
+            max_forward_jump,
+            max_skipped_keys,
+            protocol: "Signal v3 (interspec reference)".into(),
+        })
     }
 
     fn clones_devices(&self) -> bool {
@@ -681,6 +720,7 @@ mod tests {
             max_forward_jump: 5,
             max_skipped_keys: 3,
             max_body_len: 1000,
+            min_skipped_keys: 0,
         };
         assert!(check_limits(&limits).is_ok());
         e.ops.set_profile(Some(limits));
@@ -737,6 +777,36 @@ mod tests {
                 Some(ErrorCategory::LimitExceeded)
             );
         }
+    }
+
+    /// `E2eeDescribe` names the bounds devices keep: the configured ones,
+    /// the smallest of a range for the variant that keeps it, Unsupported
+    /// for the variant without the operation.
+    #[test]
+    fn describe_names_the_kept_bounds() {
+        let range = E2eeLimits {
+            max_forward_jump: 2000,
+            max_skipped_keys: 2000,
+            max_body_len: 1 << 18,
+            min_skipped_keys: 32,
+        };
+        let described = |variant: Option<Variant>| {
+            let mut e = new(Build::new(None, variant));
+            let before = e.ops.describe().map(|d| d.max_skipped_keys);
+            e.ops.set_profile(Some(range));
+            let after = e
+                .ops
+                .describe()
+                .map(|d| (d.max_forward_jump, d.max_skipped_keys));
+            (before, after)
+        };
+        let (before, after) = described(None);
+        assert_eq!(before.ok(), Some(2000));
+        assert_eq!(after.ok(), Some((2000, 2000)));
+        let (_, fewest) = described(Some(Variant::E2eeKeepsFewestSkippedKeys));
+        assert_eq!(fewest.ok(), Some((2000, 32)));
+        let (_, none) = described(Some(Variant::E2eeNoDescribe));
+        assert!(matches!(none, Err(Refusal::Unsupported(_))));
     }
 
     #[test]

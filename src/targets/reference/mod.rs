@@ -173,7 +173,8 @@ impl Reference {
                 | Op::E2eeSafetyNumber(_)
                 | Op::E2eeApproveIdentity(_)
                 | Op::E2eeDeleteSession(_)
-                | Op::E2eeCloneDevice(_)),
+                | Op::E2eeCloneDevice(_)
+                | Op::E2eeDescribe(_)),
             ) => self.e2ee.handle(op).unwrap_or_else(|| {
                 Reply::Unsupported(Unsupported {
                     detail: "not an e2ee operation".into(),

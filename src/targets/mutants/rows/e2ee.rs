@@ -176,6 +176,12 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
             "a limit enforced only on input (decrypt) and not on output (encrypt), so the target writes messages its peers must refuse (CWE-20)",
             "encrypts plaintexts of any length, ignoring max_body_len on the sending side",
         ),
+        E2eeEmptyPlaintextRefused => (
+            "e2ee-empty-plaintext-refused",
+            &["E2-035", "E2-002"],
+            "ECMA-262 §7.1.2 ToBoolean (an empty String is false): adapters in JavaScript that check `if (!plaintext)` after decrypting read an empty body as a failure; CWE-697 (Incorrect Comparison)",
+            "refuses (BAD_MAC) every message whose plaintext is empty, after decrypting it",
+        ),
         _ => return None,
     })
 }

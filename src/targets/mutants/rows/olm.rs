@@ -45,6 +45,12 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
             "X3DH §3.4 (the one-time prekey private key is deleted); vodozemac removes the key from the account it decrypted on (src/olm/account/mod.rs:315-324), which an adapter working on a copy must commit",
             "keeps the inbound session but not the account copy it was made on, so the one-time key survives",
         ),
+        OlmDeclaresSignalBounds => (
+            "olm-declares-signal-bounds",
+            &["E2-005"],
+            "docs/olm.md §Where Olm differs (vodozemac keeps 40 skipped keys per chain, src/olm/session/receiver_chain.rs:50, where Signal's libraries keep 2000); an adapter that copies Signal's numbers into its declared bounds promises out-of-order delivery its library does not give",
+            "declares Signal's 2000 skipped keys per chain in E2eeDescribe while vodozemac keeps 40",
+        ),
         _ => return None,
     })
 }

@@ -1,9 +1,11 @@
 //! `interspec selftest`: proves the harness can tell a conforming target
 //! from a broken one, and does not mistake an allowed behaviour for a
 //! defect. The reference must pass every scenario, and `builtin:olm` (the
-//! base of the Olm mutants) must fail nothing in the e2ee suite; every variant must pass
-//! its suite (no fail, no error, not-applicable only where it opted out of
-//! an optional capability); every mutant must be caught (a `fail` outcome,
+//! base of the Olm mutants, run like them under `compatible-e2ee`, the only
+//! profile that accepts its bounds) must fail nothing in the e2ee suite;
+//! every variant must pass its suite, under its own profile if it names
+//! one (no fail, no error, not-applicable only where it opted out of an
+//! optional capability); every mutant must be caught (a `fail` outcome,
 //! not merely an `error`) by a scenario of its suite that checks one of the
 //! requirements the mutant claims to violate ([`mutants::MutantInfo::requirements`]).
 //! A mutant failed only by scenarios of other requirements is reported as
@@ -12,6 +14,12 @@
 //! The scenarios of the named requirements run first; the rest of the suite
 //! runs only when none of them failed (to say where the mutant was seen), so
 //! "caught by" lists the named requirements' scenarios only.
+//!
+//! On the compatible path ([`compatible`]), each e2ee mutant of the
+//! reference runs again under the profile `compatible-e2ee` on the
+//! device-to-device scenarios only: one whose claimed requirements include
+//! a guarantee (a requirement not marked `signal_wire`) must stay caught
+//! there.
 //!
 //! The reference, the variants and the mutants are independent target runs;
 //! they are run `concurrent` at a time by a bounded pool of threads, and the
@@ -22,6 +30,11 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+mod compatible;
+
+pub use compatible::CompatibleResult;
+
+use crate::catalog::profile::Profile;
 use crate::catalog::Catalog;
 use crate::runner::plan::{build_plan, PlannedScenario, Selection};
 use crate::runner::{self, RunConfig, RunResult};
@@ -67,6 +80,8 @@ pub struct SelftestOutcome {
     pub reference_problems: Vec<String>,
     pub variants: Vec<VariantResult>,
     pub mutants: Vec<MutantResult>,
+    /// The reference's e2ee mutants on the compatible path.
+    pub compatible: Vec<CompatibleResult>,
 }
 
 /// What to run, and how many target runs at a time.
@@ -113,6 +128,7 @@ impl SelftestOutcome {
         self.reference_problems.is_empty()
             && self.variants.iter().all(|v| v.problems.is_empty())
             && self.mutants.iter().all(MutantResult::caught)
+            && self.compatible.iter().all(CompatibleResult::holds)
     }
 
     pub fn render(&self) -> String {
@@ -172,6 +188,7 @@ impl SelftestOutcome {
                 let _ = writeln!(out, "{:<76} (errors: {})", "", m.errors.join(", "));
             }
         }
+        compatible::render(&self.compatible, &mut out);
         let caught = self.mutants.iter().filter(|m| m.caught()).count();
         let elsewhere = self
             .mutants
@@ -207,6 +224,8 @@ enum Job {
     OlmBase,
     Variant(&'static VariantInfo),
     Mutant(&'static MutantInfo),
+    /// An e2ee mutant of the reference on the compatible path.
+    Compatible(&'static MutantInfo),
 }
 
 enum JobResult {
@@ -214,6 +233,7 @@ enum JobResult {
     OlmBase(Vec<String>),
     Variant(VariantResult),
     Mutant(MutantResult),
+    Compatible(CompatibleResult),
 }
 
 /// Runs the reference (`base`), then every variant and every mutant started
@@ -247,6 +267,12 @@ pub fn run(
             .filter(|m| options.wants(m.name))
             .map(Job::Mutant),
     );
+    jobs.extend(
+        mutants::MUTANTS
+            .iter()
+            .filter(|m| compatible::applies(m) && options.wants(m.name))
+            .map(Job::Compatible),
+    );
 
     // Workers take jobs in this order (the reference, the longest, first)
     // and put each result at its job's index, so the report's order does not
@@ -271,6 +297,7 @@ pub fn run(
         reference_problems: Vec::new(),
         variants: Vec::new(),
         mutants: Vec::new(),
+        compatible: Vec::new(),
     };
     let results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
     for result in results {
@@ -284,6 +311,7 @@ pub fn run(
             }
             JobResult::Variant(v) => outcome.variants.push(v),
             JobResult::Mutant(m) => outcome.mutants.push(m),
+            JobResult::Compatible(c) => outcome.compatible.push(c),
         }
     }
     Ok(outcome)
@@ -309,6 +337,14 @@ fn run_job(
         }),
         ..base.clone()
     };
+    // builtin:olm keeps 40 skipped keys per chain, which only the
+    // compatible path's profile accepts (docs/olm.md).
+    let under = |profile: &str, config: RunConfig| -> Result<RunConfig, String> {
+        Ok(RunConfig {
+            profile: Profile::load(profile)?,
+            ..config
+        })
+    };
     match job {
         Job::Reference => {
             let full = build_plan(catalog, &Selection::default()).map_err(|e| e.to_string())?;
@@ -325,7 +361,7 @@ fn run_job(
         }
         Job::OlmBase => {
             let plan = suite_plan("e2ee")?;
-            let config = with_target(TargetSpec::Olm);
+            let config = under(compatible::PROFILE, with_target(TargetSpec::Olm))?;
             let run = runner::run(&plan, &config, &mut |_| {})
                 .map_err(|e| format!("builtin:olm: {e}"))?;
             // Scenarios that need Signal's wire are not applicable to it.
@@ -339,7 +375,10 @@ fn run_job(
         }
         Job::Variant(info) => {
             let plan = suite_plan(info.suite)?;
-            let config = with_target(TargetSpec::Variant(info.name.to_string()));
+            let mut config = with_target(TargetSpec::Variant(info.name.to_string()));
+            if let Some(profile) = info.profile {
+                config = under(profile, config)?;
+            }
             let run = runner::run(&plan, &config, &mut |_| {})
                 .map_err(|e| format!("variant {}: {e}", info.name))?;
             Ok(JobResult::Variant(judge_variant(info, &plan, &run)))
@@ -351,9 +390,12 @@ fn run_job(
             let (claimed, rest): (Vec<_>, Vec<_>) = suite_plan(info.suite)?
                 .into_iter()
                 .partition(|p| checks_any(p, info.requirements));
-            let config = with_target(TargetSpec::Builtin {
+            let mut config = with_target(TargetSpec::Builtin {
                 mutant: Some(info.name.to_string()),
             });
+            if info.base == mutants::Base::Olm {
+                config = under(compatible::PROFILE, config)?;
+            }
             let run_plan = |plan: &[PlannedScenario]| {
                 if plan.is_empty() {
                     return Ok(Vec::new());
@@ -368,6 +410,22 @@ fn run_job(
             }
             let plan: Vec<PlannedScenario> = claimed.into_iter().chain(rest).collect();
             Ok(JobResult::Mutant(judge_mutant(info, &plan, &outcomes)))
+        }
+        Job::Compatible(info) => {
+            let plan = compatible::plan(catalog, suite_plan(info.suite)?);
+            let config = under(
+                compatible::PROFILE,
+                with_target(TargetSpec::Builtin {
+                    mutant: Some(info.name.to_string()),
+                }),
+            )?;
+            let run = runner::run(&plan, &config, &mut |_| {})
+                .map_err(|e| format!("mutant {} (compatible path): {e}", info.name))?;
+            Ok(JobResult::Compatible(compatible::judge(
+                catalog,
+                info,
+                &run.outcomes,
+            )))
         }
     }
 }
@@ -385,6 +443,9 @@ fn judge_variant(info: &VariantInfo, plan: &[PlannedScenario], run: &RunResult) 
             .outcomes
             .iter()
             .filter(|o| o.kind != OutcomeKind::Pass && !opted_out(&o.id))
+            // builtin:olm has no Signal wire: those scenarios do not apply
+            // to its variants, as to the target itself (Job::OlmBase).
+            .filter(|o| !(info.base == mutants::Base::Olm && o.kind == OutcomeKind::NotApplicable))
             .map(|o| format!("{} {}: {}", o.kind.label(), o.id, o.message))
             .chain(run.not_run.iter().map(|id| format!("not run {id}")))
             .collect(),
