@@ -37,6 +37,7 @@ pub mod roundtrip;
 pub mod sessions;
 pub mod tampering;
 pub mod vectors;
+pub mod window;
 
 use crate::scenario::Registry;
 use encoding::{BundleKey, Opening, Spoil};

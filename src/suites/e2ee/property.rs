@@ -1,24 +1,22 @@
 //! Property scenarios: random operation sequences (sends both ways,
-//! delivery in any order, drops, duplicates, tampering) run with interspec
-//! as the network, checked against a model of the Signal guarantees:
-//! every untampered message within the window decrypts exactly once to its
-//! plaintext, everything else is refused, and the session survives.
-//!
-//! The window follows from the Double Ratchet as libsignal runs it: a side
-//! can decrypt a message if its sending chain is new to it (a party only
-//! starts a new chain after hearing the other's newest one, so a new chain
-//! is always the next one) or one of the last 5 receiving chains it keeps.
+//! delivery in any order, drops, duplicates, tampering, bursts that reach
+//! the skipped-key bound) run with interspec as the network, checked
+//! against a model of the Signal guarantees: every untampered message
+//! within the window decrypts exactly once to its plaintext, nothing
+//! decrypts to other bytes or twice, and the session survives. The window
+//! and the bounds are [`super::window`]'s.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use proptest::collection::vec;
 use proptest::prelude::*;
 use prost::Message;
 
+use super::bounds::target_bounds;
 use super::harness::{
     decrypt_raw, encrypt, fresh_address, get_bundle, peer_device, process_bundle, Step, Wire,
 };
+use super::window::{Duty, Limits, Ratchet, Tag};
 use crate::adapter::client::Reply;
 use crate::adapter::names::category_name;
 use crate::adapter::proto::{request::Op, response, ErrorCategory, Reset};
@@ -30,21 +28,46 @@ use crate::scenario::refusal::{judge_category, Refusal};
 use crate::scenario::{unexpected, ScenarioCtx};
 use crate::suites::check_property;
 
-/// Receiving chains a side keeps (libsignal-protocol-java SessionState
-/// addReceiverChain: more than 5 drops the oldest).
-const KEPT_CHAINS: usize = 5;
 /// Longest generated sequence.
 const MAX_ACTS: usize = 24;
+/// Bursts are generated only for a target keeping at most this many
+/// skipped keys: each burst sends about that many messages, and 32 cases
+/// of 24 acts must stay quick over a real adapter. Larger bounds are
+/// reached by the bounds scenarios (src/suites/e2ee/bounds.rs).
+const BURST_BOUND_MAX: u32 = 64;
 
 /// One thing the network or a party does. `a` is the initiator, `b` the
 /// responder; `pick` selects among the messages in flight (modulo).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Act {
-    Send { from_a: bool, len: u8 },
-    Deliver { to_a: bool, pick: u8 },
-    Duplicate { to_a: bool, pick: u8 },
-    Tamper { to_a: bool, pick: u8, bit: u8 },
-    Drop { to_a: bool, pick: u8 },
+    Send {
+        from_a: bool,
+        len: u8,
+    },
+    Deliver {
+        to_a: bool,
+        pick: u8,
+    },
+    Duplicate {
+        to_a: bool,
+        pick: u8,
+    },
+    Tamper {
+        to_a: bool,
+        pick: u8,
+        bit: u8,
+    },
+    Drop {
+        to_a: bool,
+        pick: u8,
+    },
+    /// `n` messages sent at once; with `newest_first` the last of them is
+    /// delivered at once, so the receiver skips the `n - 1` before it.
+    Burst {
+        from_a: bool,
+        n: u8,
+        newest_first: bool,
+    },
 }
 
 impl fmt::Debug for Act {
@@ -62,21 +85,82 @@ impl fmt::Debug for Act {
                 write!(f, "tamper (bit {bit}) #{pick} to {}", side(to_a))
             }
             Act::Drop { to_a, pick } => write!(f, "drop #{pick} to {}", side(to_a)),
+            Act::Burst {
+                from_a,
+                n,
+                newest_first,
+            } => {
+                write!(f, "burst of {n} {}->{}", side(from_a), side(!from_a))?;
+                if newest_first {
+                    write!(f, ", newest delivered first")?;
+                }
+                Ok(())
+            }
         }
     }
 }
 
 /// Acts generated for the peer<->target variant, where only messages to the
 /// target are replayed or tampered (the peer is the harness's own engine).
-fn acts(tamper_to_a: bool) -> impl Strategy<Value = Vec<Act>> {
-    let act = prop_oneof![
-        4 => (any::<bool>(), 0u8..64).prop_map(|(from_a, len)| Act::Send { from_a, len }),
-        4 => (any::<bool>(), any::<u8>()).prop_map(|(to_a, pick)| Act::Deliver { to_a, pick }),
-        1 => (any::<bool>(), any::<u8>()).prop_map(move |(to_a, pick)| Act::Duplicate { to_a: to_a && tamper_to_a, pick }),
-        1 => (any::<bool>(), any::<u8>(), 0u8..8).prop_map(move |(to_a, pick, bit)| Act::Tamper { to_a: to_a && tamper_to_a, pick, bit }),
-        1 => (any::<bool>(), any::<u8>()).prop_map(|(to_a, pick)| Act::Drop { to_a, pick }),
+/// `bound`: the target's skipped-key bound, which bursts reach when it is
+/// at most [`BURST_BOUND_MAX`].
+fn acts(tamper_to_a: bool, bound: u32) -> impl Strategy<Value = Vec<Act>> {
+    let mut arms: Vec<(u32, BoxedStrategy<Act>)> = vec![
+        (
+            4,
+            (any::<bool>(), 0u8..64)
+                .prop_map(|(from_a, len)| Act::Send { from_a, len })
+                .boxed(),
+        ),
+        (
+            4,
+            (any::<bool>(), any::<u8>())
+                .prop_map(|(to_a, pick)| Act::Deliver { to_a, pick })
+                .boxed(),
+        ),
+        (
+            1,
+            (any::<bool>(), any::<u8>())
+                .prop_map(move |(to_a, pick)| Act::Duplicate {
+                    to_a: to_a && tamper_to_a,
+                    pick,
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            (any::<bool>(), any::<u8>(), 0u8..8)
+                .prop_map(move |(to_a, pick, bit)| Act::Tamper {
+                    to_a: to_a && tamper_to_a,
+                    pick,
+                    bit,
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            (any::<bool>(), any::<u8>())
+                .prop_map(|(to_a, pick)| Act::Drop { to_a, pick })
+                .boxed(),
+        ),
     ];
-    vec(act, 1..=MAX_ACTS)
+    if bound <= BURST_BOUND_MAX {
+        // From a few below the bound to a few past it, so both sides of it
+        // are reached: the receiver skips n - 1 keys.
+        let low = u8::try_from(bound.saturating_sub(3).max(2)).unwrap_or(u8::MAX);
+        let high = u8::try_from(bound + 6).unwrap_or(u8::MAX);
+        arms.push((
+            1,
+            (any::<bool>(), low..=high, any::<bool>())
+                .prop_map(|(from_a, n, newest_first)| Act::Burst {
+                    from_a,
+                    n,
+                    newest_first,
+                })
+                .boxed(),
+        ));
+    }
+    vec(proptest::strategy::Union::new_weighted(arms), 1..=MAX_ACTS)
 }
 
 /// Records how a refusal was judged, once per distinct deviation (a
@@ -110,15 +194,8 @@ enum Endpoint {
 struct Side {
     endpoint: Endpoint,
     addr: Address,
-    /// Whether it has a session yet (the responder has none before its
-    /// first message).
-    has_session: bool,
-    /// The chain its next message goes on.
-    send_epoch: u32,
-    /// The newest chain of the other side it has heard.
-    newest_heard: Option<u32>,
-    /// The other side's chains it can still receive on (oldest first).
-    chains: VecDeque<u32>,
+    /// Where its ratchet stands, and what it must decrypt.
+    ratchet: Ratchet,
     /// Messages to it, in flight.
     inbox: Vec<Flight>,
     /// Messages to it that it decrypted (replay material).
@@ -129,29 +206,7 @@ struct Side {
 struct Flight {
     wire: Wire,
     plaintext: Vec<u8>,
-    epoch: u32,
-}
-
-impl Side {
-    fn in_window(&self, epoch: u32) -> bool {
-        match self.newest_heard {
-            None => true,
-            Some(newest) => epoch > newest || self.chains.contains(&epoch),
-        }
-    }
-
-    fn heard(&mut self, epoch: u32) {
-        if self.newest_heard.is_none_or(|n| epoch > n) {
-            self.newest_heard = Some(epoch);
-            self.chains.push_back(epoch);
-            while self.chains.len() > KEPT_CHAINS {
-                self.chains.pop_front();
-            }
-            // A new remote chain means a DH ratchet step: a new sending chain.
-            self.send_epoch += 1;
-        }
-        self.has_session = true;
-    }
+    tag: Tag,
 }
 
 struct World {
@@ -209,8 +264,9 @@ impl World {
         }
     }
 
-    /// Hands `flight` to the side `to_a`; it must decrypt it when in the
-    /// window (`expect_ok`) and refuse it otherwise.
+    /// Hands `flight` to the side `to_a`: it must decrypt it to its
+    /// plaintext unless the model lets it refuse (see [`super::window`]).
+    /// Whether it decrypted.
     fn offer(
         &mut self,
         ctx: &mut ScenarioCtx,
@@ -220,27 +276,25 @@ impl World {
     ) -> Step<bool> {
         let (to, from) = self.sides(to_a);
         let from_addr = from.addr.clone();
-        let in_window = to.in_window(flight.epoch);
+        let duty = to.ratchet.duty(flight.tag);
         match Self::decrypt(ctx, to, &from_addr, &flight.wire)? {
             Outcome::Plaintext(p) => {
-                ensure!(
-                    in_window,
-                    "{what} to {}: a message from a dropped chain decrypted",
-                    side_name(to_a)
-                );
                 ensure!(
                     p == flight.plaintext,
                     "{what} to {}: decrypted to different bytes",
                     side_name(to_a)
                 );
-                to.heard(flight.epoch);
+                to.ratchet.decrypted(flight.tag);
                 Ok(true)
             }
             Outcome::Refused(_, refusal) => {
                 ensure!(
-                    !in_window,
-                    "{what} to {}: a valid message within the window was refused ({refusal})",
-                    side_name(to_a)
+                    duty != Duty::Decrypt,
+                    "{what} to {}: a valid message within the window was refused ({refusal}; \
+                     message {} of chain {})",
+                    side_name(to_a),
+                    flight.tag.index,
+                    flight.tag.epoch
                 );
                 Ok(false)
             }
@@ -254,17 +308,40 @@ impl World {
                 let mut text = format!("#{} ", self.sent).into_bytes();
                 text.resize(text.len() + usize::from(len), b'.');
                 let (to, from) = self.sides(!from_a);
-                if !from.has_session {
+                if !from.ratchet.has_session {
                     return Ok(());
                 }
                 let to_addr = to.addr.clone();
                 let wire = Self::encrypt(ctx, from, &to_addr, &text)?;
-                let epoch = from.send_epoch;
+                let Some(at) = from.ratchet.next_send() else {
+                    return Ok(());
+                };
+                let tag = to.ratchet.incoming(at);
                 to.inbox.push(Flight {
                     wire,
                     plaintext: text,
-                    epoch,
+                    tag,
                 });
+                Ok(())
+            }
+            Act::Burst {
+                from_a,
+                n,
+                newest_first,
+            } => {
+                if !self.sides(!from_a).1.ratchet.has_session {
+                    return Ok(());
+                }
+                for _ in 0..n {
+                    self.act(ctx, Act::Send { from_a, len: 0 })?;
+                }
+                if newest_first {
+                    if let Some(flight) = self.sides(!from_a).0.inbox.pop() {
+                        if self.offer(ctx, !from_a, &flight, "the newest of a burst")? {
+                            self.sides(!from_a).0.delivered.push(flight);
+                        }
+                    }
+                }
                 Ok(())
             }
             Act::Deliver { to_a, pick } => {
@@ -293,7 +370,7 @@ impl World {
                 }
                 let flight = to.delivered[usize::from(pick) % to.delivered.len()].clone();
                 let from_addr = from.addr.clone();
-                let in_window = to.chains.contains(&flight.epoch);
+                let in_window = to.ratchet.holds_chain(flight.tag.epoch);
                 match Self::decrypt(ctx, to, &from_addr, &flight.wire)? {
                     Outcome::Plaintext(_) => Err(Finding::fail(format!(
                         "a replayed message to {} decrypted a second time",
@@ -327,7 +404,7 @@ impl World {
                     return Ok(());
                 };
                 let from_addr = from.addr.clone();
-                let in_window = to.in_window(flight.epoch);
+                let in_window = to.ratchet.duty(flight.tag) == Duty::Decrypt;
                 match Self::decrypt(ctx, to, &from_addr, &bent)? {
                     Outcome::Plaintext(_) => Err(Finding::fail(format!(
                         "a message to {} with one bit of its MAC flipped decrypted",
@@ -369,8 +446,10 @@ impl World {
                     side_name(from_a)
                 )));
             };
-            let ok = self.offer(ctx, !from_a, &flight, "the closing message")?;
-            ensure!(ok, "the closing message was refused");
+            // Refused only where the model allows it: a store full of keys
+            // for messages the network dropped may refuse one that would
+            // skip more (E2-027); anything else fails in `offer`.
+            self.offer(ctx, !from_a, &flight, "the closing message")?;
         }
         Ok(())
     }
@@ -418,22 +497,21 @@ fn tamper(wire: &Wire, bit: u8, signal_wire: bool) -> Step<Option<Wire>> {
     Ok(Some(bent))
 }
 
-fn fresh_side(endpoint: Endpoint, addr: Address, initiator: bool) -> Side {
+fn fresh_side(endpoint: Endpoint, addr: Address, initiator: bool, limits: Limits) -> Side {
     Side {
         endpoint,
         addr,
-        has_session: initiator,
-        // The initiator's first chain is 1; it already holds the responder's
-        // chain 0 (the signed prekey), libsignal's initial receiving chain.
-        send_epoch: u32::from(initiator),
-        newest_heard: initiator.then_some(0),
-        chains: if initiator {
-            VecDeque::from([0])
-        } else {
-            VecDeque::new()
-        },
+        ratchet: Ratchet::new(initiator, limits),
         inbox: Vec::new(),
         delivered: Vec::new(),
+    }
+}
+
+/// The bounds of the peer's own engine: the profile's (`peer_device`).
+fn peer_limits(ctx: &ScenarioCtx) -> Limits {
+    Limits {
+        skipped_keys: ctx.profile.e2ee.max_skipped_keys,
+        forward_jump: ctx.profile.e2ee.max_forward_jump,
     }
 }
 
@@ -453,8 +531,8 @@ fn reset(ctx: &mut ScenarioCtx) -> Step<()> {
     }
 }
 
-/// The peer (A) starts a session with the target (B).
-fn peer_world(ctx: &mut ScenarioCtx) -> Step<World> {
+/// The peer (A) starts a session with the target (B), which keeps `limits`.
+fn peer_world(ctx: &mut ScenarioCtx, limits: Limits) -> Step<World> {
     super::harness::require_signal_wire(ctx)?;
     reset(ctx)?;
     let (peer_addr, target_addr) = two_addresses(ctx);
@@ -463,9 +541,10 @@ fn peer_world(ctx: &mut ScenarioCtx) -> Step<World> {
     let bundle = get_bundle(ctx, &target_addr, true)?;
     peer.process_bundle(&target_addr, &bundle)
         .map_err(|e| Finding::fail(format!("the target's bundle was refused: {e}")))?;
+    let peer_limits = peer_limits(ctx);
     Ok(World {
-        a: fresh_side(Endpoint::Peer(Box::new(peer)), peer_addr, true),
-        b: fresh_side(Endpoint::Target, target_addr, false),
+        a: fresh_side(Endpoint::Peer(Box::new(peer)), peer_addr, true, peer_limits),
+        b: fresh_side(Endpoint::Target, target_addr, false, limits),
         signal_wire: true,
         sent: 0,
     })
@@ -474,8 +553,8 @@ fn peer_world(ctx: &mut ScenarioCtx) -> Step<World> {
 /// Two devices on the target: A starts a session with B. A target with
 /// Signal's wire has its identity and bundle parsed (a bad key is a
 /// failure, as before); any other target's are handed over as opaque bytes,
-/// exactly as served.
-fn target_world(ctx: &mut ScenarioCtx) -> Step<World> {
+/// exactly as served. Both keep `limits`.
+fn target_world(ctx: &mut ScenarioCtx, limits: Limits) -> Step<World> {
     reset(ctx)?;
     let (a, b) = two_addresses(ctx);
     if ctx.hello.declares(super::harness::SIGNAL_WIRE) {
@@ -490,8 +569,8 @@ fn target_world(ctx: &mut ScenarioCtx) -> Step<World> {
         super::harness::process_bundle_proto(ctx, &a, &b, bundle)?;
     }
     Ok(World {
-        a: fresh_side(Endpoint::Target, a, true),
-        b: fresh_side(Endpoint::Target, b, false),
+        a: fresh_side(Endpoint::Target, a, true, limits),
+        b: fresh_side(Endpoint::Target, b, false, limits),
         signal_wire: false,
         sent: 0,
     })
@@ -499,10 +578,11 @@ fn target_world(ctx: &mut ScenarioCtx) -> Step<World> {
 
 fn run(
     ctx: &mut ScenarioCtx,
-    world: fn(&mut ScenarioCtx) -> Step<World>,
+    world: fn(&mut ScenarioCtx, Limits) -> Step<World>,
+    limits: Limits,
     acts: &[Act],
 ) -> Step<()> {
-    let mut w = world(ctx)?;
+    let mut w = world(ctx, limits)?;
     for (i, act) in acts.iter().enumerate() {
         w.act(ctx, *act).map_err(|mut f| {
             f.message = format!("act {i} ({act:?}): {}", f.message);
@@ -512,21 +592,33 @@ fn run(
     w.finish(ctx)
 }
 
+/// The target's bounds, as it declares them (the bounds scenarios judge
+/// the declaration itself).
+fn target_limits(ctx: &mut ScenarioCtx) -> Step<Limits> {
+    let bounds = target_bounds(ctx)?;
+    Ok(Limits {
+        skipped_keys: bounds.skipped_keys,
+        forward_jump: bounds.forward_jump,
+    })
+}
+
 pub fn adversarial_network_peer_target(ctx: &mut ScenarioCtx) -> Check {
     super::harness::require_signal_wire(ctx)?;
+    let limits = target_limits(ctx)?;
     check_property(
         ctx,
-        acts(false),
+        acts(false, limits.skipped_keys),
         |a| describe(a),
-        |ctx, a| run(ctx, peer_world, a),
+        |ctx, a| run(ctx, peer_world, limits, a),
     )
 }
 
 pub fn adversarial_network_target_target(ctx: &mut ScenarioCtx) -> Check {
+    let limits = target_limits(ctx)?;
     check_property(
         ctx,
-        acts(true),
+        acts(true, limits.skipped_keys),
         |a| describe(a),
-        |ctx, a| run(ctx, target_world, a),
+        |ctx, a| run(ctx, target_world, limits, a),
     )
 }

@@ -146,6 +146,7 @@ pub enum Mutant {
     OlmIgnoresOneTimeKey,
     OlmKeepsUsedOneTimeKey,
     OlmDeclaresSignalBounds,
+    OlmOverstatesSkippedKeys,
 }
 
 /// The built-in target a mutant is a defect of.
@@ -181,7 +182,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its row in its suite's file under
     /// src/targets/mutants/rows/ and its entry here.
-    pub const ALL: [Mutant; 135] = [
+    pub const ALL: [Mutant; 136] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -317,6 +318,7 @@ impl Mutant {
         Mutant::OlmIgnoresOneTimeKey,
         Mutant::OlmKeepsUsedOneTimeKey,
         Mutant::OlmDeclaresSignalBounds,
+        Mutant::OlmOverstatesSkippedKeys,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what

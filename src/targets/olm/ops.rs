@@ -281,9 +281,11 @@ impl E2eeOps for OlmOps {
     }
 
     fn describe(&self) -> Result<E2eeDescribeResult, Refusal> {
-        // The mutant names Signal's bounds while vodozemac keeps its own.
+        // The mutants name more than vodozemac keeps.
         let max_skipped_keys = if self.has(Mutant::OlmDeclaresSignalBounds) {
             2000
+        } else if self.has(Mutant::OlmOverstatesSkippedKeys) {
+            48
         } else {
             super::OLM_MAX_SKIPPED_KEYS_PER_CHAIN
         };
