@@ -4,6 +4,7 @@
 
 pub mod adapter;
 pub mod jose;
+pub mod media;
 pub mod noise;
 pub mod signal;
 pub mod stanza;

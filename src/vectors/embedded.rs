@@ -31,7 +31,7 @@ mod tests {
     fn the_built_in_tree_holds_the_manifest_and_every_suite_folder() {
         let names: Vec<&str> = super::files().iter().map(|(name, _)| *name).collect();
         assert!(names.contains(&super::super::MANIFEST_NAME));
-        for folder in ["noise/", "signal/", "stanza/", "wycheproof/"] {
+        for folder in ["noise/", "signal/", "stanza/", "wycheproof/", "media/"] {
             assert!(names.iter().any(|n| n.starts_with(folder)), "{folder}");
         }
     }

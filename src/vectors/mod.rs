@@ -6,6 +6,7 @@
 pub mod embedded;
 pub mod enlistment;
 mod manifest;
+pub mod media;
 pub mod signal;
 mod snow_replay;
 pub mod wycheproof;
@@ -52,6 +53,7 @@ pub const VERIFIERS: &[(&str, Verifier)] = &[
     ("stanza", |file, text, _| stanza::verify_case(file, text)),
     ("enlistment", enlistment::verify_text),
     ("wycheproof", wycheproof::verify_text),
+    ("media", |file, text, _| media::verify_text(file, text)),
 ];
 
 /// Checks the manifest, then every `*.json` file in each registered folder.
@@ -77,11 +79,58 @@ pub fn verify_file(path: &Path, verifier: Verifier, replay: &Replay) -> Vec<Vect
     let name = path.display().to_string();
     match read_bounded(path) {
         Ok(text) => verifier(&name, &text, replay),
-        Err(message) => vec![VectorCheck {
-            file: name,
-            name: "(file)".into(),
-            status: VectorStatus::Fail(message),
-        }],
+        Err(message) => file_failure(&name, message),
+    }
+}
+
+/// The one check of a file that could not be read or parsed.
+pub fn file_failure(file: &str, message: String) -> Vec<VectorCheck> {
+    vec![VectorCheck {
+        file: file.to_string(),
+        name: "(file)".into(),
+        status: VectorStatus::Fail(message),
+    }]
+}
+
+/// The generated vector files: each committed one must be what its
+/// generator produces now.
+#[cfg(test)]
+pub(crate) mod generated {
+    use std::path::Path;
+
+    pub fn committed(path: &str) -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect("read")
+    }
+
+    /// Every generated vector file and what its generator produces now.
+    fn generators() -> [(&'static str, String); 2] {
+        [
+            (
+                super::signal::generate::PATH,
+                super::signal::generate::text(),
+            ),
+            (super::media::generate::PATH, super::media::generate::text()),
+        ]
+    }
+
+    #[test]
+    fn the_committed_generated_files_are_what_the_generators_produce() {
+        for (path, text) in generators() {
+            assert!(
+                committed(path) == text,
+                "{path} differs from its generator's output"
+            );
+        }
+    }
+
+    /// Run with `--ignored` after a deliberate change to the peer's output:
+    /// rewrites every generated vector file.
+    #[test]
+    #[ignore]
+    fn write_generated_vectors() {
+        for (path, text) in generators() {
+            std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join(path), text).expect("write");
+        }
     }
 }
 

@@ -204,13 +204,7 @@ fn check(body: &VectorBody) -> Result<(), String> {
 pub fn verify_text(file: &str, text: &str) -> Vec<VectorCheck> {
     let parsed = match parse(text) {
         Ok(parsed) => parsed,
-        Err(message) => {
-            return vec![VectorCheck {
-                file: file.to_string(),
-                name: "(file)".into(),
-                status: VectorStatus::Fail(message),
-            }]
-        }
+        Err(message) => return crate::vectors::file_failure(file, message),
     };
     parsed
         .vectors

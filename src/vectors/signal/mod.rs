@@ -34,28 +34,11 @@ pub use model::{
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vectors::generated;
     use crate::vectors::VectorStatus;
-    use std::path::Path;
 
     fn committed() -> String {
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(generate::PATH))
-            .expect("read")
-    }
-
-    /// Run with `--ignored` after a deliberate change to the engine's output.
-    #[test]
-    #[ignore]
-    fn write_generated_vectors() {
-        std::fs::write(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(generate::PATH),
-            generate::text(),
-        )
-        .expect("write");
-    }
-
-    #[test]
-    fn the_committed_generated_file_is_what_the_generator_produces() {
-        assert_eq!(committed(), generate::text());
+        generated::committed(generate::PATH)
     }
 
     #[test]
