@@ -35,6 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Keeps `Response.reply` small: these results hold whole trees.
         .boxed(".interspec.adapter.v1.Response.reply.stanza_parse")
         .boxed(".interspec.adapter.v1.Response.reply.stanza_payload_decode")
+        .boxed(".interspec.adapter.v1.Response.reply.media_encrypt")
         .extern_path(
             ".interspec.stanza.v1",
             "crate::peer::stanza::payload::proto",

@@ -18,7 +18,7 @@ fn exchange() -> Vec<(&'static str, String)> {
         id: 1,
         op: Some(Op::Hello(Hello {
             protocol_major: 1,
-            protocol_minor: 3,
+            protocol_minor: interspec::adapter::PROTOCOL_MINOR,
             harness_name: "interspec".into(),
             harness_version: "0.1.0".into(),
         })),

@@ -42,6 +42,8 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::EnRotateKeys(_)) => "EnRotateKeys",
         Some(Op::EnDeliveries(_)) => "EnDeliveries",
         Some(Op::EnAdvanceClock(_)) => "EnAdvanceClock",
+        Some(Op::MediaEncrypt(_)) => "MediaEncrypt",
+        Some(Op::MediaDecrypt(_)) => "MediaDecrypt",
     }
 }
 
@@ -87,6 +89,8 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::EnRotateKeys(_)) => "EnRotateKeysResult".into(),
         Some(Reply::EnDeliveries(_)) => "EnDeliveriesResult".into(),
         Some(Reply::EnAdvanceClock(_)) => "EnAdvanceClockResult".into(),
+        Some(Reply::MediaEncrypt(_)) => "MediaEncryptResult".into(),
+        Some(Reply::MediaDecrypt(_)) => "MediaDecryptResult".into(),
     }
 }
 

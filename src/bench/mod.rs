@@ -8,6 +8,7 @@ pub mod cases;
 pub mod e2ee;
 pub mod enlistment;
 pub mod handshake;
+pub mod media;
 pub mod stanza;
 
 use std::fmt::Write as _;
@@ -64,6 +65,7 @@ pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Resul
     let e2ee = e2ee::run(launcher, 128, duration)?;
     let stanza = stanza::run(launcher, duration)?;
     let enlistment = enlistment::run(launcher, duration)?;
+    let media = media::run(duration)?;
     let cases = cases::run(launcher, cases::FEW, cases::MANY)?;
     Ok([
         ping.render(),
@@ -71,6 +73,7 @@ pub fn run_all(launcher: &Launcher, payload: usize, duration: Duration) -> Resul
         e2ee.render(),
         stanza.render(),
         enlistment.render(),
+        media.render(),
         cases.render(),
     ]
     .join("\n"))
@@ -114,7 +117,7 @@ pub(crate) fn builtin_client(launcher: &Launcher) -> Result<AdapterClient, Strin
 }
 
 /// A connection to `target`, after Hello, without transcript.
-pub(crate) fn client(launcher: &Launcher, target: &TargetSpec) -> Result<AdapterClient, String> {
+pub fn client(launcher: &Launcher, target: &TargetSpec) -> Result<AdapterClient, String> {
     let link = launcher.open(target, Duration::from_secs(10))?;
     let mut client = AdapterClient::new(
         link,

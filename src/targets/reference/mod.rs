@@ -6,6 +6,7 @@ pub mod build;
 pub mod e2ee;
 pub mod enlistment;
 mod handshake;
+mod media;
 mod stanza;
 
 use std::collections::HashMap;
@@ -191,6 +192,8 @@ impl Reference {
             Some(Op::EnRotateKeys(_)) => self.enlistment.rotate_keys(),
             Some(Op::EnDeliveries(_)) => self.enlistment.deliveries(),
             Some(Op::EnAdvanceClock(a)) => self.enlistment.advance_clock(a.seconds),
+            Some(Op::MediaEncrypt(op)) => media::encrypt_op(op),
+            Some(Op::MediaDecrypt(op)) => media::decrypt_op(op),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
