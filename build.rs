@@ -36,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .boxed(".interspec.adapter.v1.Response.reply.stanza_parse")
         .boxed(".interspec.adapter.v1.Response.reply.stanza_payload_decode")
         .boxed(".interspec.adapter.v1.Response.reply.media_encrypt")
+        .boxed(".interspec.adapter.v1.Response.reply.media_upload")
         .extern_path(
             ".interspec.stanza.v1",
             "crate::peer::stanza::payload::proto",

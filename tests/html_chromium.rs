@@ -167,8 +167,10 @@ fn check(browser: &Path, target: &str, certified: bool) {
         "9",
         "--target",
         target,
+        // Long enough for the media suite's dripped download (docs/media.md
+        // §Downloads), short enough for a hanging mutant.
         "--call-timeout-ms",
-        "3000",
+        "10000",
         "--out",
         reports.to_str().expect("p"),
     ]);

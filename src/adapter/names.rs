@@ -44,6 +44,13 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::EnAdvanceClock(_)) => "EnAdvanceClock",
         Some(Op::MediaEncrypt(_)) => "MediaEncrypt",
         Some(Op::MediaDecrypt(_)) => "MediaDecrypt",
+        Some(Op::MediaServer(_)) => "MediaServer",
+        Some(Op::MediaUpload(_)) => "MediaUpload",
+        Some(Op::MediaDownload(_)) => "MediaDownload",
+        Some(Op::MediaSend(_)) => "MediaSend",
+        Some(Op::MediaReceive(_)) => "MediaReceive",
+        Some(Op::MediaAdvanceClock(_)) => "MediaAdvanceClock",
+        Some(Op::MediaServerStore(_)) => "MediaServerStore",
     }
 }
 
@@ -91,6 +98,13 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::EnAdvanceClock(_)) => "EnAdvanceClockResult".into(),
         Some(Reply::MediaEncrypt(_)) => "MediaEncryptResult".into(),
         Some(Reply::MediaDecrypt(_)) => "MediaDecryptResult".into(),
+        Some(Reply::MediaServer(_)) => "MediaServerResult".into(),
+        Some(Reply::MediaUpload(_)) => "MediaUploadResult".into(),
+        Some(Reply::MediaDownload(_)) => "MediaDownloadResult".into(),
+        Some(Reply::MediaSend(_)) => "MediaSendResult".into(),
+        Some(Reply::MediaReceive(_)) => "MediaReceiveResult".into(),
+        Some(Reply::MediaAdvanceClock(_)) => "MediaAdvanceClockResult".into(),
+        Some(Reply::MediaServerStore(_)) => "MediaServerStoreResult".into(),
     }
 }
 

@@ -3,6 +3,10 @@
 //! raw primitives doing the same bulk work on the same bytes in the same
 //! run: AES-256-CBC and HMAC-SHA256 each way, and then also the two SHA-256
 //! hashes each way that the format adds (`fileSha256`, `fileEncSha256`).
+//! Then downloads: the same attachment fetched over loopback HTTP from the
+//! harness's media server (src/peer/media/server.rs, the proxy's client
+//! src/peer/media/proxy.rs) and verified and decrypted, against verifying
+//! and decrypting it alone.
 //! The ratios are what to read; the absolute figures depend on the build.
 
 use std::fmt::Write as _;
@@ -30,6 +34,10 @@ pub struct MediaBench {
     pub raw_mb_per_sec: f64,
     /// The same plus SHA-256 of plaintext and ciphertext each way.
     pub raw_with_hashes_mb_per_sec: f64,
+    /// GET over loopback HTTP, then verify-and-decrypt.
+    pub download_mb_per_sec: f64,
+    /// Verify-and-decrypt alone, on the same blob.
+    pub verify_decrypt_mb_per_sec: f64,
 }
 
 impl MediaBench {
@@ -52,6 +60,13 @@ impl MediaBench {
             "  raw with the format's two SHA-256 each way {:>8.1}   attachment/that {:.2}",
             self.raw_with_hashes_mb_per_sec,
             self.attachment_mb_per_sec / self.raw_with_hashes_mb_per_sec
+        );
+        let _ = writeln!(
+            out,
+            "  download over loopback HTTP + verify-and-decrypt {:>8.1}   verify-and-decrypt alone {:>8.1}   download/alone {:.2}",
+            self.download_mb_per_sec,
+            self.verify_decrypt_mb_per_sec,
+            self.download_mb_per_sec / self.verify_decrypt_mb_per_sec
         );
         out
     }
@@ -109,6 +124,42 @@ fn raw_round_trip(duration: Duration, plaintext: &[u8], hashes: bool) -> Result<
     })
 }
 
+/// Fetches the attachment from a loopback server and opens it, or opens it
+/// alone (`over_http` false).
+fn download_round_trip(
+    duration: Duration,
+    plaintext: &[u8],
+    over_http: bool,
+) -> Result<f64, String> {
+    use crate::peer::media::proxy::{fetch, Method};
+    use crate::peer::media::server::{Answer, MediaHost};
+    let key = [9u8; 32];
+    let e = encrypt(MediaType::Image, &key, plaintext, Knobs::default());
+    let mut host = MediaHost::start()?;
+    let (url, _) = host.add(Answer::Blob(e.blob.clone()));
+    mb_per_sec(duration, || {
+        let blob = if over_http {
+            let got = fetch(&url, Method::Get, &[])?;
+            if got.status != 200 {
+                return Err(format!("the loopback server answered {}", got.status));
+            }
+            got.body
+        } else {
+            e.blob.clone()
+        };
+        let back = decrypt(
+            MediaType::Image,
+            &key,
+            &blob,
+            &e.file_enc_sha256,
+            &e.file_sha256,
+        )
+        .map_err(|r| format!("the downloaded attachment was refused ({})", r.name()))?;
+        std::hint::black_box(back);
+        Ok(())
+    })
+}
+
 /// Runs every measurement for about `duration` each.
 pub fn run(duration: Duration) -> Result<MediaBench, String> {
     let plaintext = plaintext();
@@ -117,5 +168,7 @@ pub fn run(duration: Duration) -> Result<MediaBench, String> {
         attachment_mb_per_sec: attachment_round_trip(duration, &plaintext)?,
         raw_mb_per_sec: raw_round_trip(duration, &plaintext, false)?,
         raw_with_hashes_mb_per_sec: raw_round_trip(duration, &plaintext, true)?,
+        download_mb_per_sec: download_round_trip(duration, &plaintext, true)?,
+        verify_decrypt_mb_per_sec: download_round_trip(duration, &plaintext, false)?,
     })
 }

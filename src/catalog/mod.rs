@@ -29,6 +29,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "enlistment.toml",
         include_str!("../../suites/enlistment.toml"),
     ),
+    ("media.toml", include_str!("../../suites/media.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -93,7 +94,7 @@ pub struct Scenario {
     pub needs: Vec<String>,
 }
 
-/// The optional capabilities of adapter protocol 1.1 and 1.2
+/// The optional capabilities of adapter protocol 1.1, 1.2 and 1.5
 /// (proto/adapter.proto `Capability`): features a target may lack and still
 /// be certified.
 pub const OPTIONAL_CAPABILITIES: &[&str] = &[
@@ -102,6 +103,8 @@ pub const OPTIONAL_CAPABILITIES: &[&str] = &[
     "E2EE_SAFETY_NUMBERS",
     "ENLISTMENT_CLOCK",
     "HANDSHAKE_FIXED_KEYS",
+    "MEDIA_CLOCK",
+    "MEDIA_SERVER_STORE",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

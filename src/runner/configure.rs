@@ -5,7 +5,7 @@
 use crate::adapter::client::{AdapterClient, Reply};
 use crate::adapter::proto::{
     request::Op, response, AdapterLimits, Configure, E2eeLimits, EnlistmentProfile,
-    HandshakeProfile, HelloResult, StanzaLimits,
+    HandshakeProfile, HelloResult, MediaProfile, StanzaLimits,
 };
 use crate::catalog::profile::Profile;
 
@@ -61,6 +61,13 @@ pub fn configure_request(profile: &Profile) -> Configure {
             max_call_token_lifetime_seconds: n.max_call_token_lifetime_seconds,
             clock_skew_seconds: n.clock_skew_seconds,
             max_token_bytes: n.max_token_bytes,
+        }),
+        media: Some(MediaProfile {
+            max_attachment_bytes: profile.media.max_attachment_bytes,
+            sidecar_stream_includes_iv: profile.media.sidecar_stream == "iv+ciphertext",
+            sidecar_stream_includes_mac: profile.media.sidecar_mac_trailer,
+            download_timeout_seconds: profile.media.download_timeout_seconds,
+            url_lifetime_seconds: profile.media.url_lifetime_seconds,
         }),
     }
 }

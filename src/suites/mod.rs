@@ -7,6 +7,7 @@ pub mod adapter;
 pub mod e2ee;
 pub mod enlistment;
 pub mod handshake;
+pub mod media;
 mod property;
 pub mod stanza;
 
@@ -26,6 +27,7 @@ pub fn registry() -> &'static Registry {
         e2ee::register(&mut all);
         stanza::register(&mut all);
         enlistment::register(&mut all);
+        media::register(&mut all);
         all
     })
 }

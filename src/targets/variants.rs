@@ -28,6 +28,15 @@ pub enum Variant {
     E2eeNoDescribe,
     E2eeKeepsFewestSkippedKeys,
     OlmOneRefusalCategory,
+    MediaServerIgnoresRange,
+    MediaServerNotFoundForBadAuthorization,
+    MediaServerCapabilityUrls,
+    MediaServerChunked,
+    MediaDecryptReturnsTrueLength,
+    MediaSendsSidecar,
+    MediaNoServerStore,
+    MediaDownloadFollowsRedirects,
+    MediaServerExpiredNotFound,
 }
 
 /// A variant as `interspec selftest --list` shows it.
@@ -54,7 +63,7 @@ impl Variant {
     /// Every variant in declaration order (checked at compile time below):
     /// a new variant is an enum variant, its arm in [`Variant::info`] and
     /// its entry here.
-    pub const ALL: [Variant; 18] = [
+    pub const ALL: [Variant; 27] = [
         Variant::AdapterProtocol10,
         Variant::HandshakeEndsSessionAfterFailedDecrypt,
         Variant::HandshakeIkReportsPinnedKey,
@@ -73,6 +82,15 @@ impl Variant {
         Variant::E2eeNoDescribe,
         Variant::E2eeKeepsFewestSkippedKeys,
         Variant::OlmOneRefusalCategory,
+        Variant::MediaServerIgnoresRange,
+        Variant::MediaServerNotFoundForBadAuthorization,
+        Variant::MediaServerCapabilityUrls,
+        Variant::MediaServerChunked,
+        Variant::MediaDecryptReturnsTrueLength,
+        Variant::MediaSendsSidecar,
+        Variant::MediaNoServerStore,
+        Variant::MediaDownloadFollowsRedirects,
+        Variant::MediaServerExpiredNotFound,
     ];
 
     /// The variant's name, suite, behaviour and the rule that allows it:
@@ -187,6 +205,60 @@ impl Variant {
                 "e2ee",
                 "builtin:olm answering every refused E2eeDecrypt and E2eeProcessBundle with BAD_MAC, as an adapter that maps vodozemac's DecryptionError and SessionCreationError to one error would",
                 "docs/adapter.md §Refusals: the category is a diagnostic; a refusal for the right reason under another category is a deviation, not a failure. The Olm specification names no error kinds (the Matrix client-server API only says a message that fails to decrypt is discarded)",
+            ),
+            MediaServerIgnoresRange => (
+                "media-server-ignores-range",
+                "media",
+                "answers every GET with 200 and the whole blob, Range or not",
+                "RFC 9110 §14.2: \"A server MAY ignore the Range header field.\" (Range support is required only where the profile sets media.range_required)",
+            ),
+            MediaServerNotFoundForBadAuthorization => (
+                "media-server-not-found-for-bad-authorization",
+                "media",
+                "answers a request without or with a wrong Authorization with 404, revealing nothing of the object, instead of 401",
+                "RFC 9110 §15.5.4 (403 Forbidden): \"An origin server that wishes to \"hide\" the current existence of a forbidden target resource MAY instead respond with a status code of 404 (Not Found).\"; docs/media.md §Adapter operations: any 4xx that does not serve the blob is a refusal",
+            ),
+            MediaServerCapabilityUrls => (
+                "media-server-capability-urls",
+                "media",
+                "names no Authorization (MediaServerResult.authorization empty) and serves every object to the holder of its unguessable URL, as Signal's attachment CDN does",
+                "docs/media.md §Adapter operations: the authorization is optional, an unguessable URL being a capability (ME-027 must hold either way)",
+            ),
+            MediaServerChunked => (
+                "media-server-chunked",
+                "media",
+                "sends blobs with Transfer-Encoding: chunked and no Content-Length",
+                "RFC 9112 §6.1 (chunked transfer coding) and RFC 9110 §8.6: a sender MAY omit Content-Length when it is not known in advance; RFC 9110 §9.3.2: a HEAD answer MAY omit header fields whose value is determined only while generating the content",
+            ),
+            MediaDecryptReturnsTrueLength => (
+                "media-decrypt-returns-true-length",
+                "media",
+                "decrypts an attachment whose fileLength is not its plaintext's and returns the whole verified plaintext, instead of refusing it",
+                "docs/media.md §Adapter operations: fileLength is informative once fileSha256 verifies (whatsmeow's download checks the hashes and the MAC, not fileLength: download.go); research brief M16: \"refuses or reports the true length\"",
+            ),
+            MediaSendsSidecar => (
+                "media-sends-sidecar",
+                "media",
+                "sends a streaming sidecar with audio, voice notes and video, cut under the profile's convention",
+                "docs/media.md §Streaming sidecar: AudioMessage and VideoMessage field 18 is optional; whatsmeow and Baileys send none, so a sidecar may be present or not, and must be right when present",
+            ),
+            MediaNoServerStore => (
+                "media-no-server-store",
+                "media",
+                "does not declare MEDIA_SERVER_STORE and answers MediaServerStore Unsupported",
+                "docs/media.md §Adapter operations: MediaServerStore is an optional capability; without it the harness judges what the server answers",
+            ),
+            MediaDownloadFollowsRedirects => (
+                "media-download-follows-redirects",
+                "media",
+                "follows up to three redirects when downloading an attachment (on loopback), instead of refusing a redirect",
+                "RFC 9110 §15.4: a client MAY follow a 3xx redirect automatically (\"the user agent MAY automatically redirect its request to the URI referenced by the Location field value\", §15.4.3 for 302); whatsmeow downloads with Go's http.Client, which follows redirects; the blob is verified either way (ME-031)",
+            ),
+            MediaServerExpiredNotFound => (
+                "media-server-expired-not-found",
+                "media",
+                "answers an expired URL with 404 instead of 410",
+                "W3C TAG Finding, Good Practices for Capability URLs §5.1: \"When capability URLs expire, servers should respond to the URL with either a 410 Gone or a 404 Not Found response.\"",
             ),
         };
         VariantInfo {

@@ -6,6 +6,9 @@
 
 pub mod cipher;
 pub mod keys;
+pub mod message;
+pub mod proxy;
+pub mod server;
 pub mod sidecar;
 
 pub use cipher::{decrypt, encrypt, Encrypted, Knobs, Refusal};

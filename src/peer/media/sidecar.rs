@@ -75,7 +75,7 @@ impl Convention {
 
 /// The stream a convention's windows are cut from, for `blob` (`ciphertext
 /// ‖ mac`).
-fn stream(keys: &MediaKeys, blob: &[u8], convention: Convention) -> Vec<u8> {
+pub fn stream(keys: &MediaKeys, blob: &[u8], convention: Convention) -> Vec<u8> {
     let body = if convention.with_mac_trailer {
         blob
     } else {

@@ -416,7 +416,7 @@ pub mod payloads {
 
     use crate::peer::stanza::payload::proto::{
         message::Content, AudioMessage, ContextInfo, DocumentMessage, ExtendedText, ImageMessage,
-        MediaInfo, Message, MessageKey, ReactionMessage, VideoMessage,
+        MediaInfo, Message, MessageKey, ReactionMessage, StickerMessage, VideoMessage,
     };
 
     fn text() -> impl Strategy<Value = String> {
@@ -429,21 +429,30 @@ pub mod payloads {
 
     fn media() -> impl Strategy<Value = MediaInfo> {
         (
-            text(),
-            text(),
-            bytes(33),
-            bytes(33),
-            bytes(33),
-            any::<u64>(),
+            (
+                text(),
+                text(),
+                bytes(33),
+                bytes(33),
+                bytes(33),
+                any::<u64>(),
+            ),
+            (text(), any::<i64>(), bytes(40)),
         )
             .prop_map(
-                |(url, mimetype, file_sha256, file_enc_sha256, media_key, file_length)| MediaInfo {
+                |(
+                    (url, mimetype, file_sha256, file_enc_sha256, media_key, file_length),
+                    (direct_path, media_key_timestamp, streaming_sidecar),
+                )| MediaInfo {
                     url,
                     mimetype,
                     file_sha256,
                     file_enc_sha256,
                     media_key,
                     file_length,
+                    direct_path,
+                    media_key_timestamp,
+                    streaming_sidecar,
                 },
             )
     }
@@ -494,6 +503,13 @@ pub mod payloads {
                     file_name,
                     title,
                     page_count,
+                })
+            ),
+            (proptest::option::of(media()), any::<u32>(), any::<u32>()).prop_map(
+                |(media, width, height)| Content::Sticker(StickerMessage {
+                    media,
+                    width,
+                    height,
                 })
             ),
             (text(), any::<bool>(), text(), text(), any::<i64>()).prop_map(

@@ -92,6 +92,9 @@ fn media(seed: u8) -> MediaInfo {
         file_enc_sha256: vec![seed ^ 0xff; 32],
         media_key: (0..32).map(|i| i ^ seed).collect(),
         file_length: 1_234_567_890_123 + u64::from(seed),
+        direct_path: format!("/m/{seed}?auth=x"),
+        media_key_timestamp: 1_700_000_000 + i64::from(seed),
+        streaming_sidecar: vec![seed; 20],
     }
 }
 

@@ -1,21 +1,42 @@
 //! The reference's media operations (docs/media.md §Adapter operations):
 //! the provider's client encrypting an attachment before upload and
 //! verifying and decrypting one after download, in the format the
-//! gatekeeper's clients use (src/peer/media). It sends no streaming
-//! sidecar, as whatsmeow and Baileys do not.
+//! gatekeeper's clients use (src/peer/media), and uploads to its own media
+//! server (media_server.rs). It sends no streaming sidecar, as whatsmeow
+//! and Baileys do not (the variant `media-sends-sidecar` does).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::RngCore;
 use rand_core::OsRng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
+use super::build::Build;
+use super::media_download::{downloaded, fetch_blob, Bounds};
+use super::media_server::MediaServer;
 use super::rejected;
 use crate::adapter::proto::{
-    response::Reply, ErrorCategory, MediaDecrypt, MediaDecryptResult, MediaEncrypt,
-    MediaEncryptResult, MediaFields,
+    response::Reply, ErrorCategory, MediaDecrypt, MediaDecryptResult, MediaDownload, MediaEncrypt,
+    MediaEncryptResult, MediaFields, MediaProfile, MediaServerResult, MediaServerStoreResult,
+    MediaUpload, MediaUploadResult, Unsupported,
 };
-use crate::peer::media::keys::MEDIA_KEY_LEN;
-use crate::peer::media::{decrypt, encrypt, Knobs, MediaType, Refusal};
+use crate::peer::media::cipher::{cbc_decrypt_blocks, hmac, EncHash, MacKnob, Padding};
+use crate::peer::media::keys::{media_keys, Split, BLOCK, MAC_LEN, MEDIA_KEY_LEN};
+use crate::peer::media::sidecar::{sidecar, Convention, Stream};
+use crate::peer::media::{encrypt, Knobs, MediaType, Refusal};
+use crate::targets::mutants::Mutant;
+use crate::targets::variants::Variant;
 
-fn media_type(name: &str) -> Result<MediaType, Reply> {
+/// The largest attachment before a profile says otherwise (the default
+/// profile's `media.max_attachment_bytes`).
+const DEFAULT_MAX_ATTACHMENT: u64 = 4 * 1024 * 1024;
+/// How long a URL is served before a profile says otherwise (a week).
+const DEFAULT_URL_LIFETIME: u64 = 604_800;
+/// How long a download may take before a profile says otherwise.
+const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn media_type_of(name: &str) -> Result<MediaType, Reply> {
     MediaType::from_name(name).ok_or_else(|| {
         let known: Vec<&str> = MediaType::ALL.iter().map(|t| t.name()).collect();
         rejected(
@@ -27,28 +48,6 @@ fn media_type(name: &str) -> Result<MediaType, Reply> {
             ),
         )
     })
-}
-
-/// Encrypts under a fresh media key from the OS.
-pub fn encrypt_op(op: MediaEncrypt) -> Reply {
-    let t = match media_type(&op.media_type) {
-        Ok(t) => t,
-        Err(reply) => return reply,
-    };
-    let mut media_key = [0u8; MEDIA_KEY_LEN];
-    OsRng.fill_bytes(&mut media_key);
-    let e = encrypt(t, &media_key, &op.plaintext, Knobs::default());
-    Reply::MediaEncrypt(Box::new(MediaEncryptResult {
-        blob: e.blob,
-        fields: Some(MediaFields {
-            media_key: media_key.to_vec(),
-            file_sha256: e.file_sha256.to_vec(),
-            file_enc_sha256: e.file_enc_sha256.to_vec(),
-            file_length: e.file_length,
-            mimetype: op.mimetype,
-            streaming_sidecar: Vec::new(),
-        }),
-    }))
 }
 
 /// The category docs/media.md §Adapter operations names for each check.
@@ -63,41 +62,415 @@ fn category(refusal: Refusal) -> ErrorCategory {
     }
 }
 
-/// Verifies and decrypts; `fileLength` must be the plaintext's.
-pub fn decrypt_op(op: MediaDecrypt) -> Reply {
-    let t = match media_type(&op.media_type) {
-        Ok(t) => t,
-        Err(reply) => return reply,
-    };
-    let Some(fields) = op.fields else {
-        return rejected(ErrorCategory::SchemaViolation, "no MediaFields");
-    };
-    let Ok(media_key) = <[u8; MEDIA_KEY_LEN]>::try_from(fields.media_key.as_slice()) else {
-        return rejected(
-            ErrorCategory::SchemaViolation,
-            format!(
-                "a media key of {} bytes; 32 expected",
-                fields.media_key.len()
-            ),
-        );
-    };
-    match decrypt(
-        t,
-        &media_key,
-        &op.blob,
-        &fields.file_enc_sha256,
-        &fields.file_sha256,
-    ) {
-        Err(r) => rejected(category(r), format!("attachment refused: {}", r.name())),
-        Ok(plaintext) if plaintext.len() as u64 != fields.file_length => rejected(
-            ErrorCategory::SchemaViolation,
-            format!(
-                "fileLength {} but the plaintext has {} bytes",
-                fields.file_length,
-                plaintext.len()
-            ),
-        ),
-        Ok(plaintext) => Reply::MediaDecrypt(MediaDecryptResult { plaintext }),
+/// Decrypts without any check but the padding (the
+/// `MediaDownloadSkipsVerification` defect).
+fn open_unchecked(
+    t: MediaType,
+    media_key: &[u8; MEDIA_KEY_LEN],
+    blob: &[u8],
+) -> Result<Vec<u8>, Refusal> {
+    let keys = media_keys(media_key, t.hkdf_info().as_bytes(), Split::Standard);
+    let ciphertext = blob
+        .get(..blob.len().saturating_sub(MAC_LEN))
+        .unwrap_or_default();
+    let mut padded = cbc_decrypt_blocks(&keys.cipher_key, &keys.iv, ciphertext)?;
+    let n = usize::from(*padded.last().ok_or(Refusal::BadPadding)?);
+    if !(1..=BLOCK).contains(&n)
+        || padded[padded.len() - n..]
+            .iter()
+            .any(|b| usize::from(*b) != n)
+    {
+        return Err(Refusal::BadPadding);
+    }
+    padded.truncate(padded.len() - n);
+    Ok(padded)
+}
+
+/// The `MediaSidecarWithoutOverlap` defect: windows of exactly one chunk.
+fn sidecar_without_overlap(
+    keys: &crate::peer::media::MediaKeys,
+    blob: &[u8],
+    convention: Convention,
+) -> Vec<u8> {
+    let stream = crate::peer::media::sidecar::stream(keys, blob, convention);
+    stream
+        .chunks(crate::peer::media::sidecar::CHUNK)
+        .flat_map(|window| hmac(&keys.mac_key, &[window])[..MAC_LEN].to_vec())
+        .collect()
+}
+
+/// The media operations and the media server they upload to.
+pub struct MediaOps {
+    build: Build,
+    profile: Option<MediaProfile>,
+    server: Option<MediaServer>,
+}
+
+impl MediaOps {
+    pub fn new(build: Build) -> MediaOps {
+        MediaOps {
+            build,
+            profile: None,
+            server: None,
+        }
+    }
+
+    pub fn set_profile(&mut self, profile: Option<MediaProfile>) {
+        self.profile = profile;
+    }
+
+    /// Forgets every upload: the server stops and a new one starts when
+    /// next asked for.
+    pub fn reset(&mut self) {
+        self.server = None;
+    }
+
+    fn max_attachment(&self) -> u64 {
+        self.profile
+            .as_ref()
+            .map(|p| p.max_attachment_bytes)
+            .filter(|max| *max > 0)
+            .unwrap_or(DEFAULT_MAX_ATTACHMENT)
+    }
+
+    fn sidecar_convention(&self) -> Convention {
+        let p = self.profile.unwrap_or(MediaProfile {
+            sidecar_stream_includes_iv: true,
+            ..MediaProfile::default()
+        });
+        Convention {
+            stream: if p.sidecar_stream_includes_iv {
+                Stream::IvAndCiphertext
+            } else {
+                Stream::Ciphertext
+            },
+            with_mac_trailer: p.sidecar_stream_includes_mac,
+        }
+    }
+
+    /// The format's knobs this build encrypts with: the deployed format,
+    /// unless a mutant changes one.
+    fn knobs(&self) -> Knobs {
+        let has = |m| self.build.has(m);
+        Knobs {
+            info_of: has(Mutant::MediaImageKeysForEveryType).then_some(MediaType::Image),
+            split: if has(Mutant::MediaKeySplitOffByOneBlock) {
+                Split::OffByOneBlock
+            } else {
+                Split::Standard
+            },
+            mac: if has(Mutant::MediaMacOverCiphertextOnly) {
+                MacKnob::CiphertextOnly
+            } else if has(Mutant::MediaFullLengthMac) {
+                MacKnob::Length(32)
+            } else {
+                MacKnob::Standard
+            },
+            padding: if has(Mutant::MediaNoPaddingBlockWhenAligned) {
+                Padding::NoBlockWhenAligned
+            } else {
+                Padding::Pkcs7
+            },
+            enc_hash: if has(Mutant::MediaEncHashWithoutTrailer) {
+                EncHash::WithoutTrailer
+            } else {
+                EncHash::WholeBlob
+            },
+        }
+    }
+
+    /// Encrypts under a fresh media key from the OS: the blob, its
+    /// fields, and the media key (for the server's defects).
+    fn seal(
+        &self,
+        t: MediaType,
+        plaintext: &[u8],
+        mimetype: String,
+    ) -> Result<(Vec<u8>, MediaFields), Reply> {
+        if plaintext.len() as u64 > self.max_attachment()
+            && !self.build.has(Mutant::MediaNoAttachmentLimit)
+        {
+            return Err(rejected(
+                ErrorCategory::LimitExceeded,
+                format!(
+                    "an attachment of {} bytes; the profile allows {}",
+                    plaintext.len(),
+                    self.max_attachment()
+                ),
+            ));
+        }
+        let mut media_key = [0u8; MEDIA_KEY_LEN];
+        if self.build.has(Mutant::MediaKeyFromPlaintextHash) {
+            media_key = Sha256::digest(plaintext).into();
+        } else {
+            OsRng.fill_bytes(&mut media_key);
+        }
+        let e = encrypt(t, &media_key, plaintext, self.knobs());
+        let streaming_sidecar = if self.build.is(Variant::MediaSendsSidecar) && t.streamable() {
+            let keys = media_keys(&media_key, t.hkdf_info().as_bytes(), Split::Standard);
+            sidecar(&keys, &e.blob, self.sidecar_convention())
+        } else if self.build.has(Mutant::MediaSidecarWithoutOverlap) && t.streamable() {
+            let keys = media_keys(&media_key, t.hkdf_info().as_bytes(), Split::Standard);
+            sidecar_without_overlap(&keys, &e.blob, self.sidecar_convention())
+        } else {
+            Vec::new()
+        };
+        let file_length = if self.build.has(Mutant::MediaFileLengthOfBlob) {
+            e.blob.len() as u64
+        } else {
+            e.file_length
+        };
+        let fields = MediaFields {
+            media_key: media_key.to_vec(),
+            file_sha256: e.file_sha256.to_vec(),
+            file_enc_sha256: e.file_enc_sha256.to_vec(),
+            file_length,
+            mimetype,
+            streaming_sidecar,
+        };
+        Ok((e.blob, fields))
+    }
+
+    pub fn encrypt_op(&self, op: MediaEncrypt) -> Reply {
+        let t = match media_type_of(&op.media_type) {
+            Ok(t) => t,
+            Err(reply) => return reply,
+        };
+        match self.seal(t, &op.plaintext, op.mimetype) {
+            Ok((blob, fields)) => Reply::MediaEncrypt(Box::new(MediaEncryptResult {
+                blob,
+                fields: Some(fields),
+            })),
+            Err(reply) => reply,
+        }
+    }
+
+    /// Verifies and decrypts; `fileLength` must be the plaintext's.
+    pub fn decrypt_op(&self, op: MediaDecrypt) -> Reply {
+        let blob = |_: &MediaFields| Ok(op.blob.clone());
+        match self.verified(&op.media_type, op.fields.as_ref(), blob, false) {
+            Ok(plaintext) => Reply::MediaDecrypt(MediaDecryptResult { plaintext }),
+            Err(reply) => reply,
+        }
+    }
+
+    /// Downloads from the URL, verifies and decrypts: only the hash leaves.
+    pub fn download_op(&self, op: MediaDownload) -> Reply {
+        let bounds = Bounds {
+            max_attachment: self.max_attachment(),
+            timeout: self
+                .profile
+                .map(|p| Duration::from_secs(u64::from(p.download_timeout_seconds)))
+                .filter(|d| !d.is_zero())
+                .unwrap_or(DEFAULT_DOWNLOAD_TIMEOUT),
+        };
+        let fetch = |_: &MediaFields| fetch_blob(self.build, &bounds, &op.url);
+        match self.verified(&op.media_type, op.fields.as_ref(), fetch, true) {
+            Ok(plaintext) => downloaded(&plaintext),
+            Err(reply) => reply,
+        }
+    }
+
+    /// The request's checks, the blob from `blob`, then the attachment's
+    /// checks: the plaintext, or the refusal.
+    fn verified(
+        &self,
+        media_type: &str,
+        fields: Option<&MediaFields>,
+        blob: impl FnOnce(&MediaFields) -> Result<Vec<u8>, Reply>,
+        downloading: bool,
+    ) -> Result<Vec<u8>, Reply> {
+        let t = media_type_of(media_type)?;
+        if fields.is_none() && self.build.has(Mutant::MediaMissingFieldsInternalError) {
+            return Err(Reply::InternalError(crate::adapter::proto::InternalError {
+                detail: "called `Option::unwrap()` on a `None` value".into(),
+            }));
+        }
+        let fields =
+            fields.ok_or_else(|| rejected(ErrorCategory::SchemaViolation, "no MediaFields"))?;
+        let Ok(media_key) = <[u8; MEDIA_KEY_LEN]>::try_from(fields.media_key.as_slice()) else {
+            return Err(rejected(
+                ErrorCategory::SchemaViolation,
+                format!(
+                    "a media key of {} bytes; 32 expected",
+                    fields.media_key.len()
+                ),
+            ));
+        };
+        let blob = blob(fields)?;
+        let opened = if downloading && self.build.has(Mutant::MediaDownloadSkipsVerification) {
+            // The defect: the transport is trusted, nothing is checked.
+            open_unchecked(t, &media_key, &blob)
+        } else {
+            self.open(
+                t,
+                &media_key,
+                &blob,
+                &fields.file_enc_sha256,
+                &fields.file_sha256,
+            )
+        };
+        let plaintext = opened
+            .map_err(|r| rejected(category(r), format!("attachment refused: {}", r.name())))?;
+        if plaintext.is_empty() && self.build.has(Mutant::MediaDecryptRefusesEmpty) {
+            return Err(rejected(
+                ErrorCategory::MalformedInput,
+                "an empty attachment",
+            ));
+        }
+        if plaintext.len() as u64 != fields.file_length
+            && !self.build.is(Variant::MediaDecryptReturnsTrueLength)
+        {
+            return Err(rejected(
+                ErrorCategory::SchemaViolation,
+                format!(
+                    "fileLength {} but the plaintext has {} bytes",
+                    fields.file_length,
+                    plaintext.len()
+                ),
+            ));
+        }
+        Ok(plaintext)
+    }
+
+    /// The receiver's checks in whatsmeow's order (docs/media.md §Order
+    /// of checks), each at the one place a mutant may skip or bend it; no
+    /// plaintext before all passed.
+    fn open(
+        &self,
+        t: MediaType,
+        media_key: &[u8; MEDIA_KEY_LEN],
+        blob: &[u8],
+        file_enc_sha256: &[u8],
+        file_sha256: &[u8],
+    ) -> Result<Vec<u8>, Refusal> {
+        let has = |m| self.build.has(m);
+        let knobs = self.knobs();
+        let unchecked_hash =
+            file_enc_sha256.is_empty() && has(Mutant::MediaMissingEncHashSkipsCheck);
+        if file_enc_sha256.len() != 32 && !unchecked_hash {
+            return Err(Refusal::EncHashLength);
+        }
+        let mac_len = match knobs.mac {
+            MacKnob::Length(n) => n,
+            _ => MAC_LEN,
+        };
+        if blob.len() <= mac_len {
+            return Err(Refusal::TooShort);
+        }
+        if !unchecked_hash && Sha256::digest(blob).as_slice() != file_enc_sha256 {
+            return Err(Refusal::EncHashMismatch);
+        }
+        let info = knobs.info_of.unwrap_or(t).hkdf_info();
+        let keys = media_keys(media_key, info.as_bytes(), knobs.split);
+        let (ciphertext, mac) = blob.split_at(blob.len() - mac_len);
+        let expected = match knobs.mac {
+            MacKnob::CiphertextOnly => hmac(&keys.mac_key, &[ciphertext]),
+            _ => hmac(&keys.mac_key, &[&keys.iv, ciphertext]),
+        };
+        if !bool::from(expected[..mac_len].ct_eq(mac)) && !has(Mutant::MediaDecryptsWithoutMacCheck)
+        {
+            return Err(Refusal::BadMac);
+        }
+        let mut padded = cbc_decrypt_blocks(&keys.cipher_key, &keys.iv, ciphertext)?;
+        let n = usize::from(*padded.last().ok_or(Refusal::BadPadding)?);
+        let strict_ok = (1..=BLOCK).contains(&n)
+            && padded[padded.len() - n..]
+                .iter()
+                .all(|b| usize::from(*b) == n);
+        // The lax defect: only that the pad length fits (whatsmeow's unpad).
+        let lax_ok = n <= padded.len();
+        if !(strict_ok || has(Mutant::MediaLaxUnpad) && lax_ok) {
+            return Err(Refusal::BadPadding);
+        }
+        padded.truncate(padded.len() - n);
+        if Sha256::digest(&padded).as_slice() != file_sha256
+            && !has(Mutant::MediaSkipsPlaintextHash)
+        {
+            return Err(Refusal::PlaintextHashMismatch);
+        }
+        Ok(padded)
+    }
+
+    fn server(&mut self) -> Result<&MediaServer, Reply> {
+        if self.server.is_none() {
+            let lifetime = self
+                .profile
+                .map(|p| u64::from(p.url_lifetime_seconds))
+                .filter(|l| *l > 0)
+                .unwrap_or(DEFAULT_URL_LIFETIME);
+            let server = MediaServer::start(self.build, lifetime).map_err(|e| {
+                Reply::InternalError(crate::adapter::proto::InternalError { detail: e })
+            })?;
+            self.server = Some(server);
+        }
+        self.server
+            .as_ref()
+            .ok_or_else(|| rejected(ErrorCategory::InvalidState, "no media server"))
+    }
+
+    pub fn server_op(&mut self) -> Reply {
+        match self.server() {
+            Ok(server) => Reply::MediaServer(MediaServerResult {
+                base_url: server.base_url(),
+                authorization: server.authorization(),
+            }),
+            Err(reply) => reply,
+        }
+    }
+
+    /// Encrypts and stores on the media server, as the client uploads.
+    pub fn upload_op(&mut self, op: MediaUpload) -> Reply {
+        let t = match media_type_of(&op.media_type) {
+            Ok(t) => t,
+            Err(reply) => return reply,
+        };
+        let (blob, fields) = match self.seal(t, &op.plaintext, op.mimetype) {
+            Ok(sealed) => sealed,
+            Err(reply) => return reply,
+        };
+        let localhost = self.build.has(Mutant::MediaUploadUrlNamesLocalhost);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let server = match self.server() {
+            Ok(server) => server,
+            Err(reply) => return reply,
+        };
+        let direct_path = server.put(blob, &op.plaintext, &fields.media_key);
+        let base = if localhost {
+            format!("http://localhost:{}", server.port)
+        } else {
+            server.base_url()
+        };
+        Reply::MediaUpload(Box::new(MediaUploadResult {
+            url: format!("{base}{direct_path}"),
+            direct_path,
+            fields: Some(fields),
+            media_key_timestamp: now,
+        }))
+    }
+
+    pub fn advance_clock_op(&mut self, seconds: u32) -> Reply {
+        match self.server() {
+            Ok(server) => {
+                server.advance_clock(u64::from(seconds));
+                Reply::MediaAdvanceClock(crate::adapter::proto::MediaAdvanceClockResult {})
+            }
+            Err(reply) => reply,
+        }
+    }
+
+    pub fn store_op(&self) -> Reply {
+        if self.build.is(Variant::MediaNoServerStore) {
+            return Reply::Unsupported(Unsupported {
+                detail: "MediaServerStore is not offered".into(),
+            });
+        }
+        Reply::MediaServerStore(MediaServerStoreResult {
+            objects: self.server.as_ref().map(|s| s.stored()).unwrap_or_default(),
+        })
     }
 }
 
@@ -107,7 +480,7 @@ mod tests {
     use crate::adapter::proto::Rejected;
 
     fn encrypted(t: &str, plaintext: &[u8]) -> MediaEncryptResult {
-        match encrypt_op(MediaEncrypt {
+        match MediaOps::new(Build::default()).encrypt_op(MediaEncrypt {
             media_type: t.into(),
             plaintext: plaintext.to_vec(),
             mimetype: "image/jpeg".into(),
@@ -118,7 +491,7 @@ mod tests {
     }
 
     fn decrypted(t: &str, blob: Vec<u8>, fields: MediaFields) -> Reply {
-        decrypt_op(MediaDecrypt {
+        MediaOps::new(Build::default()).decrypt_op(MediaDecrypt {
             media_type: t.into(),
             blob,
             fields: Some(fields),

@@ -7,6 +7,9 @@ pub mod e2ee;
 pub mod enlistment;
 mod handshake;
 mod media;
+mod media_download;
+mod media_messages;
+mod media_server;
 mod stanza;
 
 use std::collections::HashMap;
@@ -38,6 +41,7 @@ pub struct Reference {
     e2ee: e2ee::E2ee,
     stanza: stanza::StanzaOps,
     enlistment: enlistment::EnlistmentSuite,
+    media: media::MediaOps,
 }
 
 impl Reference {
@@ -56,6 +60,7 @@ impl Reference {
             e2ee: e2ee::new(build),
             stanza: stanza::StanzaOps::new(build),
             enlistment: enlistment::EnlistmentSuite::new(build),
+            media: media::MediaOps::new(build),
         };
         reference.apply_configuration();
         reference
@@ -76,6 +81,7 @@ impl Reference {
         self.e2ee.ops.set_profile(configured.e2ee);
         self.stanza.set_profile(configured.stanza);
         self.enlistment.set_profile(configured.enlistment);
+        self.media.set_profile(configured.media);
     }
 
     /// Accepts every profile value it can honour; refuses the rest.
@@ -128,6 +134,7 @@ impl Reference {
                 // Outside the adapter mutant's defect (remembered values):
                 // the provider's HTTP server lives from one Reset to the next.
                 self.enlistment.reset();
+                self.media.reset();
                 Reply::Reset(ResetResult {})
             }
             Some(Op::Configure(configure)) => self.configure(configure),
@@ -192,8 +199,19 @@ impl Reference {
             Some(Op::EnRotateKeys(_)) => self.enlistment.rotate_keys(),
             Some(Op::EnDeliveries(_)) => self.enlistment.deliveries(),
             Some(Op::EnAdvanceClock(a)) => self.enlistment.advance_clock(a.seconds),
-            Some(Op::MediaEncrypt(op)) => media::encrypt_op(op),
-            Some(Op::MediaDecrypt(op)) => media::decrypt_op(op),
+            Some(Op::MediaEncrypt(op)) => self.media.encrypt_op(op),
+            Some(Op::MediaDecrypt(op)) => self.media.decrypt_op(op),
+            Some(Op::MediaServer(_)) => self.media.server_op(),
+            Some(Op::MediaUpload(op)) => self.media.upload_op(op),
+            Some(Op::MediaDownload(op)) => self.media.download_op(op),
+            Some(Op::MediaSend(op)) => {
+                media_messages::send(&mut self.media, &mut self.e2ee, op, self.build)
+            }
+            Some(Op::MediaAdvanceClock(op)) => self.media.advance_clock_op(op.seconds),
+            Some(Op::MediaReceive(op)) => {
+                media_messages::receive(&self.media, &mut self.e2ee, &self.stanza, op, self.build)
+            }
+            Some(Op::MediaServerStore(_)) => self.media.store_op(),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -253,6 +271,11 @@ impl Reference {
             }
             capabilities.push(Capability::EnlistmentClock);
             capabilities.push(Capability::HandshakeFixedKeys);
+            capabilities.push(Capability::Media);
+            capabilities.push(Capability::MediaClock);
+            if !self.is(Variant::MediaNoServerStore) {
+                capabilities.push(Capability::MediaServerStore);
+            }
         }
         if self.has(Mutant::AdapterDuplicateCapabilities) {
             // The defect: the enabled features appended to defaults that

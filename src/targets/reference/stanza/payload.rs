@@ -63,6 +63,7 @@ pub fn encode(message: &Message, build: Build) -> Vec<u8> {
             Some(Content::Video(m)) => m.media.as_mut(),
             Some(Content::Audio(m)) => m.media.as_mut(),
             Some(Content::Document(m)) => m.media.as_mut(),
+            Some(Content::Sticker(m)) => m.media.as_mut(),
             _ => None,
         };
         if let Some(info) = media {

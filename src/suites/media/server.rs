@@ -1,0 +1,214 @@
+//! The provider's media server, fetched over HTTP on loopback by the
+//! harness in the gatekeeper's proxy role (ME-020 to ME-028, ME-011).
+
+use sha2::{Digest, Sha256};
+
+use super::drive::{gatekeeper_opens, mimetype, random_bytes};
+use crate::adapter::client::Reply;
+use crate::adapter::proto::{
+    request::Op, response, MediaFields, MediaServer, MediaServerResult, MediaUpload,
+};
+use crate::ensure;
+use crate::peer::media::proxy::{self, Fetched, Method};
+use crate::peer::media::MediaType;
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::{unexpected, ScenarioCtx};
+
+/// The target's media server: base URL and the proxy's authorization.
+pub fn media_server(ctx: &mut ScenarioCtx) -> Result<MediaServerResult, Finding> {
+    match ctx.expect_result(Op::MediaServer(MediaServer {}), "MediaServer")? {
+        response::Reply::MediaServer(r) => {
+            ctx.secret(r.authorization.as_bytes());
+            proxy::check_loopback(&format!("{}/", r.base_url)).map_err(|e| {
+                Finding::fail(format!("MediaServer named a base URL off loopback: {e}"))
+            })?;
+            Ok(r)
+        }
+        other => Err(unexpected(Reply::Result(other), "MediaServer")),
+    }
+}
+
+/// One upload, as the harness knows it.
+pub struct Uploaded {
+    pub t: MediaType,
+    pub plaintext: Vec<u8>,
+    pub fields: MediaFields,
+    pub url: String,
+    pub direct_path: String,
+}
+
+pub fn upload(
+    ctx: &mut ScenarioCtx,
+    t: MediaType,
+    plaintext: Vec<u8>,
+) -> Result<Uploaded, Finding> {
+    super::drive::note_plaintext(ctx, &plaintext);
+    let what = format!("MediaUpload of a {} of {} bytes", t.name(), plaintext.len());
+    match ctx.expect_result(
+        Op::MediaUpload(MediaUpload {
+            media_type: t.name().into(),
+            plaintext: plaintext.clone(),
+            mimetype: mimetype(t).into(),
+        }),
+        &what,
+    )? {
+        response::Reply::MediaUpload(r) => {
+            let r = *r;
+            let fields = r
+                .fields
+                .ok_or_else(|| Finding::fail(format!("{what} returned no MediaFields")))?;
+            ctx.secret(&fields.media_key);
+            Ok(Uploaded {
+                t,
+                plaintext,
+                fields,
+                url: r.url,
+                direct_path: r.direct_path,
+            })
+        }
+        other => Err(unexpected(Reply::Result(other), &what)),
+    }
+}
+
+/// Fetches as the proxy: with the server's authorization, if it names one.
+pub fn fetch(
+    server: &MediaServerResult,
+    url: &str,
+    method: Method,
+    range: Option<&str>,
+) -> Result<Fetched, Finding> {
+    let mut headers = Vec::new();
+    if !server.authorization.is_empty() {
+        headers.push(("Authorization", server.authorization.as_str()));
+    }
+    if let Some(range) = range {
+        headers.push(("Range", range));
+    }
+    proxy::fetch(url, method, &headers).map_err(|e| Finding::fail(format!("{method:?} {url}: {e}")))
+}
+
+/// ME-020.
+pub fn on_loopback(ctx: &mut ScenarioCtx) -> Check {
+    let server = media_server(ctx)?;
+    // The port changes from run to run; the report says only where.
+    let host = if server.base_url.starts_with("http://[::1]") {
+        "[::1]"
+    } else {
+        "127.0.0.1"
+    };
+    Ok(format!("the media server listens on {host}"))
+}
+
+/// ME-020, ME-002.
+pub fn upload_url_under_server(ctx: &mut ScenarioCtx) -> Check {
+    let server = media_server(ctx)?;
+    let plaintext = random_bytes(ctx, 300);
+    let u = upload(ctx, MediaType::Image, plaintext)?;
+    let base = format!("{}/", server.base_url.trim_end_matches('/'));
+    ensure!(
+        u.url.starts_with(&base),
+        "the upload's URL {} is not under the server's base URL {}",
+        u.url,
+        server.base_url
+    );
+    ensure!(
+        !u.direct_path.is_empty()
+            && u.url.ends_with(&u.direct_path)
+            && u.direct_path.starts_with('/'),
+        "the direct path {:?} is not the URL's path and query ({})",
+        u.direct_path,
+        u.url
+    );
+    ensure!(
+        u.fields.file_sha256 == Sha256::digest(&u.plaintext).as_slice()
+            && u.fields.file_length == u.plaintext.len() as u64
+            && u.fields.media_key.len() == 32,
+        "the upload's fields are not the plaintext's (fileSha256, fileLength or a 32-byte media key)"
+    );
+    Ok("the upload's URL is under the server's base URL and ends with its direct path".into())
+}
+
+/// The whole blob by GET, judged: 200, exactly fileEncSha256.
+fn get_blob(server: &MediaServerResult, u: &Uploaded) -> Result<Vec<u8>, Finding> {
+    let got = fetch(server, &u.url, Method::Get, None)?;
+    ensure!(
+        got.status == 200,
+        "GET {} answered {}, expected 200 with the blob",
+        u.url,
+        got.status
+    );
+    ensure!(
+        Sha256::digest(&got.body).as_slice() == u.fields.file_enc_sha256,
+        "GET {} served {} bytes whose SHA-256 is not fileEncSha256",
+        u.url,
+        got.body.len()
+    );
+    if let Some(length) = got.content_length() {
+        ensure!(
+            length == got.body.len() as u64,
+            "GET {}: Content-Length {length} for a blob of {} bytes",
+            u.url,
+            got.body.len()
+        );
+    }
+    Ok(got.body)
+}
+
+/// ME-021, ME-001.
+pub fn get_serves_the_blob(ctx: &mut ScenarioCtx) -> Check {
+    let server = media_server(ctx)?;
+    for (t, len) in [
+        (MediaType::Image, 0usize),
+        (MediaType::Document, 17),
+        (MediaType::Video, 65_537),
+    ] {
+        let plaintext = random_bytes(ctx, len);
+        let u = upload(ctx, t, plaintext)?;
+        let blob = get_blob(&server, &u)?;
+        gatekeeper_opens(
+            t,
+            &u.plaintext,
+            &blob,
+            &u.fields,
+            &format!("the served {} of {len} bytes", t.name()),
+        )?;
+    }
+    Ok("uploads of 0 B, 17 B and 64 KiB + 1 served exactly and decrypted".into())
+}
+
+/// ME-022.
+pub fn head_like_get(ctx: &mut ScenarioCtx) -> Check {
+    let server = media_server(ctx)?;
+    let plaintext = random_bytes(ctx, 5000);
+    let u = upload(ctx, MediaType::Audio, plaintext)?;
+    let blob = get_blob(&server, &u)?;
+    let head = fetch(&server, &u.url, Method::Head, None)?;
+    ensure!(
+        head.status == 200,
+        "HEAD {} answered {}; GET answered 200",
+        u.url,
+        head.status
+    );
+    ensure!(
+        head.body.is_empty(),
+        "HEAD {} sent {} bytes of content (RFC 9110 §9.3.2: MUST NOT)",
+        u.url,
+        head.body.len()
+    );
+    if let Some(length) = head.content_length() {
+        ensure!(
+            length == blob.len() as u64,
+            "HEAD {}: Content-Length {length}; the blob has {} bytes",
+            u.url,
+            blob.len()
+        );
+    }
+    Ok(format!(
+        "HEAD answered 200 without content{}",
+        if head.content_length().is_some() {
+            ", with the blob's Content-Length"
+        } else {
+            " (no Content-Length)"
+        }
+    ))
+}
