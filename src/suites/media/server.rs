@@ -14,6 +14,9 @@ use crate::peer::media::MediaType;
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::{unexpected, ScenarioCtx};
 
+/// The longest attachment URL read from a target.
+const MAX_URL: usize = 2048;
+
 /// The target's media server: base URL and the proxy's authorization.
 pub fn media_server(ctx: &mut ScenarioCtx) -> Result<MediaServerResult, Finding> {
     match ctx.expect_result(Op::MediaServer(MediaServer {}), "MediaServer")? {
@@ -57,7 +60,16 @@ pub fn upload(
             let fields = r
                 .fields
                 .ok_or_else(|| Finding::fail(format!("{what} returned no MediaFields")))?;
-            ctx.secret(&fields.media_key);
+            if fields.media_key.len() <= 64 {
+                // A longer key fails the format; it is not worth a redaction pattern.
+                ctx.secret(&fields.media_key);
+            }
+            // URIs are ASCII (RFC 3986 §2); the bound keeps a hostile answer
+            // from costing more than a URL should.
+            ensure!(
+                r.url.is_ascii() && r.url.len() <= MAX_URL && r.direct_path.is_ascii(),
+                "{what}: a URL that is not ASCII or longer than {MAX_URL} bytes (RFC 3986 §2)"
+            );
             Ok(Uploaded {
                 t,
                 plaintext,
