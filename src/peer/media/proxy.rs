@@ -114,6 +114,70 @@ pub fn fetch(url: &str, method: Method, headers: &[(&str, &str)]) -> Result<Fetc
     })
 }
 
+/// What a HEAD answer carried, read off the socket: an HTTP library
+/// drops whatever follows a HEAD answer's header block, so the one check
+/// that matters (no content, RFC 9110 §9.3.2) needs the raw bytes.
+#[derive(Debug, Clone)]
+pub struct RawHead {
+    pub status: u16,
+    /// Bytes after the header block until the server closed the connection
+    /// or went quiet.
+    pub after_head: Vec<u8>,
+}
+
+/// The most read of a raw HEAD answer.
+const MAX_RAW_HEAD: usize = 256 * 1024;
+/// How long the server may stay quiet before the answer counts as done.
+const QUIET: Duration = Duration::from_secs(2);
+
+/// Sends `HEAD` with `headers` over a plain socket and reads the answer.
+pub fn head_raw(url: &str, headers: &[(&str, &str)]) -> Result<RawHead, String> {
+    use std::io::{Read, Write};
+    use std::time::Instant;
+    check_loopback(url)?;
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let path = if path.is_empty() { "/" } else { path };
+    let mut stream = std::net::TcpStream::connect(authority)
+        .map_err(|e| format!("cannot connect to {authority}: {e}"))?;
+    stream
+        .set_read_timeout(Some(QUIET))
+        .and_then(|()| stream.set_write_timeout(Some(QUIET)))
+        .map_err(|e| format!("socket: {e}"))?;
+    let mut request = format!("HEAD {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("sending HEAD: {e}"))?;
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 8192];
+    while answer.len() < MAX_RAW_HEAD && started.elapsed() < TIMEOUT {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            // Quiet for a while: whatever was coming has come.
+            Err(_) => break,
+        }
+    }
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or("the HEAD answer has no complete header block")?;
+    let status = std::str::from_utf8(&answer[..end])
+        .ok()
+        .and_then(|head| head.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .ok_or("the HEAD answer has no status line")?;
+    Ok(RawHead {
+        status,
+        after_head: answer[end + 4..].to_vec(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

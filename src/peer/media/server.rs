@@ -58,7 +58,8 @@ pub struct Seen {
 }
 
 struct Route {
-    answer: Answer,
+    /// Shared by every connection that asks: a 48 MiB answer is not copied.
+    answer: Arc<Answer>,
     seen: Arc<Seen>,
 }
 
@@ -122,7 +123,7 @@ impl MediaHost {
         let path = format!("/v/{}-{:016x}", self.next, rand::random::<u64>());
         let seen = Arc::new(Seen::default());
         let route = Route {
-            answer,
+            answer: Arc::new(answer),
             seen: Arc::clone(&seen),
         };
         if let Ok(mut routes) = self.routes.lock() {
@@ -143,11 +144,15 @@ impl Drop for MediaHost {
     }
 }
 
-/// The request line's path, from a bounded head.
+/// The request line's path, from a head bounded in size and time.
 fn read_path(stream: &mut TcpStream) -> Option<String> {
+    let started = std::time::Instant::now();
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        if started.elapsed() > IO_TIMEOUT {
+            return None;
+        }
         let n = stream.read(&mut buf).ok()?;
         if n == 0 || head.len() + n > MAX_REQUEST_HEAD {
             return None;
@@ -209,11 +214,11 @@ fn serve(mut stream: TcpStream, routes: &Mutex<HashMap<String, Route>>) {
             reason(status)
         )
     };
-    match answer {
+    match &*answer {
         Answer::Blob(body) => {
             let _ = stream
                 .write_all(head(200, &format!("Content-Length: {}\r\n", body.len())).as_bytes());
-            write_body(&mut stream, &body, &seen);
+            write_body(&mut stream, body, &seen);
         }
         Answer::Chunked(body) => {
             let _ = stream.write_all(head(200, "Transfer-Encoding: chunked\r\n").as_bytes());
@@ -226,25 +231,28 @@ fn serve(mut stream: TcpStream, routes: &Mutex<HashMap<String, Route>>) {
         }
         Answer::CloseDelimited(body) => {
             let _ = stream.write_all(head(200, "").as_bytes());
-            write_body(&mut stream, &body, &seen);
+            write_body(&mut stream, body, &seen);
         }
-        Answer::Status(status) => {
+        &Answer::Status(status) => {
             let text = reason(status);
             let _ = stream
                 .write_all(head(status, &format!("Content-Length: {}\r\n", text.len())).as_bytes());
             let _ = stream.write_all(text.as_bytes());
         }
         Answer::StatusWithBody(status, body) => {
+            let status = *status;
             let _ = stream
                 .write_all(head(status, &format!("Content-Length: {}\r\n", body.len())).as_bytes());
-            write_body(&mut stream, &body, &seen);
+            write_body(&mut stream, body, &seen);
         }
         Answer::Truncated { body, sent } => {
+            let sent = *sent;
             let _ = stream
                 .write_all(head(200, &format!("Content-Length: {}\r\n", body.len())).as_bytes());
             write_body(&mut stream, &body[..sent.min(body.len())], &seen);
         }
         Answer::Drip { body, step, pause } => {
+            let (step, pause) = (*step, *pause);
             let _ = stream
                 .write_all(head(200, &format!("Content-Length: {}\r\n", body.len())).as_bytes());
             for chunk in body.chunks(step.max(1)) {
@@ -304,6 +312,11 @@ mod tests {
             (got.status, got.header("location")),
             (302, Some("/elsewhere"))
         );
+        // This server answers HEAD like GET, body and all: the raw HEAD
+        // reader sees what an HTTP library would drop.
+        let (url, _) = host.add(Answer::Blob(body.clone()));
+        let raw = crate::peer::media::proxy::head_raw(&url, &[]).expect("head");
+        assert_eq!((raw.status, raw.after_head), (200, body.clone()));
         let unknown = format!("{}/v/none", host.base_url());
         assert_eq!(fetch(&unknown, Method::Get, &[]).expect("404").status, 404);
     }

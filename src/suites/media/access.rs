@@ -124,6 +124,7 @@ pub fn wrong_authorization_refused(ctx: &mut ScenarioCtx) -> Check {
         format!("Basic {token}"),
         format!("{a}0"),
         a[..a.len() - 1].to_string(),
+        String::new(),
     ];
     let mut statuses = Vec::new();
     for value in &wrong {
@@ -141,8 +142,9 @@ pub fn wrong_authorization_refused(ctx: &mut ScenarioCtx) -> Check {
     ))
 }
 
-/// The parts of `urls` between their common prefix and common suffix.
-fn varying_parts(urls: &[String]) -> Vec<String> {
+/// The length of the common prefix of `urls`, and their parts between it
+/// and their common suffix (URLs are ASCII: `upload` checks it).
+fn varying_parts(urls: &[String]) -> (usize, Vec<String>) {
     let first = urls.first().map(String::as_bytes).unwrap_or_default();
     let prefix = (0..first.len())
         .take_while(|&i| urls.iter().all(|u| u.as_bytes().get(i) == first.get(i)))
@@ -154,9 +156,11 @@ fn varying_parts(urls: &[String]) -> Vec<String> {
             urls.iter().all(|u| at(u) == at(&urls[0]))
         })
         .count();
-    urls.iter()
-        .map(|u| u[prefix..u.len() - suffix].to_string())
-        .collect()
+    let parts = urls
+        .iter()
+        .map(|u| String::from_utf8_lossy(&u.as_bytes()[prefix..u.len() - suffix]).into_owned())
+        .collect();
+    (prefix, parts)
 }
 
 /// An upper bound on the bits of `parts`: length times the bits of the
@@ -191,7 +195,7 @@ pub fn urls_unguessable(ctx: &mut ScenarioCtx) -> Check {
         distinct.len() == urls.len(),
         "two of 16 uploads got the same URL"
     );
-    let parts = varying_parts(&urls);
+    let (_, parts) = varying_parts(&urls);
     let bits = estimated_bits(&parts);
     let enough = bits >= MIN_URL_BITS;
     ensure!(
@@ -217,12 +221,12 @@ pub fn altered_urls_refused(ctx: &mut ScenarioCtx) -> Check {
         blobs.push(served_blob(&server, u)?);
     }
     let urls: Vec<String> = uploads.iter().map(|u| u.url.clone()).collect();
-    let part = varying_parts(&urls).remove(0);
+    let (at, mut parts) = varying_parts(&urls);
+    let part = parts.remove(0);
     ensure!(
         !part.is_empty(),
         "three uploads got URLs that do not differ"
     );
-    let at = urls[0].find(&part).unwrap_or(0);
     let n = part.len();
     let mut altered: Vec<String> = [0, n / 2, n - 1]
         .into_iter()
@@ -253,14 +257,47 @@ pub fn altered_urls_refused(ctx: &mut ScenarioCtx) -> Check {
 
 /// Every form a secret may take in a URL, header or stored record.
 pub fn forms(secret: &[u8]) -> Vec<Vec<u8>> {
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-    vec![
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let mut out = vec![
         secret.to_vec(),
         hex::encode(secret).into_bytes(),
         hex::encode_upper(secret).into_bytes(),
         STANDARD.encode(secret).into_bytes(),
         URL_SAFE_NO_PAD.encode(secret).into_bytes(),
-    ]
+    ];
+    // Inside a longer base64 text the secret's last characters depend on
+    // what follows; its first 30 bytes (a multiple of 3) always encode the
+    // same 40 characters when the text starts with them.
+    if let Some(head) = secret.get(..BASE64_WHOLE) {
+        out.push(STANDARD_NO_PAD.encode(head).into_bytes());
+        out.push(URL_SAFE_NO_PAD.encode(head).into_bytes());
+    }
+    out
+}
+
+/// Bytes that base64 encodes to whole characters without padding.
+const BASE64_WHOLE: usize = 30;
+
+/// Pieces of a plaintext in every form: 30-byte windows at its start, its
+/// middle and its end, each starting at a multiple of 3, so that a base64
+/// text of the whole plaintext holds their encodings too.
+pub fn plaintext_forms(plaintext: &[u8]) -> Vec<(usize, Vec<u8>)> {
+    let n = plaintext.len();
+    if n < BASE64_WHOLE {
+        return Vec::new();
+    }
+    let aligned = |at: usize| at / 3 * 3;
+    let mut out = Vec::new();
+    for at in [
+        0,
+        aligned(n / 2 - BASE64_WHOLE / 2),
+        aligned(n - BASE64_WHOLE),
+    ] {
+        for form in forms(&plaintext[at..at + BASE64_WHOLE]) {
+            out.push((at, form));
+        }
+    }
+    out
 }
 
 /// What must never be in clear at the server, named: the media key and
@@ -277,11 +314,8 @@ fn clear_values(u: &Uploaded) -> Vec<(String, Vec<u8>)> {
             out.extend(forms(&secret).into_iter().map(|f| (name.to_string(), f)));
         }
     }
-    let p = &u.plaintext;
-    if p.len() >= 32 {
-        for at in [0, p.len() / 2 - 16, p.len() - 32] {
-            out.push((format!("plaintext bytes {at}.."), p[at..at + 32].to_vec()));
-        }
+    for (at, form) in plaintext_forms(&u.plaintext) {
+        out.push((format!("plaintext bytes {at}.."), form));
     }
     out
 }

@@ -65,7 +65,7 @@ pub fn aligned_gets_a_padding_block(ctx: &mut ScenarioCtx) -> Check {
 /// ME-003: eight encryptions of one plaintext share nothing.
 pub fn fresh_media_key_each_time(ctx: &mut ScenarioCtx) -> Check {
     let plaintext = random_bytes(ctx, 100);
-    let (mut keys, mut hashes) = (BTreeSet::new(), BTreeSet::new());
+    let (mut keys, mut hashes, mut blobs) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     for i in 0..8 {
         let (blob, fields) = target_encrypt(ctx, MediaType::Image, &plaintext)?;
         ensure!(
@@ -74,7 +74,12 @@ pub fn fresh_media_key_each_time(ctx: &mut ScenarioCtx) -> Check {
             i + 1
         );
         ensure!(
-            hashes.insert(Sha256::digest(&blob).to_vec()),
+            hashes.insert(fields.file_enc_sha256.clone()),
+            "encryption {} of one plaintext reported an earlier fileEncSha256",
+            i + 1
+        );
+        ensure!(
+            blobs.insert(Sha256::digest(&blob).to_vec()),
             "encryption {} of one plaintext gave an earlier blob",
             i + 1
         );

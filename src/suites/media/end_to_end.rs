@@ -7,9 +7,9 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::access::forms;
+use super::access::{forms, plaintext_forms};
 use super::drive::{contains, make, mimetype, note_plaintext, random_bytes, rehashed};
-use super::server::{fetch, media_server};
+use super::server::{fetch, media_server, under_server};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{request::Op, response, ErrorCategory, MediaReceive, MediaSend};
 use crate::ensure;
@@ -139,7 +139,11 @@ pub fn gatekeeper_tampered_attachment_refused(ctx: &mut ScenarioCtx) -> Check {
     let mut blob = m.e.blob.clone();
     blob[100] ^= 0x01;
     let fields = rehashed(&m.fields, &blob);
-    let (url, _) = host.add(Answer::Blob(blob));
+    let (url, seen) = host.add(Answer::Blob(blob));
+    let direct_path = url
+        .split_once("/v/")
+        .map(|(_, p)| format!("/v/{p}"))
+        .unwrap_or_default();
     let info = MediaInfo {
         url,
         mimetype: "video/mp4".into(),
@@ -147,7 +151,9 @@ pub fn gatekeeper_tampered_attachment_refused(ctx: &mut ScenarioCtx) -> Check {
         file_enc_sha256: fields.file_enc_sha256,
         media_key: fields.media_key,
         file_length: fields.file_length,
-        ..Default::default()
+        direct_path,
+        media_key_timestamp: 1_764_000_000,
+        streaming_sidecar: Vec::new(),
     };
     let (content, mediatype) = content(MediaType::Video, info);
     let stanza = peer_stanza(
@@ -164,7 +170,13 @@ pub fn gatekeeper_tampered_attachment_refused(ctx: &mut ScenarioCtx) -> Check {
         &[ErrorCategory::BadMac],
         "MediaReceive of a video whose blob has a bit flipped (fileEncSha256 matching)",
     )?;
-    Ok("a media message whose attachment fails its MAC was refused".into())
+    // Refused for the blob, not before fetching it (a client that refused
+    // every media message, or the Signal layer, would pass otherwise).
+    ensure!(
+        seen.requests.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "the media message was refused without its attachment ever being fetched"
+    );
+    Ok("a media message whose attachment fails its MAC was fetched and refused".into())
 }
 
 /// ME-041: the provider's client sends; the harness, as the gatekeeper's
@@ -235,16 +247,20 @@ pub fn provider_to_gatekeeper(ctx: &mut ScenarioCtx) -> Check {
             info.media_key_timestamp > 0,
             "{what}: the media message carries no mediaKeyTimestamp"
         );
-        for secret in [
-            &info.media_key,
-            &plaintext[..plaintext.len().min(32)].to_vec(),
-        ] {
-            let outside: Vec<u8> = stanza_without_payload(&stanza);
-            ensure!(
-                secret.len() < 16 || !forms(secret).iter().any(|f| contains(&outside, f)),
-                "{what}: the stanza carries the media key or plaintext outside the encrypted payload"
-            );
-        }
+        let outside = stanza_without_payload(&stanza, &enc.payload);
+        let leaked_key = info.media_key.len() >= 16
+            && forms(&info.media_key).iter().any(|f| contains(&outside, f));
+        let leaked_plaintext = plaintext_forms(&plaintext)
+            .iter()
+            .any(|(_, f)| contains(&outside, f));
+        ensure!(
+            !leaked_key && !leaked_plaintext,
+            "{what}: the stanza carries the media key or plaintext outside the encrypted payload"
+        );
+        ensure!(
+            info.url.is_ascii() && info.url.len() <= 2048 && under_server(&server, &info.url, &info.direct_path),
+            "{what}: the media message's URL is not the provider's server's base URL followed by its direct path"
+        );
         let got = fetch(&server, &info.url, Method::Get, None)?;
         ensure!(
             got.status == 200,
@@ -283,16 +299,10 @@ pub fn provider_to_gatekeeper(ctx: &mut ScenarioCtx) -> Check {
 
 /// The stanza with its `enc` content (the encrypted payload) cut out: what
 /// servers and proxies see in clear.
-fn stanza_without_payload(stanza: &[u8]) -> Vec<u8> {
+fn stanza_without_payload(stanza: &[u8], payload: &[u8]) -> Vec<u8> {
+    // The enc's content is the payload in canonical base64 (docs/stanza.md
+    // §3), so it is cut out exactly; everything else stays.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(payload);
     let text = String::from_utf8_lossy(stanza);
-    let Some(open_end) = text
-        .find("<enc")
-        .and_then(|i| text[i..].find('>').map(|j| i + j + 1))
-    else {
-        return stanza.to_vec();
-    };
-    let close = text[open_end..]
-        .find("</enc>")
-        .map_or(text.len(), |j| open_end + j);
-    [&text[..open_end], &text[close..]].concat().into_bytes()
+    text.replacen(&encoded, "", 1).into_bytes()
 }

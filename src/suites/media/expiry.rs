@@ -3,7 +3,7 @@
 //! (`MediaAdvanceClock`, optional capability MEDIA_CLOCK).
 
 use super::drive::{contains, random_bytes};
-use super::server::{fetch, media_server, upload};
+use super::server::{fetch, get_blob, media_server, upload};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{request::Op, response, MediaAdvanceClock};
 use crate::ensure;
@@ -30,17 +30,11 @@ pub fn url_expires(ctx: &mut ScenarioCtx) -> Check {
     let lifetime = ctx.profile.media.url_lifetime_seconds;
     let plaintext = random_bytes(ctx, 500);
     let u = upload(ctx, MediaType::Image, plaintext)?;
-    let first = fetch(&server, &u.url, Method::Get, None)?;
-    ensure!(
-        first.status == 200,
-        "GET {} answered {}",
-        u.url,
-        first.status
-    );
+    let blob = get_blob(&server, &u)?;
     advance(ctx, lifetime - BEFORE_END)?;
     let late = fetch(&server, &u.url, Method::Get, None)?;
     ensure!(
-        late.status == 200 && late.body == first.body,
+        late.status == 200 && late.body == blob,
         "{BEFORE_END} s before the end of its lifetime ({lifetime} s), the URL was answered {} without the blob",
         late.status
     );
@@ -52,7 +46,7 @@ pub fn url_expires(ctx: &mut ScenarioCtx) -> Check {
         gone.status
     );
     ensure!(
-        !contains(&gone.body, &first.body[..first.body.len().min(32)]),
+        !contains(&gone.body, &blob[..32]),
         "the expired URL's answer ({}) holds the blob",
         gone.status
     );

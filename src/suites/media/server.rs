@@ -21,6 +21,15 @@ const MAX_URL: usize = 2048;
 pub fn media_server(ctx: &mut ScenarioCtx) -> Result<MediaServerResult, Finding> {
     match ctx.expect_result(Op::MediaServer(MediaServer {}), "MediaServer")? {
         response::Reply::MediaServer(r) => {
+            // A header value and a URL: visible ASCII (RFC 9110 §5.5, RFC
+            // 3986 §2), bounded like anything read from a target.
+            ensure!(
+                r.authorization.len() <= MAX_URL
+                    && r.authorization.bytes().all(|b| (0x20..0x7f).contains(&b))
+                    && r.base_url.len() <= MAX_URL
+                    && r.base_url.is_ascii(),
+                "MediaServer named a base URL or authorization that is not visible ASCII or longer than {MAX_URL} bytes"
+            );
             ctx.secret(r.authorization.as_bytes());
             proxy::check_loopback(&format!("{}/", r.base_url)).map_err(|e| {
                 Finding::fail(format!("MediaServer named a base URL off loopback: {e}"))
@@ -116,32 +125,36 @@ pub fn upload_url_under_server(ctx: &mut ScenarioCtx) -> Check {
     let server = media_server(ctx)?;
     let plaintext = random_bytes(ctx, 300);
     let u = upload(ctx, MediaType::Image, plaintext)?;
-    let base = format!("{}/", server.base_url.trim_end_matches('/'));
     ensure!(
-        u.url.starts_with(&base),
-        "the upload's URL {} is not under the server's base URL {}",
+        under_server(&server, &u.url, &u.direct_path),
+        "the upload's URL {} is not the server's base URL {} followed by its direct path {:?}",
         u.url,
-        server.base_url
-    );
-    ensure!(
-        !u.direct_path.is_empty()
-            && u.url.ends_with(&u.direct_path)
-            && u.direct_path.starts_with('/'),
-        "the direct path {:?} is not the URL's path and query ({})",
-        u.direct_path,
-        u.url
+        server.base_url,
+        u.direct_path
     );
     ensure!(
         u.fields.file_sha256 == Sha256::digest(&u.plaintext).as_slice()
             && u.fields.file_length == u.plaintext.len() as u64
-            && u.fields.media_key.len() == 32,
-        "the upload's fields are not the plaintext's (fileSha256, fileLength or a 32-byte media key)"
+            && u.fields.media_key.len() == 32
+            && u.fields.mimetype == mimetype(u.t),
+        "the upload's fields are not the plaintext's (fileSha256, fileLength, a 32-byte media key, the mimetype given)"
     );
-    Ok("the upload's URL is under the server's base URL and ends with its direct path".into())
+    let blob = get_blob(&server, &u)?;
+    gatekeeper_opens(u.t, &u.plaintext, &blob, &u.fields, "the uploaded image")?;
+    Ok("the upload's URL is the server's base URL and its direct path; its fields are the served blob's and the plaintext's".into())
+}
+
+/// Whether `url` is the server's base URL followed by `direct_path`, a
+/// path (and query) of its own.
+pub fn under_server(server: &MediaServerResult, url: &str, direct_path: &str) -> bool {
+    let base = server.base_url.trim_end_matches('/');
+    direct_path.starts_with('/')
+        && direct_path.len() > 1
+        && url.strip_prefix(base) == Some(direct_path)
 }
 
 /// The whole blob by GET, judged: 200, exactly fileEncSha256.
-fn get_blob(server: &MediaServerResult, u: &Uploaded) -> Result<Vec<u8>, Finding> {
+pub fn get_blob(server: &MediaServerResult, u: &Uploaded) -> Result<Vec<u8>, Finding> {
     let got = fetch(server, &u.url, Method::Get, None)?;
     ensure!(
         got.status == 200,
@@ -195,6 +208,12 @@ pub fn head_like_get(ctx: &mut ScenarioCtx) -> Check {
     let u = upload(ctx, MediaType::Audio, plaintext)?;
     let blob = get_blob(&server, &u)?;
     let head = fetch(&server, &u.url, Method::Head, None)?;
+    let mut headers = Vec::new();
+    if !server.authorization.is_empty() {
+        headers.push(("Authorization", server.authorization.as_str()));
+    }
+    let raw = proxy::head_raw(&u.url, &headers)
+        .map_err(|e| Finding::fail(format!("HEAD {}: {e}", u.url)))?;
     ensure!(
         head.status == 200,
         "HEAD {} answered {}; GET answered 200",
@@ -202,10 +221,11 @@ pub fn head_like_get(ctx: &mut ScenarioCtx) -> Check {
         head.status
     );
     ensure!(
-        head.body.is_empty(),
-        "HEAD {} sent {} bytes of content (RFC 9110 §9.3.2: MUST NOT)",
+        raw.status == 200 && raw.after_head.is_empty(),
+        "HEAD {} (read off the socket) was answered {} with {} bytes after the header block (RFC 9110 §9.3.2: the server MUST NOT send content)",
         u.url,
-        head.body.len()
+        raw.status,
+        raw.after_head.len()
     );
     if let Some(length) = head.content_length() {
         ensure!(
