@@ -4,11 +4,11 @@
 
 use base64::Engine;
 
-use super::drive::{contains, max_attachment, random_bytes};
+use super::drive::{contains, random_bytes, refused_one_over_limit};
 use super::server::{fetch, media_server, upload, Uploaded};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{
-    request::Op, response, ErrorCategory, MediaServerResult, MediaServerStore, MediaUpload,
+    request::Op, response, MediaServerResult, MediaServerStore, MediaUpload,
 };
 use crate::ensure;
 use crate::peer::media::keys::{media_keys, Split, MEDIA_KEY_LEN};
@@ -423,23 +423,15 @@ pub fn answers_show_nothing_in_clear(ctx: &mut ScenarioCtx) -> Check {
 /// ME-011: the upload bound, and nothing kept of a refused upload.
 pub fn upload_over_limit_refused(ctx: &mut ScenarioCtx) -> Check {
     media_server(ctx)?;
-    let max = max_attachment(ctx)?;
     let with_store = ctx.hello.declares("MEDIA_SERVER_STORE");
     let before = if with_store { stored(ctx)?.len() } else { 0 };
-    let plaintext = random_bytes(ctx, max + 1);
-    let reply = ctx.call(Op::MediaUpload(MediaUpload {
-        media_type: MediaType::Video.name().into(),
-        plaintext,
-        mimetype: "video/mp4".into(),
-    }))?;
-    ctx.refused(
-        &reply,
-        &[ErrorCategory::LimitExceeded],
-        &format!(
-            "MediaUpload of {} bytes, one over max_attachment_bytes",
-            max + 1
-        ),
-    )?;
+    refused_one_over_limit(ctx, "MediaUpload", |media_type, plaintext, mimetype| {
+        Op::MediaUpload(MediaUpload {
+            media_type,
+            plaintext,
+            mimetype,
+        })
+    })?;
     if with_store {
         let after = stored(ctx)?.len();
         ensure!(

@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 
 use super::drive::{
     expect_decrypts, fields_of, gatekeeper_opens, make, max_attachment, random_bytes,
-    sidecar_convention, target_encrypt, EDGE_SIZES,
+    refused_one_over_limit, sidecar_convention, target_encrypt, EDGE_SIZES,
 };
-use crate::adapter::proto::{request::Op, ErrorCategory, MediaEncrypt, MediaFields};
+use crate::adapter::proto::{request::Op, MediaEncrypt, MediaFields};
 use crate::ensure;
 use crate::peer::media::keys::{media_keys, Split, MEDIA_KEY_LEN};
 use crate::peer::media::sidecar::sidecar;
@@ -175,22 +175,14 @@ pub fn at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
 
 /// ME-011: one byte over is refused.
 pub fn over_limit_refused(ctx: &mut ScenarioCtx) -> Check {
-    let max = max_attachment(ctx)?;
-    let plaintext = random_bytes(ctx, max + 1);
-    let reply = ctx.call(Op::MediaEncrypt(MediaEncrypt {
-        media_type: MediaType::Video.name().into(),
-        plaintext,
-        mimetype: "video/mp4".into(),
-    }))?;
-    ctx.refused(
-        &reply,
-        &[ErrorCategory::LimitExceeded],
-        &format!(
-            "MediaEncrypt of {} bytes, one over max_attachment_bytes",
-            max + 1
-        ),
-    )?;
-    Ok(format!("an attachment of {} bytes refused", max + 1))
+    let size = refused_one_over_limit(ctx, "MediaEncrypt", |media_type, plaintext, mimetype| {
+        Op::MediaEncrypt(MediaEncrypt {
+            media_type,
+            plaintext,
+            mimetype,
+        })
+    })?;
+    Ok(format!("an attachment of {size} bytes refused"))
 }
 
 /// ME-004: every edge size of `t` from the gatekeeper's side decrypts.

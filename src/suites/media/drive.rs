@@ -112,6 +112,41 @@ fn decrypt_op(t: MediaType, blob: &[u8], fields: &MediaFields) -> Op {
     })
 }
 
+/// The fields a target returned with an attachment; its media key is
+/// registered so that no report shows it.
+pub fn returned_fields(
+    ctx: &mut ScenarioCtx,
+    fields: Option<MediaFields>,
+    what: &str,
+) -> Result<MediaFields, Finding> {
+    let fields = fields.ok_or_else(|| Finding::fail(format!("{what} returned no MediaFields")))?;
+    if fields.media_key.len() <= 64 {
+        // A longer key fails the format; it is not worth a redaction pattern.
+        ctx.secret(&fields.media_key);
+    }
+    Ok(fields)
+}
+
+/// The target must refuse, with LIMIT_EXCEEDED, the operation `op` makes
+/// of a video one byte over the profile's max_attachment_bytes (`name`
+/// names it); the size sent.
+pub fn refused_one_over_limit(
+    ctx: &mut ScenarioCtx,
+    name: &str,
+    op: fn(String, Vec<u8>, String) -> Op,
+) -> Result<usize, Finding> {
+    let size = max_attachment(ctx)? + 1;
+    let plaintext = random_bytes(ctx, size);
+    let t = MediaType::Video;
+    let reply = ctx.call(op(t.name().into(), plaintext, mimetype(t).into()))?;
+    ctx.refused(
+        &reply,
+        &[ErrorCategory::LimitExceeded],
+        &format!("{name} of {size} bytes, one over max_attachment_bytes"),
+    )?;
+    Ok(size)
+}
+
 /// The target's client encrypts `plaintext`: its blob and fields.
 pub fn target_encrypt(
     ctx: &mut ScenarioCtx,
@@ -134,13 +169,7 @@ pub fn target_encrypt(
     )? {
         response::Reply::MediaEncrypt(r) => {
             let r = *r;
-            let fields = r
-                .fields
-                .ok_or_else(|| Finding::fail(format!("{what} returned no MediaFields")))?;
-            if fields.media_key.len() <= 64 {
-                // A longer key fails the format; it is not worth a redaction pattern.
-                ctx.secret(&fields.media_key);
-            }
+            let fields = returned_fields(ctx, r.fields, &what)?;
             Ok((r.blob, fields))
         }
         other => Err(unexpected(Reply::Result(other), &what)),

@@ -66,13 +66,7 @@ pub fn upload(
     )? {
         response::Reply::MediaUpload(r) => {
             let r = *r;
-            let fields = r
-                .fields
-                .ok_or_else(|| Finding::fail(format!("{what} returned no MediaFields")))?;
-            if fields.media_key.len() <= 64 {
-                // A longer key fails the format; it is not worth a redaction pattern.
-                ctx.secret(&fields.media_key);
-            }
+            let fields = super::drive::returned_fields(ctx, r.fields, &what)?;
             // URIs are ASCII (RFC 3986 §2); the bound keeps a hostile answer
             // from costing more than a URL should.
             ensure!(

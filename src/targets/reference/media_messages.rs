@@ -9,6 +9,7 @@ use prost::Message as _;
 use super::e2ee::E2ee;
 use super::media::MediaOps;
 use super::rejected;
+use super::stanza::writer::escape_attribute;
 use super::stanza::StanzaOps;
 use crate::adapter::proto::{
     request::Op, response::Reply, E2eeDecrypt, E2eeEncrypt, ErrorCategory, MediaDownload,
@@ -37,15 +38,6 @@ fn media_info(fields: MediaFields, url: String, direct_path: String, timestamp: 
         media_key_timestamp: timestamp,
         streaming_sidecar: fields.streaming_sidecar,
     }
-}
-
-/// XML attribute text: the five characters XML gives entities to.
-fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 /// Uploads the attachment, encrypts a media message for `remote` and wraps
@@ -106,8 +98,8 @@ pub fn send(
     };
     let stanza = format!(
         "<message xmlns=\"jabber:client\" id=\"{}\" to=\"{}\" type=\"chat\"><enc v=\"2\" type=\"{enc_type}\" mediatype=\"{mediatype}\"{debug}>{}</enc></message>",
-        escaped(&op.stanza_id),
-        escaped(&op.to),
+        escape_attribute(&op.stanza_id, false),
+        escape_attribute(&op.to, false),
         base64::engine::general_purpose::STANDARD.encode(&ciphertext.ciphertext)
     );
     Reply::MediaSend(MediaSendResult {

@@ -7,7 +7,7 @@ mod doctype;
 mod payload;
 mod reader;
 mod rules;
-mod writer;
+pub(super) mod writer;
 
 use super::build::Build;
 use super::rejected;

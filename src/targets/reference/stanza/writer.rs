@@ -104,7 +104,10 @@ fn check_node(node: &Node) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn escape_attribute(value: &str, literal_whitespace: bool) -> String {
+pub(in crate::targets::reference) fn escape_attribute(
+    value: &str,
+    literal_whitespace: bool,
+) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
