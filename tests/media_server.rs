@@ -129,4 +129,26 @@ fn each_server_variant_differs_from_the_reference_as_it_says() {
     assert_eq!(got.status, 200);
     assert_eq!(got.content_length(), None);
     assert_eq!(got.header("transfer-encoding"), Some("chunked"));
+
+    let mut c = variant("media-server-forbidden-for-bad-authorization");
+    let s = server(&mut c);
+    let (url, ..) = upload(&mut c, &plaintext);
+    assert_eq!(get(&url, "", None).status, 403);
+    assert_eq!(get(&url, "Bearer another", None).status, 403);
+    assert_eq!(get(&url, &s.authorization, None).status, 200);
+
+    let mut c = variant("media-server-range-length-unknown");
+    let s = server(&mut c);
+    let (url, ..) = upload(&mut c, &plaintext);
+    let got = get(&url, &s.authorization, Some("bytes=16-31"));
+    assert_eq!(got.status, 206);
+    assert_eq!(got.body.len(), 16);
+    assert_eq!(got.header("content-range"), Some("bytes 16-31/*"));
+
+    let mut c = variant("media-server-unsatisfiable-without-content-range");
+    let s = server(&mut c);
+    let (url, ..) = upload(&mut c, &plaintext);
+    let got = get(&url, &s.authorization, Some("bytes=1000000-"));
+    assert_eq!(got.status, 416);
+    assert_eq!(got.header("content-range"), None);
 }

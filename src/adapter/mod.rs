@@ -31,7 +31,7 @@ impl proto::HelloResult {
 /// The adapter protocol version this harness speaks. A target whose major
 /// version differs is refused; minor versions are compatible both ways.
 pub const PROTOCOL_MAJOR: u32 = 1;
-pub const PROTOCOL_MINOR: u32 = 5;
+pub const PROTOCOL_MINOR: u32 = 6;
 
 /// Default bound on one frame's body, in bytes (16 MiB).
 pub const DEFAULT_MAX_FRAME: usize = 16 * 1024 * 1024;

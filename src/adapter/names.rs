@@ -50,6 +50,7 @@ pub fn op_name(op: Option<&Op>) -> &'static str {
         Some(Op::MediaSend(_)) => "MediaSend",
         Some(Op::MediaReceive(_)) => "MediaReceive",
         Some(Op::MediaAdvanceClock(_)) => "MediaAdvanceClock",
+        Some(Op::MediaWritten(_)) => "MediaWritten",
         Some(Op::MediaServerStore(_)) => "MediaServerStore",
     }
 }
@@ -104,6 +105,7 @@ pub fn reply_name(reply: Option<&Reply>) -> String {
         Some(Reply::MediaSend(_)) => "MediaSendResult".into(),
         Some(Reply::MediaReceive(_)) => "MediaReceiveResult".into(),
         Some(Reply::MediaAdvanceClock(_)) => "MediaAdvanceClockResult".into(),
+        Some(Reply::MediaWritten(_)) => "MediaWrittenResult".into(),
         Some(Reply::MediaServerStore(_)) => "MediaServerStoreResult".into(),
     }
 }

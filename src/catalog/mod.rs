@@ -94,7 +94,7 @@ pub struct Scenario {
     pub needs: Vec<String>,
 }
 
-/// The optional capabilities of adapter protocol 1.1, 1.2 and 1.5
+/// The optional capabilities of adapter protocol 1.1, 1.2, 1.5 and 1.6
 /// (proto/adapter.proto `Capability`): features a target may lack and still
 /// be certified.
 pub const OPTIONAL_CAPABILITIES: &[&str] = &[
@@ -105,6 +105,7 @@ pub const OPTIONAL_CAPABILITIES: &[&str] = &[
     "HANDSHAKE_FIXED_KEYS",
     "MEDIA_CLOCK",
     "MEDIA_SERVER_STORE",
+    "MEDIA_WRITES",
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,6 +6,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod media;
+pub use media::MediaParams;
+
 const BUILTIN: &[(&str, &str)] = &[
     (
         "default",
@@ -144,80 +147,6 @@ impl EnlistmentParams {
         }
         if !(1024..=65_536).contains(&self.max_token_bytes) {
             return Err("enlistment.max_token_bytes must be between 1 KiB and 64 KiB".into());
-        }
-        Ok(())
-    }
-}
-
-/// The media suite's parameters (docs/media.md §Profile).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct MediaParams {
-    /// The largest attachment plaintext, in bytes; a larger one is refused
-    /// (LIMIT_EXCEEDED) before anything is uploaded. Adapter frames carry
-    /// whole attachments, so it stays well under the frame size.
-    pub max_attachment_bytes: u64,
-    /// Whether the media server must honour `Range` (206). HTTP lets a
-    /// server ignore it and answer 200 with the whole blob (RFC 9110
-    /// §14.2), which passes unless the profile requires ranges.
-    #[serde(default)]
-    pub range_required: bool,
-    /// What a streaming sidecar's windows are cut from: "iv+ciphertext" or
-    /// "ciphertext" (docs/media.md §Streaming sidecar).
-    pub sidecar_stream: String,
-    /// Whether the sidecar's stream ends with the file's MAC trailer.
-    pub sidecar_mac_trailer: bool,
-    /// How long one download may take in all, in seconds; a slower one is
-    /// abandoned (at most 5: the scenario that drips a blob must finish
-    /// within one adapter call).
-    pub download_timeout_seconds: u32,
-    /// How long an attachment's URL is served after its upload, in seconds;
-    /// after it, 404 or 410.
-    pub url_lifetime_seconds: u32,
-}
-
-impl Default for MediaParams {
-    fn default() -> Self {
-        MediaParams {
-            max_attachment_bytes: 4 * 1024 * 1024,
-            range_required: false,
-            sidecar_stream: "iv+ciphertext".into(),
-            sidecar_mac_trailer: false,
-            download_timeout_seconds: 5,
-            url_lifetime_seconds: 604_800,
-        }
-    }
-}
-
-impl MediaParams {
-    /// Largest `max_attachment_bytes`: an attachment one byte past it, and
-    /// its blob, must fit one adapter frame each.
-    pub const MAX_ATTACHMENT_LIMIT: u64 = 8 * 1024 * 1024;
-
-    /// The names `sidecar_stream` may take (src/peer/media/sidecar.rs
-    /// `Stream::name`).
-    pub const SIDECAR_STREAMS: [&'static str; 2] = ["iv+ciphertext", "ciphertext"];
-
-    fn validate(&self) -> Result<(), String> {
-        if !(64 * 1024 + 1..=Self::MAX_ATTACHMENT_LIMIT).contains(&self.max_attachment_bytes) {
-            return Err(format!(
-                "media.max_attachment_bytes must be above 64 KiB (the scenarios send attachments that large) and at most {} (one adapter frame carries a whole attachment)",
-                Self::MAX_ATTACHMENT_LIMIT
-            ));
-        }
-        if !(1..=5).contains(&self.download_timeout_seconds) {
-            return Err(
-                "media.download_timeout_seconds must be between 1 and 5 (a dripped download must end within one adapter call)".into(),
-            );
-        }
-        if !(120..=31_536_000).contains(&self.url_lifetime_seconds) {
-            return Err("media.url_lifetime_seconds must be between 2 minutes and a year".into());
-        }
-        if !Self::SIDECAR_STREAMS.contains(&self.sidecar_stream.as_str()) {
-            return Err(format!(
-                "media.sidecar_stream is {:?}; \"iv+ciphertext\" or \"ciphertext\"",
-                self.sidecar_stream
-            ));
         }
         Ok(())
     }

@@ -68,6 +68,13 @@ pub fn configure_request(profile: &Profile) -> Configure {
             sidecar_stream_includes_mac: profile.media.sidecar_mac_trailer,
             download_timeout_seconds: profile.media.download_timeout_seconds,
             url_lifetime_seconds: profile.media.url_lifetime_seconds,
+            allowed_types: profile.media.allowed_types.clone(),
+            type_max_bytes: profile
+                .media
+                .type_max_bytes
+                .iter()
+                .map(|(t, max)| (t.clone(), *max))
+                .collect(),
         }),
     }
 }

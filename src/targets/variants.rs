@@ -37,6 +37,9 @@ pub enum Variant {
     MediaNoServerStore,
     MediaDownloadFollowsRedirects,
     MediaServerExpiredNotFound,
+    MediaServerForbiddenForBadAuthorization,
+    MediaServerRangeLengthUnknown,
+    MediaServerUnsatisfiableWithoutContentRange,
 }
 
 /// A variant as `interspec selftest --list` shows it.
@@ -63,7 +66,7 @@ impl Variant {
     /// Every variant in declaration order (checked at compile time below):
     /// a new variant is an enum variant, its arm in [`Variant::info`] and
     /// its entry here.
-    pub const ALL: [Variant; 27] = [
+    pub const ALL: [Variant; 30] = [
         Variant::AdapterProtocol10,
         Variant::HandshakeEndsSessionAfterFailedDecrypt,
         Variant::HandshakeIkReportsPinnedKey,
@@ -91,6 +94,9 @@ impl Variant {
         Variant::MediaNoServerStore,
         Variant::MediaDownloadFollowsRedirects,
         Variant::MediaServerExpiredNotFound,
+        Variant::MediaServerForbiddenForBadAuthorization,
+        Variant::MediaServerRangeLengthUnknown,
+        Variant::MediaServerUnsatisfiableWithoutContentRange,
     ];
 
     /// The variant's name, suite, behaviour and the rule that allows it:
@@ -259,6 +265,24 @@ impl Variant {
                 "media",
                 "answers an expired URL with 404 instead of 410",
                 "W3C TAG Finding, Good Practices for Capability URLs §5.1: \"When capability URLs expire, servers should respond to the URL with either a 410 Gone or a 404 Not Found response.\"",
+            ),
+            MediaServerForbiddenForBadAuthorization => (
+                "media-server-forbidden-for-bad-authorization",
+                "media",
+                "answers a request without or with a wrong Authorization with 403 instead of 401",
+                "RFC 9110 §15.5.4: \"If authentication credentials were provided in the request, the server considers them insufficient to grant access.\" A server that names no challenge may refuse with 403 (\"The server understood the request but refuses to fulfill it\"); ME-026 accepts 401, 403 or 404",
+            ),
+            MediaServerRangeLengthUnknown => (
+                "media-server-range-length-unknown",
+                "media",
+                "answers a satisfiable Range with 206 and `Content-Range: bytes first-last/*`, not naming the complete length",
+                "RFC 9110 §14.4: complete-length = 1*DIGIT / \"*\"; \"An asterisk character (\"*\") in place of the complete-length indicates that the representation length was unknown when the header field was generated.\"",
+            ),
+            MediaServerUnsatisfiableWithoutContentRange => (
+                "media-server-unsatisfiable-without-content-range",
+                "media",
+                "answers an unsatisfiable Range with 416 and no Content-Range",
+                "RFC 9110 §15.5.17: \"A server that generates a 416 response to a byte-range request SHOULD generate a Content-Range header field specifying the current length of the selected representation\" (a SHOULD, so its absence is allowed; ME-024 names it a SHOULD)",
             ),
         };
         VariantInfo {

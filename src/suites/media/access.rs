@@ -4,12 +4,10 @@
 
 use base64::Engine;
 
-use super::drive::{contains, random_bytes, refused_one_over_limit};
+use super::drive::{contains, random_bytes, refused_one_over_limit, SENDING_OPS};
 use super::server::{fetch, media_server, upload, Uploaded};
 use crate::adapter::client::Reply;
-use crate::adapter::proto::{
-    request::Op, response, MediaServerResult, MediaServerStore, MediaUpload,
-};
+use crate::adapter::proto::{request::Op, response, MediaServerResult, MediaServerStore};
 use crate::ensure;
 use crate::peer::media::keys::{media_keys, Split, MEDIA_KEY_LEN};
 use crate::peer::media::proxy::{self, Fetched, Method};
@@ -425,13 +423,8 @@ pub fn upload_over_limit_refused(ctx: &mut ScenarioCtx) -> Check {
     media_server(ctx)?;
     let with_store = ctx.hello.declares("MEDIA_SERVER_STORE");
     let before = if with_store { stored(ctx)?.len() } else { 0 };
-    refused_one_over_limit(ctx, "MediaUpload", |media_type, plaintext, mimetype| {
-        Op::MediaUpload(MediaUpload {
-            media_type,
-            plaintext,
-            mimetype,
-        })
-    })?;
+    let (name, op) = SENDING_OPS[1];
+    refused_one_over_limit(ctx, name, op)?;
     if with_store {
         let after = stored(ctx)?.len();
         ensure!(

@@ -8,10 +8,11 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::drive::{
-    expect_decrypts, fields_of, gatekeeper_opens, make, max_attachment, random_bytes,
-    refused_one_over_limit, sidecar_convention, target_encrypt, EDGE_SIZES,
+    allowed, allowed_types, expect_decrypts, fields_of, gatekeeper_opens, make, max_attachment,
+    random_bytes, refused_one_over_limit, sidecar_convention, target_encrypt, EDGE_SIZES,
+    SENDING_OPS,
 };
-use crate::adapter::proto::{request::Op, MediaEncrypt, MediaFields};
+use crate::adapter::proto::MediaFields;
 use crate::ensure;
 use crate::peer::media::keys::{media_keys, Split, MEDIA_KEY_LEN};
 use crate::peer::media::sidecar::sidecar;
@@ -27,6 +28,7 @@ const ENCRYPT_SIZES: [usize; 7] = [0, 1, 15, 16, 17, 33, 65_537];
 /// ME-001, ME-002: each size of `t` the target encrypts opens at the
 /// gatekeeper's side.
 pub fn encrypt_decrypts_at_gatekeeper(ctx: &mut ScenarioCtx, t: &MediaType) -> Check {
+    allowed(ctx, *t)?;
     for len in ENCRYPT_SIZES {
         let plaintext = random_bytes(ctx, len);
         let (blob, fields) = target_encrypt(ctx, *t, &plaintext)?;
@@ -89,19 +91,20 @@ pub fn fresh_media_key_each_time(ctx: &mut ScenarioCtx) -> Check {
 
 /// ME-001, ME-002 over random types, sizes and contents.
 pub fn random_attachments(ctx: &mut ScenarioCtx) -> Check {
-    let strategy = (0usize..MediaType::ALL.len(), 0usize..=70_000, any::<u64>());
+    let types = allowed_types(ctx);
+    let strategy = (0usize..types.len(), 0usize..=70_000, any::<u64>());
     check_property(
         ctx,
         strategy,
         |(t, len, seed)| {
             format!(
                 "a {} of {len} bytes (content seed {seed})",
-                MediaType::ALL[*t].name()
+                types[*t].name()
             )
         },
         |ctx, &(t, len, seed)| {
             use rand::{RngCore, SeedableRng};
-            let t = MediaType::ALL[t];
+            let t = types[t];
             let mut plaintext = vec![0u8; len];
             rand_chacha::ChaCha20Rng::seed_from_u64(seed).fill_bytes(&mut plaintext);
             let (blob, fields) = target_encrypt(ctx, t, &plaintext)?;
@@ -175,18 +178,14 @@ pub fn at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
 
 /// ME-011: one byte over is refused.
 pub fn over_limit_refused(ctx: &mut ScenarioCtx) -> Check {
-    let size = refused_one_over_limit(ctx, "MediaEncrypt", |media_type, plaintext, mimetype| {
-        Op::MediaEncrypt(MediaEncrypt {
-            media_type,
-            plaintext,
-            mimetype,
-        })
-    })?;
+    let (name, op) = SENDING_OPS[0];
+    let size = refused_one_over_limit(ctx, name, op)?;
     Ok(format!("an attachment of {size} bytes refused"))
 }
 
 /// ME-004: every edge size of `t` from the gatekeeper's side decrypts.
 pub fn decrypts_every_size(ctx: &mut ScenarioCtx, t: &MediaType) -> Check {
+    allowed(ctx, *t)?;
     for len in EDGE_SIZES {
         let m = make(ctx, *t, len, Knobs::default());
         expect_decrypts(

@@ -18,7 +18,7 @@ use crate::peer::media::{Knobs, MediaType};
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::{unexpected, ScenarioCtx};
 
-fn host() -> Result<MediaHost, Finding> {
+pub(super) fn host() -> Result<MediaHost, Finding> {
     MediaHost::start().map_err(|e| Finding::error(format!("harness: {e}")))
 }
 
@@ -31,7 +31,7 @@ fn download_op(t: MediaType, url: &str, fields: &MediaFields) -> Op {
 }
 
 /// The client must download and verify `m` from `url`.
-fn expect_downloaded(
+pub(super) fn expect_downloaded(
     ctx: &mut ScenarioCtx,
     m: &Made,
     url: &str,
@@ -54,7 +54,7 @@ fn expect_downloaded(
 }
 
 /// The client must refuse what `url` serves for `fields`.
-fn expect_refused(
+pub(super) fn expect_refused(
     ctx: &mut ScenarioCtx,
     t: MediaType,
     url: &str,

@@ -127,24 +127,47 @@ pub fn returned_fields(
     Ok(fields)
 }
 
+/// How a media operation is built from a type name, plaintext and mimetype.
+pub type MediaOpFn = fn(String, Vec<u8>, String) -> Op;
+
 /// The target must refuse, with LIMIT_EXCEEDED, the operation `op` makes
-/// of a video one byte over the profile's max_attachment_bytes (`name`
-/// names it); the size sent.
-pub fn refused_one_over_limit(
+/// of a `t` one byte over `limit` (the profile's setting `limit_name`);
+/// `name` names the operation. The size sent.
+pub fn refused_one_over(
     ctx: &mut ScenarioCtx,
     name: &str,
-    op: fn(String, Vec<u8>, String) -> Op,
+    op: MediaOpFn,
+    t: MediaType,
+    (limit, limit_name): (usize, &str),
 ) -> Result<usize, Finding> {
-    let size = max_attachment(ctx)? + 1;
+    let size = limit + 1;
     let plaintext = random_bytes(ctx, size);
-    let t = MediaType::Video;
     let reply = ctx.call(op(t.name().into(), plaintext, mimetype(t).into()))?;
     ctx.refused(
         &reply,
         &[ErrorCategory::LimitExceeded],
-        &format!("{name} of {size} bytes, one over max_attachment_bytes"),
+        &format!(
+            "{name} of a {} of {size} bytes, one over {limit_name}",
+            t.name()
+        ),
     )?;
     Ok(size)
+}
+
+/// [`refused_one_over`] for a video and the profile's max_attachment_bytes.
+pub fn refused_one_over_limit(
+    ctx: &mut ScenarioCtx,
+    name: &str,
+    op: MediaOpFn,
+) -> Result<usize, Finding> {
+    let max = max_attachment(ctx)?;
+    refused_one_over(
+        ctx,
+        name,
+        op,
+        MediaType::Video,
+        (max, "max_attachment_bytes"),
+    )
 }
 
 /// The target's client encrypts `plaintext`: its blob and fields.
@@ -327,6 +350,45 @@ pub fn sidecar_convention(ctx: &ScenarioCtx) -> Result<Convention, Finding> {
         })
         .ok_or_else(|| Finding::error("the profile names no sidecar convention"))
 }
+
+/// Whether the profile exchanges attachments of type `t`: a scenario of a
+/// type it leaves out is not applicable.
+pub fn allowed(ctx: &ScenarioCtx, t: MediaType) -> Result<(), Finding> {
+    if ctx.profile.media.allows(t.name()) {
+        Ok(())
+    } else {
+        Err(Finding::not_applicable(format!(
+            "the profile's media.allowed_types leaves out {}",
+            t.name()
+        )))
+    }
+}
+
+/// The types the profile exchanges, in `MediaType::ALL`'s order.
+pub fn allowed_types(ctx: &ScenarioCtx) -> Vec<MediaType> {
+    MediaType::ALL
+        .into_iter()
+        .filter(|t| ctx.profile.media.allows(t.name()))
+        .collect()
+}
+
+/// The media operations that prepare an attachment for sending.
+pub const SENDING_OPS: [(&str, MediaOpFn); 2] = [
+    ("MediaEncrypt", |media_type, plaintext, mimetype| {
+        Op::MediaEncrypt(MediaEncrypt {
+            media_type,
+            plaintext,
+            mimetype,
+        })
+    }),
+    ("MediaUpload", |media_type, plaintext, mimetype| {
+        Op::MediaUpload(crate::adapter::proto::MediaUpload {
+            media_type,
+            plaintext,
+            mimetype,
+        })
+    }),
+];
 
 /// The profile's largest attachment, as a length.
 pub fn max_attachment(ctx: &ScenarioCtx) -> Result<usize, Finding> {

@@ -14,6 +14,8 @@
 //! * `end_to_end`: media messages in Signal-encrypted stanzas, both ways.
 //! * `access`: authorization, unguessable URLs, nothing in clear, the
 //!   upload bound.
+//! * `limits`: a type's own size limit and the types a profile leaves out.
+//! * `written`: what a download leaves behind (capability MEDIA_WRITES).
 
 mod access;
 mod client;
@@ -21,9 +23,11 @@ mod downloads;
 mod drive;
 mod end_to_end;
 mod expiry;
+mod limits;
 mod ranges;
 mod refusals;
 mod server;
+mod written;
 
 use crate::peer::media::MediaType;
 use crate::scenario::Registry;
@@ -64,6 +68,7 @@ pub fn register(scenarios: &mut Registry) {
             "media/encrypt-over-limit-refused",
             client::over_limit_refused,
         )
+        .add("media/send-type-limits", limits::type_limits_on_send)
         .family(
             client::decrypts_every_size,
             [
@@ -208,6 +213,14 @@ pub fn register(scenarios: &mut Registry) {
             downloads::oversized_answer_not_read,
         )
         .add("media/download-drip-abandoned", downloads::drip_abandoned)
+        .add(
+            "media/download-type-limits",
+            limits::type_limits_on_download,
+        )
+        .add(
+            "media/download-refused-leaves-nothing",
+            written::refused_downloads_leave_nothing,
+        )
         .add(
             "media/end-to-end-gatekeeper-to-provider",
             end_to_end::gatekeeper_to_provider,

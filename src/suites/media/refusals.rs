@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::drive::{expect_refused, make, random_key, refuse, rehashed, Made};
+use super::drive::{allowed_types, expect_refused, make, random_key, refuse, rehashed, Made};
 use crate::adapter::client::Reply;
 use crate::adapter::proto::{request::Op, response, ErrorCategory, MediaDecrypt, MediaFields};
 use crate::peer::media::cipher::{EncHash, MacKnob, Padding};
@@ -409,24 +409,20 @@ pub fn random_blob_mutations(ctx: &mut ScenarioCtx) -> Check {
         (1usize..64).prop_map(Spoil::Extend),
         any::<usize>().prop_map(Spoil::Splice),
     ];
-    let strategy = (
-        0usize..MediaType::ALL.len(),
-        0usize..300,
-        spoil,
-        any::<bool>(),
-    );
+    let types = allowed_types(ctx);
+    let strategy = (0usize..types.len(), 0usize..300, spoil, any::<bool>());
     check_property(
         ctx,
         strategy,
         |(t, len, spoil, rehash)| {
             format!(
                 "a {} of {len} bytes, {spoil:?}, fileEncSha256 {}",
-                MediaType::ALL[*t].name(),
+                types[*t].name(),
                 if *rehash { "recomputed" } else { "kept" }
             )
         },
         |ctx, &(t, len, spoil, rehash)| {
-            let t = MediaType::ALL[t];
+            let t = types[t];
             let m = make(ctx, t, len, Knobs::default());
             let n = m.e.blob.len();
             let blob = match spoil {

@@ -182,6 +182,9 @@ pub enum Mutant {
     MediaDownloadRequiresContentLength,
     MediaDownloadIgnoresStatus,
     MediaReceiveDropsPtt,
+    MediaIgnoresTypeLimits,
+    MediaNoTypeLimitOnDownload,
+    MediaWritesBeforeVerifying,
 }
 
 /// The built-in target a mutant is a defect of.
@@ -217,7 +220,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its row in its suite's file under
     /// src/targets/mutants/rows/ and its entry here.
-    pub const ALL: [Mutant; 171] = [
+    pub const ALL: [Mutant; 174] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -389,6 +392,9 @@ impl Mutant {
         Mutant::MediaDownloadRequiresContentLength,
         Mutant::MediaDownloadIgnoresStatus,
         Mutant::MediaReceiveDropsPtt,
+        Mutant::MediaIgnoresTypeLimits,
+        Mutant::MediaNoTypeLimitOnDownload,
+        Mutant::MediaWritesBeforeVerifying,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what

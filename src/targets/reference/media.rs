@@ -19,7 +19,7 @@ use super::rejected;
 use crate::adapter::proto::{
     response::Reply, ErrorCategory, MediaDecrypt, MediaDecryptResult, MediaDownload, MediaEncrypt,
     MediaEncryptResult, MediaFields, MediaProfile, MediaServerResult, MediaServerStoreResult,
-    MediaUpload, MediaUploadResult, Unsupported,
+    MediaUpload, MediaUploadResult, MediaWrite, MediaWrittenResult, Unsupported,
 };
 use crate::peer::media::cipher::{cbc_decrypt_blocks, hmac, EncHash, MacKnob, Padding};
 use crate::peer::media::keys::{media_keys, Split, BLOCK, MAC_LEN, MEDIA_KEY_LEN};
@@ -104,6 +104,8 @@ pub struct MediaOps {
     build: Build,
     profile: Option<MediaProfile>,
     server: Option<MediaServer>,
+    /// What the client's downloads delivered since the last MediaWritten.
+    written: Vec<MediaWrite>,
 }
 
 impl MediaOps {
@@ -112,6 +114,7 @@ impl MediaOps {
             build,
             profile: None,
             server: None,
+            written: Vec::new(),
         }
     }
 
@@ -133,8 +136,25 @@ impl MediaOps {
             .unwrap_or(DEFAULT_MAX_ATTACHMENT)
     }
 
+    /// Whether the profile lets `t` be sent (every type without one).
+    fn type_allowed(&self, t: MediaType) -> bool {
+        self.profile.as_ref().is_none_or(|p| {
+            p.allowed_types.is_empty() || p.allowed_types.iter().any(|a| a == t.name())
+        })
+    }
+
+    /// The largest plaintext of type `t`: its own limit, else the profile's.
+    fn type_limit(&self, t: MediaType) -> u64 {
+        let own = self
+            .profile
+            .as_ref()
+            .and_then(|p| p.type_max_bytes.get(t.name()).copied())
+            .filter(|max| *max > 0);
+        own.map_or(self.max_attachment(), |own| own.min(self.max_attachment()))
+    }
+
     fn sidecar_convention(&self) -> Convention {
-        let p = self.profile.unwrap_or(MediaProfile {
+        let p = self.profile.clone().unwrap_or(MediaProfile {
             sidecar_stream_includes_iv: true,
             ..MediaProfile::default()
         });
@@ -187,15 +207,24 @@ impl MediaOps {
         plaintext: &[u8],
         mimetype: String,
     ) -> Result<(Vec<u8>, MediaFields), Reply> {
-        if plaintext.len() as u64 > self.max_attachment()
-            && !self.build.has(Mutant::MediaNoAttachmentLimit)
-        {
+        if !self.type_allowed(t) {
+            return Err(rejected(
+                ErrorCategory::ForbiddenConstruct,
+                format!("the profile does not exchange {} attachments", t.name()),
+            ));
+        }
+        let limit = if self.build.has(Mutant::MediaIgnoresTypeLimits) {
+            self.max_attachment()
+        } else {
+            self.type_limit(t)
+        };
+        if plaintext.len() as u64 > limit && !self.build.has(Mutant::MediaNoAttachmentLimit) {
             return Err(rejected(
                 ErrorCategory::LimitExceeded,
                 format!(
-                    "an attachment of {} bytes; the profile allows {}",
+                    "a {} of {} bytes; the profile allows {limit}",
+                    t.name(),
                     plaintext.len(),
-                    self.max_attachment()
                 ),
             ));
         }
@@ -254,21 +283,92 @@ impl MediaOps {
         }
     }
 
-    /// Downloads from the URL, verifies and decrypts: only the hash leaves.
-    pub fn download_op(&self, op: MediaDownload) -> Reply {
+    /// Downloads from the URL, verifies and decrypts: only the hash
+    /// leaves, and the attachment is delivered (MediaWritten) once verified.
+    pub fn download_op(&mut self, op: MediaDownload) -> Reply {
+        let t = match media_type_of(&op.media_type) {
+            Ok(t) => t,
+            Err(reply) => return reply,
+        };
+        let limit = if self.build.has(Mutant::MediaNoTypeLimitOnDownload) {
+            self.max_attachment()
+        } else {
+            self.type_limit(t)
+        };
+        let announced = op.fields.as_ref().map_or(0, |f| f.file_length);
+        if announced > limit {
+            // The brief's M18: refused before anything is fetched.
+            return rejected(
+                ErrorCategory::LimitExceeded,
+                format!(
+                    "a {} of {announced} bytes; the profile allows {limit}",
+                    t.name()
+                ),
+            );
+        }
         let bounds = Bounds {
-            max_attachment: self.max_attachment(),
+            max_attachment: limit,
             timeout: self
                 .profile
+                .as_ref()
                 .map(|p| Duration::from_secs(u64::from(p.download_timeout_seconds)))
                 .filter(|d| !d.is_zero())
                 .unwrap_or(DEFAULT_DOWNLOAD_TIMEOUT),
         };
-        let fetch = |_: &MediaFields| fetch_blob(self.build, &bounds, &op.url);
-        match self.verified(&op.media_type, op.fields.as_ref(), fetch, true) {
-            Ok(plaintext) => downloaded(&plaintext),
+        let streams_early = self.build.has(Mutant::MediaWritesBeforeVerifying);
+        let mut early = None;
+        let fetch = |fields: &MediaFields| {
+            let blob = fetch_blob(self.build, &bounds, &op.url)?;
+            if streams_early {
+                // The defect: plaintext streamed to storage as it is
+                // decrypted, the MAC and hashes checked only at the end.
+                early = <[u8; MEDIA_KEY_LEN]>::try_from(fields.media_key.as_slice())
+                    .ok()
+                    .and_then(|key| open_unchecked(t, &key, &blob).ok());
+            }
+            Ok(blob)
+        };
+        let verified = self
+            .verified(&op.media_type, op.fields.as_ref(), fetch, true)
+            .and_then(|plaintext| {
+                if plaintext.len() as u64 > limit {
+                    return Err(rejected(
+                        ErrorCategory::LimitExceeded,
+                        format!(
+                            "a {} of {} bytes; the profile allows {limit}",
+                            t.name(),
+                            plaintext.len()
+                        ),
+                    ));
+                }
+                Ok(plaintext)
+            });
+        if let Some(plaintext) = early.filter(|_| verified.is_err()) {
+            self.wrote(t, &plaintext);
+        }
+        match verified {
+            Ok(plaintext) => {
+                self.wrote(t, &plaintext);
+                downloaded(&plaintext)
+            }
             Err(reply) => reply,
         }
+    }
+
+    /// Records an attachment delivered beyond the download.
+    fn wrote(&mut self, t: MediaType, plaintext: &[u8]) {
+        self.written.push(MediaWrite {
+            media_type: t.name().into(),
+            sha256: Sha256::digest(plaintext).to_vec(),
+            length: plaintext.len() as u64,
+        });
+    }
+
+    /// What the downloads delivered since the last call, forgotten now.
+    pub fn written_op(&mut self) -> Reply {
+        Reply::MediaWritten(MediaWrittenResult {
+            writes: std::mem::take(&mut self.written),
+        })
     }
 
     /// The request's checks, the blob from `blob`, then the attachment's
@@ -396,6 +496,7 @@ impl MediaOps {
         if self.server.is_none() {
             let lifetime = self
                 .profile
+                .as_ref()
                 .map(|p| u64::from(p.url_lifetime_seconds))
                 .filter(|l| *l > 0)
                 .unwrap_or(DEFAULT_URL_LIFETIME);

@@ -90,10 +90,12 @@ pub fn fetch_blob(build: Build, bounds: &Bounds, url: &str) -> Result<Vec<u8>, R
             ),
         ));
     }
-    response
+    // ureq's limit refuses a body of exactly `limit` bytes (it fails the
+    // read after the last byte), so one more is allowed and checked here.
+    let body = response
         .body_mut()
         .with_config()
-        .limit(limit)
+        .limit(limit.saturating_add(1))
         .read_to_vec()
         .map_err(|e| match e {
             ureq::Error::Timeout(_) => rejected(
@@ -108,7 +110,14 @@ pub fn fetch_blob(build: Build, bounds: &Bounds, url: &str) -> Result<Vec<u8>, R
                 ErrorCategory::MalformedInput,
                 format!("reading the download failed: {other}"),
             ),
-        })
+        })?;
+    if body.len() as u64 > limit {
+        return Err(rejected(
+            ErrorCategory::LimitExceeded,
+            format!("an answer longer than {limit} bytes"),
+        ));
+    }
+    Ok(body)
 }
 
 /// The result of a verified download.

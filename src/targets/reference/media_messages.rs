@@ -110,7 +110,7 @@ pub fn send(
 /// Parses the stanza, decrypts its first `enc`, decodes the media message
 /// and downloads the attachment.
 pub fn receive(
-    media: &MediaOps,
+    media: &mut MediaOps,
     e2ee: &mut E2ee,
     stanza: &StanzaOps,
     op: MediaReceive,

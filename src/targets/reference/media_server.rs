@@ -216,6 +216,9 @@ fn answer(request: &tiny_http::Request, store: &Mutex<Store>, build: Build) -> A
             if build.is(Variant::MediaServerNotFoundForBadAuthorization) {
                 return plain(404, "not found");
             }
+            if build.is(Variant::MediaServerForbiddenForBadAuthorization) {
+                return plain(403, "forbidden");
+            }
             // RFC 9110 §15.5.2: a 401 carries WWW-Authenticate.
             let challenge = header("WWW-Authenticate", "Bearer realm=\"media\"");
             let mut response = plain(401, "unauthorized");
@@ -269,9 +272,12 @@ fn answer(request: &tiny_http::Request, store: &Mutex<Store>, build: Build) -> A
     }
     let (status, body, content_range) = match answer {
         None | Some(RangeAnswer::Whole) => (200, blob.clone(), None),
-        Some(RangeAnswer::Unsatisfiable) => {
-            (416, Vec::new(), Some(format!("bytes */{}", blob.len())))
-        }
+        Some(RangeAnswer::Unsatisfiable) => (
+            416,
+            Vec::new(),
+            (!build.is(Variant::MediaServerUnsatisfiableWithoutContentRange))
+                .then(|| format!("bytes */{}", blob.len())),
+        ),
         Some(RangeAnswer::Part { first, last }) => {
             let end = if build.has(Mutant::MediaServerRangeEndExclusive) {
                 last
@@ -281,7 +287,11 @@ fn answer(request: &tiny_http::Request, store: &Mutex<Store>, build: Build) -> A
             (
                 206,
                 blob[first..end].to_vec(),
-                Some(format!("bytes {first}-{last}/{}", blob.len())),
+                Some(if build.is(Variant::MediaServerRangeLengthUnknown) {
+                    format!("bytes {first}-{last}/*")
+                } else {
+                    format!("bytes {first}-{last}/{}", blob.len())
+                }),
             )
         }
     };

@@ -208,10 +208,15 @@ impl Reference {
                 media_messages::send(&mut self.media, &mut self.e2ee, op, self.build)
             }
             Some(Op::MediaAdvanceClock(op)) => self.media.advance_clock_op(op.seconds),
-            Some(Op::MediaReceive(op)) => {
-                media_messages::receive(&self.media, &mut self.e2ee, &self.stanza, op, self.build)
-            }
+            Some(Op::MediaReceive(op)) => media_messages::receive(
+                &mut self.media,
+                &mut self.e2ee,
+                &self.stanza,
+                op,
+                self.build,
+            ),
             Some(Op::MediaServerStore(_)) => self.media.store_op(),
+            Some(Op::MediaWritten(_)) => self.media.written_op(),
             None if self.has(Mutant::AdapterUnknownOpInternalError) => {
                 Reply::InternalError(InternalError {
                     detail: "unhandled operation".into(),
@@ -273,6 +278,7 @@ impl Reference {
             capabilities.push(Capability::HandshakeFixedKeys);
             capabilities.push(Capability::Media);
             capabilities.push(Capability::MediaClock);
+            capabilities.push(Capability::MediaWrites);
             if !self.is(Variant::MediaNoServerStore) {
                 capabilities.push(Capability::MediaServerStore);
             }

@@ -218,6 +218,24 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
             "the ptt flag of an AudioMessage ignored, so a voice note is handled as an audio file (whatsmeow maps both to the audio keys, which makes the slip easy)",
             "reports a received voice note as audio",
         ),
+        MediaIgnoresTypeLimits => (
+            "media-ignores-type-limits",
+            &["ME-011"],
+            "an adapter written for protocol 1.5, which skips the Configure fields it does not know (proto3 ignores unknown fields), media.type_max_bytes among them",
+            "encrypts and uploads every type up to max_attachment_bytes, whatever the type's own limit",
+        ),
+        MediaNoTypeLimitOnDownload => (
+            "media-no-type-limit-on-download",
+            &["ME-034"],
+            "a receiver that bounds downloads by the largest attachment only (the brief's M18: oversized for its type, refused before download)",
+            "downloads and decrypts an attachment larger than its type's limit, up to max_attachment_bytes",
+        ),
+        MediaWritesBeforeVerifying => (
+            "media-writes-before-verifying",
+            &["ME-035"],
+            "streaming decryption to the destination file with the MAC checked at the end, the file left behind on failure (the order of checks the brief gives: MAC before decryption, §1.3)",
+            "delivers the plaintext of a downloaded blob as it decrypts it, before the MAC and hashes are checked, and keeps it when the download is refused",
+        ),
         _ => return None,
     })
 }

@@ -1,0 +1,109 @@
+//! A type's own size limit (the profile's `media.type_max_bytes`) when
+//! sending (ME-011) and downloading (ME-034).
+
+use super::downloads::{expect_downloaded, expect_refused, host};
+use super::drive::{
+    gatekeeper_opens, make, max_attachment, note_plaintext, random_bytes, refused_one_over,
+    target_encrypt, SENDING_OPS,
+};
+use super::server::media_server;
+use crate::adapter::proto::ErrorCategory;
+use crate::peer::media::server::Answer;
+use crate::peer::media::{Knobs, MediaType};
+use crate::scenario::outcome::{Check, Finding};
+use crate::scenario::ScenarioCtx;
+
+/// How far past its limit the oversized download of a type goes: far
+/// enough that the blob's padding cannot hide it.
+const OVER_BY: usize = 64 * 1024;
+
+/// The allowed types with a limit of their own below max_attachment_bytes,
+/// with it; not applicable when there is none.
+fn own_limits(ctx: &ScenarioCtx) -> Result<Vec<(MediaType, usize)>, Finding> {
+    let media = &ctx.profile.media;
+    let limits: Vec<(MediaType, usize)> = MediaType::ALL
+        .into_iter()
+        .filter(|t| media.allows(t.name()))
+        .filter_map(|t| {
+            let own = *media.type_max_bytes.get(t.name())?;
+            let own = usize::try_from(own).ok()?;
+            (own < max_attachment(ctx).ok()?).then_some((t, own))
+        })
+        .collect();
+    if limits.is_empty() {
+        return Err(Finding::not_applicable(
+            "no type has a limit of its own below max_attachment_bytes (media.type_max_bytes)",
+        ));
+    }
+    Ok(limits)
+}
+
+fn names(limits: &[(MediaType, usize)]) -> String {
+    limits
+        .iter()
+        .map(|(t, limit)| format!("{} ({limit} bytes)", t.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// ME-011: a type's own limit holds when its attachments are sent.
+pub fn type_limits_on_send(ctx: &mut ScenarioCtx) -> Check {
+    let limits = own_limits(ctx)?;
+    media_server(ctx)?;
+    for &(t, limit) in &limits {
+        let plaintext = random_bytes(ctx, limit);
+        let (blob, fields) = target_encrypt(ctx, t, &plaintext)?;
+        gatekeeper_opens(
+            t,
+            &plaintext,
+            &blob,
+            &fields,
+            &format!("a {} of its type's limit, {limit} bytes", t.name()),
+        )?;
+        let setting = format!("media.type_max_bytes.{}", t.name());
+        for (name, op) in SENDING_OPS {
+            refused_one_over(ctx, name, op, t, (limit, &setting))?;
+        }
+    }
+    Ok(format!(
+        "{}: exactly the limit encrypted, one byte more refused by MediaEncrypt and MediaUpload",
+        names(&limits)
+    ))
+}
+
+/// ME-034: a download of a type larger than its own limit is refused, one
+/// of exactly the limit is not.
+pub fn type_limits_on_download(ctx: &mut ScenarioCtx) -> Check {
+    let limits = own_limits(ctx)?;
+    let max = max_attachment(ctx)?;
+    let mut host = host()?;
+    for &(t, limit) in &limits {
+        let at = make(ctx, t, limit, Knobs::default());
+        let (url, _) = host.add(Answer::Blob(at.e.blob.clone()));
+        let what = format!(
+            "MediaDownload of a {} of its limit, {limit} bytes",
+            t.name()
+        );
+        expect_downloaded(ctx, &at, &url, &what)?;
+        let size = (limit + OVER_BY).min(max);
+        let over = make(ctx, t, size, Knobs::default());
+        note_plaintext(ctx, &over.plaintext);
+        let (url, _) = host.add(Answer::Blob(over.e.blob.clone()));
+        let what = format!(
+            "MediaDownload of a {} of {size} bytes, over its limit of {limit}",
+            t.name()
+        );
+        expect_refused(
+            ctx,
+            t,
+            &url,
+            &over.fields,
+            &[ErrorCategory::LimitExceeded],
+            &what,
+        )?;
+    }
+    Ok(format!(
+        "{}: exactly the limit downloaded, {OVER_BY} bytes more refused",
+        names(&limits)
+    ))
+}
