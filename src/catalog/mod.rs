@@ -105,6 +105,7 @@ pub const OPTIONAL_CAPABILITIES: &[&str] = &[
     "HANDSHAKE_FIXED_KEYS",
     "MEDIA_CLOCK",
     "MEDIA_SERVER_STORE",
+    "MEDIA_OPENS",
     "MEDIA_WRITES",
 ];
 

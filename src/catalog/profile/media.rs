@@ -34,8 +34,9 @@ pub struct MediaParams {
     /// may leave out stickers. Scenarios of a type left out do not run.
     #[serde(default = "MediaParams::every_type")]
     pub allowed_types: Vec<String>,
-    /// A type's own largest plaintext, below max_attachment_bytes (a
-    /// sticker's, say); types not named take max_attachment_bytes.
+    /// A type's own largest plaintext, at least 64 KiB below
+    /// max_attachment_bytes (a sticker's, say); types not named take
+    /// max_attachment_bytes.
     #[serde(default)]
     pub type_max_bytes: BTreeMap<String, u64>,
 }
@@ -79,6 +80,10 @@ impl MediaParams {
     /// The smallest type limit: the scenarios send attachments of one type
     /// of up to 128 KiB + 3 bytes (src/suites/media/client.rs).
     pub const MIN_TYPE_LIMIT: u64 = 192 * 1024;
+
+    /// How far below max_attachment_bytes a type's own limit lies at least:
+    /// the scenario downloading one over it sends up to 64 KiB more.
+    pub const TYPE_LIMIT_GAP: u64 = 64 * 1024;
 
     fn every_type() -> Vec<String> {
         Self::TYPES.iter().map(|t| t.to_string()).collect()
@@ -146,12 +151,24 @@ impl MediaParams {
                     "media.type_max_bytes names {t:?}, which media.allowed_types leaves out"
                 ));
             }
-            if !(Self::MIN_TYPE_LIMIT..=self.max_attachment_bytes).contains(max) {
+            let below = self
+                .max_attachment_bytes
+                .saturating_sub(Self::TYPE_LIMIT_GAP);
+            if !(Self::MIN_TYPE_LIMIT..=below).contains(max) && *max != self.max_attachment_bytes {
                 return Err(format!(
-                    "media.type_max_bytes.{t} must be between {} (the scenarios send attachments that large) and max_attachment_bytes",
+                    "media.type_max_bytes.{t} must be max_attachment_bytes or between {} (the scenarios send attachments that large) and 64 KiB below it (so that one over it is more than its padding)",
                     Self::MIN_TYPE_LIMIT
                 ));
             }
+        }
+        if self
+            .allowed_types
+            .iter()
+            .all(|t| self.type_limit(t) < self.max_attachment_bytes)
+        {
+            return Err(
+                "media: at least one allowed type must take max_attachment_bytes (the scenarios of that limit send it)".into(),
+            );
         }
         Ok(())
     }
@@ -199,11 +216,22 @@ mod tests {
             ),
             (
                 default.replace("sticker = 512000", "sticker = 1000"),
-                "media.type_max_bytes.sticker must be between",
+                "media.type_max_bytes.sticker must be",
             ),
             (
                 default.replace("sticker = 512000", "sticker = 8388608"),
-                "media.type_max_bytes.sticker must be between",
+                "media.type_max_bytes.sticker must be",
+            ),
+            (
+                default.replace("sticker = 512000", "sticker = 4190000"),
+                "media.type_max_bytes.sticker must be",
+            ),
+            (
+                default.replace(
+                    "sticker = 512000",
+                    "image = 262144\nvideo = 262144\naudio = 262144\nvoice-note = 262144\ndocument = 262144\nsticker = 262144",
+                ),
+                "at least one allowed type must take max_attachment_bytes",
             ),
         ];
         for (text, expected) in cases {

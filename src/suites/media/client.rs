@@ -9,8 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::drive::{
     allowed, allowed_types, expect_decrypts, fields_of, gatekeeper_opens, make, max_attachment,
-    random_bytes, refused_one_over_limit, sidecar_convention, target_encrypt, EDGE_SIZES,
-    SENDING_OPS,
+    random_bytes, refused_one_over_limit, sidecar_convention, target_encrypt, widest_type,
+    EDGE_SIZES, SENDING_OPS,
 };
 use crate::adapter::proto::MediaFields;
 use crate::ensure;
@@ -164,16 +164,20 @@ pub fn sidecar_verifies_when_sent(ctx: &mut ScenarioCtx) -> Check {
 /// ME-011: exactly the limit is accepted.
 pub fn at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
     let max = max_attachment(ctx)?;
+    let t = widest_type(ctx)?;
     let plaintext = random_bytes(ctx, max);
-    let (blob, fields) = target_encrypt(ctx, MediaType::Video, &plaintext)?;
+    let (blob, fields) = target_encrypt(ctx, t, &plaintext)?;
     gatekeeper_opens(
-        MediaType::Video,
+        t,
         &plaintext,
         &blob,
         &fields,
-        "a video of max_attachment_bytes",
+        &format!("a {} of max_attachment_bytes", t.name()),
     )?;
-    Ok(format!("a video of {max} bytes (the limit) encrypted"))
+    Ok(format!(
+        "a {} of {max} bytes (the limit) encrypted",
+        t.name()
+    ))
 }
 
 /// ME-011: one byte over is refused.

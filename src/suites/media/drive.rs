@@ -154,20 +154,31 @@ pub fn refused_one_over(
     Ok(size)
 }
 
-/// [`refused_one_over`] for a video and the profile's max_attachment_bytes.
+/// [`refused_one_over`] for a type that takes the profile's
+/// max_attachment_bytes.
 pub fn refused_one_over_limit(
     ctx: &mut ScenarioCtx,
     name: &str,
     op: MediaOpFn,
 ) -> Result<usize, Finding> {
     let max = max_attachment(ctx)?;
-    refused_one_over(
-        ctx,
-        name,
-        op,
-        MediaType::Video,
-        (max, "max_attachment_bytes"),
-    )
+    let t = widest_type(ctx)?;
+    refused_one_over(ctx, name, op, t, (max, "max_attachment_bytes"))
+}
+
+/// A type whose limit is max_attachment_bytes itself, video where it can
+/// be (the profile's validation makes sure there is one).
+pub fn widest_type(ctx: &ScenarioCtx) -> Result<MediaType, Finding> {
+    let media = &ctx.profile.media;
+    [MediaType::Video]
+        .into_iter()
+        .chain(MediaType::ALL)
+        .find(|t| {
+            media.allows(t.name()) && media.type_limit(t.name()) == media.max_attachment_bytes
+        })
+        .ok_or_else(|| {
+            Finding::error("the profile gives every type a limit below max_attachment_bytes")
+        })
 }
 
 /// The target's client encrypts `plaintext`: its blob and fields.

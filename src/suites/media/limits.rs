@@ -1,25 +1,38 @@
-//! A type's own size limit (the profile's `media.type_max_bytes`) when
-//! sending (ME-011) and downloading (ME-034).
+//! A type's size limit (the profile's `media.type_max_bytes`, else
+//! `max_attachment_bytes`) when sending (ME-011) and downloading (ME-034).
 
+use super::access::stored;
 use super::downloads::{expect_downloaded, expect_refused, host};
 use super::drive::{
     gatekeeper_opens, make, max_attachment, note_plaintext, random_bytes, refused_one_over,
-    target_encrypt, SENDING_OPS,
+    target_encrypt, widest_type, SENDING_OPS,
 };
 use super::server::media_server;
 use crate::adapter::proto::ErrorCategory;
+use crate::ensure;
 use crate::peer::media::server::Answer;
 use crate::peer::media::{Knobs, MediaType};
 use crate::scenario::outcome::{Check, Finding};
 use crate::scenario::ScenarioCtx;
 
 /// How far past its limit the oversized download of a type goes: far
-/// enough that the blob's padding cannot hide it.
+/// enough that the blob's padding cannot hide it (the profile keeps own
+/// limits at least this far below max_attachment_bytes).
 const OVER_BY: usize = 64 * 1024;
 
+/// The adapter protocol minor that tells targets their types' limits.
+const TYPE_LIMITS_MINOR: u32 = 6;
+
 /// The allowed types with a limit of their own below max_attachment_bytes,
-/// with it; not applicable when there is none.
+/// with it, or why there are none to judge: the profile names none, or
+/// the target's protocol predates the setting (it was never told them).
 fn own_limits(ctx: &ScenarioCtx) -> Result<Vec<(MediaType, usize)>, Finding> {
+    if ctx.hello.protocol_minor < TYPE_LIMITS_MINOR {
+        return Err(Finding::not_applicable(format!(
+            "adapter protocol 1.{} predates Configure.media.type_max_bytes (1.{TYPE_LIMITS_MINOR}): the target was not told its types' own limits",
+            ctx.hello.protocol_minor
+        )));
+    }
     let media = &ctx.profile.media;
     let limits: Vec<(MediaType, usize)> = MediaType::ALL
         .into_iter()
@@ -50,6 +63,8 @@ fn names(limits: &[(MediaType, usize)]) -> String {
 pub fn type_limits_on_send(ctx: &mut ScenarioCtx) -> Check {
     let limits = own_limits(ctx)?;
     media_server(ctx)?;
+    let with_store = ctx.hello.declares("MEDIA_SERVER_STORE");
+    let before = if with_store { stored(ctx)? } else { Vec::new() };
     for &(t, limit) in &limits {
         let plaintext = random_bytes(ctx, limit);
         let (blob, fields) = target_encrypt(ctx, t, &plaintext)?;
@@ -65,17 +80,26 @@ pub fn type_limits_on_send(ctx: &mut ScenarioCtx) -> Check {
             refused_one_over(ctx, name, op, t, (limit, &setting))?;
         }
     }
+    if with_store {
+        let after = stored(ctx)?;
+        ensure!(
+            after.iter().all(|o| before.contains(o)),
+            "the refused uploads left something stored (an object not there before them)"
+        );
+    }
     Ok(format!(
         "{}: exactly the limit encrypted, one byte more refused by MediaEncrypt and MediaUpload",
         names(&limits)
     ))
 }
 
-/// ME-034: a download of a type larger than its own limit is refused, one
-/// of exactly the limit is not.
+/// ME-034: a download of a type larger than its limit is refused, one of
+/// exactly the limit is not: each type with a limit of its own (where the
+/// target was told them), and a type that takes max_attachment_bytes.
 pub fn type_limits_on_download(ctx: &mut ScenarioCtx) -> Check {
-    let limits = own_limits(ctx)?;
     let max = max_attachment(ctx)?;
+    let mut limits = own_limits(ctx).unwrap_or_default();
+    limits.push((widest_type(ctx)?, max));
     let mut host = host()?;
     for &(t, limit) in &limits {
         let at = make(ctx, t, limit, Knobs::default());
@@ -85,7 +109,9 @@ pub fn type_limits_on_download(ctx: &mut ScenarioCtx) -> Check {
             t.name()
         );
         expect_downloaded(ctx, &at, &url, &what)?;
-        let size = (limit + OVER_BY).min(max);
+        // The profile keeps own limits OVER_BY below the largest; the
+        // largest is passed by OVER_BY too.
+        let size = limit + OVER_BY;
         let over = make(ctx, t, size, Knobs::default());
         note_plaintext(ctx, &over.plaintext);
         let (url, _) = host.add(Answer::Blob(over.e.blob.clone()));

@@ -16,6 +16,8 @@
 //!   upload bound.
 //! * `limits`: a type's own size limit and the types a profile leaves out.
 //! * `written`: what a download leaves behind (capability MEDIA_WRITES).
+//! * `opening`: how a client opens an attachment whose mimetype lies
+//!   (capability MEDIA_OPENS).
 
 mod access;
 mod client;
@@ -24,6 +26,7 @@ mod drive;
 mod end_to_end;
 mod expiry;
 mod limits;
+mod opening;
 mod ranges;
 mod refusals;
 mod server;
@@ -220,6 +223,10 @@ pub fn register(scenarios: &mut Registry) {
         .add(
             "media/download-refused-leaves-nothing",
             written::refused_downloads_leave_nothing,
+        )
+        .add(
+            "media/download-lying-mimetype-not-opened",
+            opening::lying_mimetypes_not_opened,
         )
         .add(
             "media/end-to-end-gatekeeper-to-provider",

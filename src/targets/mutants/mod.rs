@@ -185,6 +185,7 @@ pub enum Mutant {
     MediaIgnoresTypeLimits,
     MediaNoTypeLimitOnDownload,
     MediaWritesBeforeVerifying,
+    MediaOpensByClaimedType,
 }
 
 /// The built-in target a mutant is a defect of.
@@ -220,7 +221,7 @@ impl Mutant {
     /// Every mutant in declaration order (checked at compile time below): a
     /// new mutant is a variant, its row in its suite's file under
     /// src/targets/mutants/rows/ and its entry here.
-    pub const ALL: [Mutant; 174] = [
+    pub const ALL: [Mutant; 175] = [
         Mutant::AdapterAcceptsAnyMajor,
         Mutant::AdapterResetKeepsState,
         Mutant::AdapterPingTruncates64k,
@@ -395,6 +396,7 @@ impl Mutant {
         Mutant::MediaIgnoresTypeLimits,
         Mutant::MediaNoTypeLimitOnDownload,
         Mutant::MediaWritesBeforeVerifying,
+        Mutant::MediaOpensByClaimedType,
     ];
 
     /// The mutant's name, suite, the requirements it violates, what

@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 
 use super::build::Build;
 use super::media_download::{downloaded, fetch_blob, Bounds};
+use super::media_open::opened_as;
 use super::media_server::MediaServer;
 use super::rejected;
 use crate::adapter::proto::{
@@ -126,6 +127,7 @@ impl MediaOps {
     /// next asked for.
     pub fn reset(&mut self) {
         self.server = None;
+        self.written.clear();
     }
 
     fn max_attachment(&self) -> u64 {
@@ -349,7 +351,8 @@ impl MediaOps {
         match verified {
             Ok(plaintext) => {
                 self.wrote(t, &plaintext);
-                downloaded(&plaintext)
+                let mimetype = op.fields.as_ref().map_or("", |f| f.mimetype.as_str());
+                downloaded(&plaintext, opened_as(self.build, mimetype, &plaintext))
             }
             Err(reply) => reply,
         }

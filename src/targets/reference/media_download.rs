@@ -120,10 +120,11 @@ pub fn fetch_blob(build: Build, bounds: &Bounds, url: &str) -> Result<Vec<u8>, R
     Ok(body)
 }
 
-/// The result of a verified download.
-pub fn downloaded(plaintext: &[u8]) -> Reply {
+/// The result of a verified download, opened as `opened_as`.
+pub fn downloaded(plaintext: &[u8], opened_as: String) -> Reply {
     Reply::MediaDownload(MediaDownloadResult {
         plaintext_sha256: Sha256::digest(plaintext).to_vec(),
         length: plaintext.len() as u64,
+        opened_as,
     })
 }

@@ -9,6 +9,7 @@ mod handshake;
 mod media;
 mod media_download;
 mod media_messages;
+mod media_open;
 mod media_server;
 mod stanza;
 
@@ -279,6 +280,7 @@ impl Reference {
             capabilities.push(Capability::Media);
             capabilities.push(Capability::MediaClock);
             capabilities.push(Capability::MediaWrites);
+            capabilities.push(Capability::MediaOpens);
             if !self.is(Variant::MediaNoServerStore) {
                 capabilities.push(Capability::MediaServerStore);
             }

@@ -221,7 +221,7 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
         MediaIgnoresTypeLimits => (
             "media-ignores-type-limits",
             &["ME-011"],
-            "an adapter written for protocol 1.5, which skips the Configure fields it does not know (proto3 ignores unknown fields), media.type_max_bytes among them",
+            "an adapter that handles only the Configure fields it had before (proto3 skips the others silently), media.type_max_bytes among them",
             "encrypts and uploads every type up to max_attachment_bytes, whatever the type's own limit",
         ),
         MediaNoTypeLimitOnDownload => (
@@ -235,6 +235,12 @@ pub(super) const fn row(m: Mutant) -> Option<Row> {
             &["ME-035"],
             "streaming decryption to the destination file with the MAC checked at the end, the file left behind on failure (the order of checks the brief gives: MAC before decryption, §1.3)",
             "delivers the plaintext of a downloaded blob as it decrypts it, before the MAC and hashes are checked, and keeps it when the download is refused",
+        ),
+        MediaOpensByClaimedType => (
+            "media-opens-by-claimed-type",
+            &["ME-036"],
+            "a client that trusts the sender's mimetype to choose a viewer (the research brief's M17: \"says image/jpeg, content is an executable or HTML\")",
+            "opens every downloaded attachment as the mimetype its message claims, whatever its content",
         ),
         _ => return None,
     })
