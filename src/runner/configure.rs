@@ -5,7 +5,7 @@
 use crate::adapter::client::{AdapterClient, Reply};
 use crate::adapter::proto::{
     request::Op, response, AdapterLimits, Configure, E2eeLimits, EnlistmentProfile,
-    HandshakeProfile, HelloResult, MediaProfile, StanzaLimits,
+    HandshakeProfile, HelloResult, MediaProfile, MediaTypeLimit, StanzaLimits,
 };
 use crate::catalog::profile::Profile;
 
@@ -69,11 +69,14 @@ pub fn configure_request(profile: &Profile) -> Configure {
             download_timeout_seconds: profile.media.download_timeout_seconds,
             url_lifetime_seconds: profile.media.url_lifetime_seconds,
             allowed_types: profile.media.allowed_types.clone(),
-            type_max_bytes: profile
+            type_limits: profile
                 .media
                 .type_max_bytes
                 .iter()
-                .map(|(t, max)| (t.clone(), *max))
+                .map(|(t, max)| MediaTypeLimit {
+                    media_type: t.clone(),
+                    max_bytes: *max,
+                })
                 .collect(),
         }),
     }

@@ -29,7 +29,7 @@ const TYPE_LIMITS_MINOR: u32 = 6;
 fn own_limits(ctx: &ScenarioCtx) -> Result<Vec<(MediaType, usize)>, Finding> {
     if ctx.hello.protocol_minor < TYPE_LIMITS_MINOR {
         return Err(Finding::not_applicable(format!(
-            "adapter protocol 1.{} predates Configure.media.type_max_bytes (1.{TYPE_LIMITS_MINOR}): the target was not told its types' own limits",
+            "adapter protocol 1.{} predates Configure.media.type_limits (1.{TYPE_LIMITS_MINOR}): the target was not told its types' own limits",
             ctx.hello.protocol_minor
         )));
     }

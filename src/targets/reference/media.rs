@@ -150,7 +150,8 @@ impl MediaOps {
         let own = self
             .profile
             .as_ref()
-            .and_then(|p| p.type_max_bytes.get(t.name()).copied())
+            .and_then(|p| p.type_limits.iter().find(|l| l.media_type == t.name()))
+            .map(|l| l.max_bytes)
             .filter(|max| *max > 0);
         own.map_or(self.max_attachment(), |own| own.min(self.max_attachment()))
     }
