@@ -8,9 +8,9 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::drive::{
-    allowed, allowed_types, expect_decrypts, fields_of, gatekeeper_opens, make, max_attachment,
-    random_bytes, refused_one_over_limit, sidecar_convention, target_encrypt, widest_type,
-    EDGE_SIZES, SENDING_OPS,
+    allowed, allowed_types, encrypts_and_opens, expect_decrypts, fields_of, gatekeeper_opens, make,
+    max_attachment, random_bytes, refused_one_over_limit, sidecar_convention, target_encrypt,
+    widest_type, EDGE_SIZES, SENDING_OPS,
 };
 use crate::adapter::proto::MediaFields;
 use crate::ensure;
@@ -165,15 +165,8 @@ pub fn sidecar_verifies_when_sent(ctx: &mut ScenarioCtx) -> Check {
 pub fn at_limit_accepted(ctx: &mut ScenarioCtx) -> Check {
     let max = max_attachment(ctx)?;
     let t = widest_type(ctx)?;
-    let plaintext = random_bytes(ctx, max);
-    let (blob, fields) = target_encrypt(ctx, t, &plaintext)?;
-    gatekeeper_opens(
-        t,
-        &plaintext,
-        &blob,
-        &fields,
-        &format!("a {} of max_attachment_bytes", t.name()),
-    )?;
+    let what = format!("a {} of max_attachment_bytes", t.name());
+    encrypts_and_opens(ctx, t, max, &what)?;
     Ok(format!(
         "a {} of {max} bytes (the limit) encrypted",
         t.name()

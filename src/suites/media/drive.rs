@@ -210,6 +210,19 @@ pub fn target_encrypt(
     }
 }
 
+/// The target's client encrypts `len` random bytes as a `t`, and the
+/// gatekeeper's side opens the attachment (`what` names it).
+pub fn encrypts_and_opens(
+    ctx: &mut ScenarioCtx,
+    t: MediaType,
+    len: usize,
+    what: &str,
+) -> Result<(), Finding> {
+    let plaintext = random_bytes(ctx, len);
+    let (blob, fields) = target_encrypt(ctx, t, &plaintext)?;
+    gatekeeper_opens(t, &plaintext, &blob, &fields, what)
+}
+
 /// Judges a target's attachment as the gatekeeper's client would: every
 /// field is the blob's and plaintext's own, the blob has the format's
 /// length, and the gatekeeper's decryption recovers `plaintext`.

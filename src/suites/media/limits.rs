@@ -4,8 +4,8 @@
 use super::access::stored;
 use super::downloads::{expect_downloaded, expect_refused, host};
 use super::drive::{
-    gatekeeper_opens, make, max_attachment, note_plaintext, random_bytes, refused_one_over,
-    target_encrypt, widest_type, SENDING_OPS,
+    encrypts_and_opens, make, max_attachment, note_plaintext, refused_one_over, widest_type,
+    SENDING_OPS,
 };
 use super::server::media_server;
 use crate::adapter::proto::ErrorCategory;
@@ -66,15 +66,8 @@ pub fn type_limits_on_send(ctx: &mut ScenarioCtx) -> Check {
     let with_store = ctx.hello.declares("MEDIA_SERVER_STORE");
     let before = if with_store { stored(ctx)? } else { Vec::new() };
     for &(t, limit) in &limits {
-        let plaintext = random_bytes(ctx, limit);
-        let (blob, fields) = target_encrypt(ctx, t, &plaintext)?;
-        gatekeeper_opens(
-            t,
-            &plaintext,
-            &blob,
-            &fields,
-            &format!("a {} of its type's limit, {limit} bytes", t.name()),
-        )?;
+        let what = format!("a {} of its type's limit, {limit} bytes", t.name());
+        encrypts_and_opens(ctx, t, limit, &what)?;
         let setting = format!("media.type_max_bytes.{}", t.name());
         for (name, op) in SENDING_OPS {
             refused_one_over(ctx, name, op, t, (limit, &setting))?;
