@@ -18,8 +18,11 @@ function checkChars(text: string, where: string): void {
   if (NOT_CHAR.test(text)) throw new Refusal("MALFORMED_INPUT", `${where} holds a character XML does not allow`);
 }
 
+/** Whether `name` is an NCName (Namespaces §3). */
+export const isNCName = (name: string): boolean => NCNAME.test(name);
+
 function checkName(name: string): void {
-  if (!NCNAME.test(name)) throw new Refusal("MALFORMED_INPUT", `${JSON.stringify(name)} is not an NCName`);
+  if (!isNCName(name)) throw new Refusal("MALFORMED_INPUT", `${JSON.stringify(name)} is not an NCName`);
 }
 
 const escapeText = (text: string) =>

@@ -4,6 +4,7 @@
 // fetches anything (it reports a DOCTYPE; we refuse it at once).
 import { SaxesParser, SaxesTagNS } from "saxes";
 import { Refusal } from "./proto.js";
+import { isNCName } from "./serialize.js";
 
 /** One element of the normalized view (proto StanzaNode). */
 export interface XNode {
@@ -55,6 +56,10 @@ function declare(tag: SaxesTagNS, parent: Scope): Scope {
   for (const attr of Object.values(tag.attributes)) {
     const prefix = attr.prefix === "xmlns" ? attr.local : attr.name === "xmlns" ? "" : undefined;
     if (prefix === undefined) continue;
+    // Namespaces §3 [3] PrefixedAttName: xmlns:NCName (saxes lets xmlns:2 through).
+    if (prefix !== "" && !isNCName(prefix)) {
+      throw new Refusal("MALFORMED_INPUT", `"xmlns:${prefix}" is not a qualified name`);
+    }
     // Namespaces §3: `xml` only for its own name, `xmlns` never declared, neither
     // reserved name bound otherwise, no prefix bound to the empty name.
     const ns = attr.value;
